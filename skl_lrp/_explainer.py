@@ -1,0 +1,350 @@
+"""RelevanceExplainer: the scikit-learn face of the relevance propagation."""
+
+from numbers import Integral
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import (
+    BaseEstimator,
+    MetaEstimatorMixin,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils import gen_batches
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.sparsefuncs import min_max_axis
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._network import check_supported, read_network
+from ._propagation import relevance_batch
+from ._rules import deep_taylor
+
+_FLOATS = (np.float64, np.float32)
+
+
+class RelevanceExplainer(
+    MetaEstimatorMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
+    """Explain a scikit-learn MLP with Layer-wise Relevance Propagation.
+
+    For every sample, the explained output score (the logit of the target
+    class, or a regression output before its output activation) is split into
+    one relevance value per input feature, and the values add up to the score.
+    With the default ``rules="deep-taylor"`` the first layer uses the z^β
+    rule for inputs bounded by ``low_ <= x <= high_`` and every later layer
+    the z^+ rule (Deep Taylor Decomposition, Montavon et al., 2017); biases
+    take no relevance, so the sum is conserved exactly from layer to layer.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier, MLPRegressor or FrozenEstimator, default=None
+        The network to explain. :meth:`fit` fits a clone of it on ``X, y``.
+        To explain an already trained network as it is, wrap it in
+        :class:`sklearn.frozen.FrozenEstimator`; ``fit(X)`` then only learns
+        the input bounds. Required: None raises an error at fit.
+
+    rules : {"deep-taylor"}, default="deep-taylor"
+        Which rule each dense layer uses. "deep-taylor": z^β on the first
+        layer, z^+ on every later layer, output layer included.
+
+    bounds : "data" or tuple (low, high), default="data"
+        Input box of the z^β rule. "data" takes the per-feature minimum and
+        maximum of the ``X`` given to :meth:`fit`. A tuple gives scalars or
+        arrays of length ``n_features_in_`` with ``low <= high``, all finite.
+        A sample outside the box is explained with the box widened just
+        enough to contain it, so its relevance stays finite and conserved.
+
+    target : "predicted" or label, default="predicted"
+        Which output score :meth:`transform` explains. "predicted" explains
+        the class each sample is predicted as (classifiers) or the single
+        output (single-output regressors); multilabel classifiers and
+        multi-output regressors need an explicit target. Otherwise a value of
+        ``classes_`` (classifiers) or an output index (regressors).
+
+    batch_size : int, default=1024
+        Rows propagated together. Memory beyond the output grows with
+        ``batch_size`` times the widest layer, never with the number of
+        samples; the result does not depend on it.
+
+    n_jobs : int, default=None
+        Number of batches explained in parallel through joblib (threads are
+        preferred: the work is numpy that releases the GIL; a backend chosen
+        with :func:`joblib.parallel_config` takes precedence). None means 1
+        unless in a joblib context; -1 uses all processors.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted network (the FrozenEstimator itself when one was given).
+
+    low_ : ndarray of shape (n_features_in_,)
+        Lower input bounds of the z^β rule.
+
+    high_ : ndarray of shape (n_features_in_,)
+        Upper input bounds of the z^β rule.
+
+    n_features_in_ : int
+        Number of features seen during :meth:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :meth:`fit`. Defined only when ``X``
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.inspection.permutation_importance : Model-agnostic global importance.
+
+    Notes
+    -----
+    The denominators are stabilized as ``s(z) = z + eps * sign(z)`` with
+    ``sign(0) = +1`` and ``eps = sqrt(tiny)`` of the network's dtype (about
+    1.5e-154 for float64, 1.1e-19 for float32), which changes no
+    non-vanishing denominator beyond rounding. A neuron whose contributions
+    are all zero passes on no relevance; when that happens to a neuron that
+    holds relevance, the row no longer sums to the score (for instance an
+    output unit whose score comes only from its bias).
+
+    References
+    ----------
+    G. Montavon, S. Lapuschkin, A. Binder, W. Samek and K.-R. Müller,
+    "Explaining nonlinear classification decisions with deep Taylor
+    decomposition", Pattern Recognition 65, 2017.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skl_lrp import RelevanceExplainer
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> mlp = MLPClassifier(hidden_layer_sizes=(16,), max_iter=300, random_state=0)
+    >>> explainer = RelevanceExplainer(mlp).fit(X, y)
+    >>> relevance = explainer.transform(X[:3])
+    >>> relevance.shape
+    (3, 30)
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "rules": [StrOptions({"deep-taylor"})],
+        "bounds": [StrOptions({"data"}), tuple],
+        "target": "no_validation",
+        "batch_size": [Integral],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        rules="deep-taylor",
+        bounds="data",
+        target="predicted",
+        batch_size=1024,
+        n_jobs=None,
+    ):
+        self.estimator = estimator
+        self.rules = rules
+        self.bounds = bounds
+        self.target = target
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, **fit_params):
+        """Fit the network (unless frozen) and learn the input bounds.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; with ``bounds="data"`` it also sets the input box.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets for fitting the network. Not needed when ``estimator`` is
+            a :class:`~sklearn.frozen.FrozenEstimator`.
+        **fit_params : dict
+            Passed to the network's ``fit``.
+
+        Returns
+        -------
+        self : RelevanceExplainer
+            The fitted explainer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.frozen import FrozenEstimator
+        >>> from sklearn.neural_network import MLPRegressor
+        >>> from skl_lrp import RelevanceExplainer
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.uniform(-1, 1, size=(100, 3))
+        >>> y = X @ [1.0, -2.0, 0.5]
+        >>> mlp = MLPRegressor(max_iter=300, random_state=0).fit(X, y)
+        >>> explainer = RelevanceExplainer(FrozenEstimator(mlp)).fit(X)
+        >>> explainer.low_.round(2), explainer.high_.round(2)
+        (array([-0.99, -0.98, -0.99]), array([0.97, 0.98, 0.99]))
+        """
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1; got {self.batch_size}.")
+        estimator = self._fit_estimator(X, y, **fit_params)
+        network = read_network(estimator)
+        X = validate_data(
+            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=True
+        )
+        if X.shape[1] != network.n_features:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the estimator was fitted "
+                f"with {network.n_features} features."
+            )
+        self.low_, self.high_ = self._learn_bounds(X)
+        rules = deep_taylor(len(network.weights))
+        nonnegative = network.hidden_activation in ("relu", "logistic")
+        self._layers = [
+            rule.prepare(
+                weight,
+                low=self.low_,
+                high=self.high_,
+                nonnegative_input=index > 0 and nonnegative,
+            )
+            for index, (rule, weight) in enumerate(zip(rules, network.weights))
+        ]
+        self._network = network
+        self.estimator_ = estimator
+        return self
+
+    def _fit_estimator(self, X, y, **fit_params):
+        if self.estimator is None:
+            raise ValueError(
+                "RelevanceExplainer needs an estimator: an MLPClassifier or "
+                "MLPRegressor, or a trained one wrapped in FrozenEstimator."
+            )
+        model = check_supported(self.estimator)
+        if isinstance(self.estimator, FrozenEstimator):
+            try:
+                check_is_fitted(model)
+            except NotFittedError as exc:
+                raise NotFittedError(
+                    f"The {type(model).__name__} inside FrozenEstimator is not "
+                    "fitted; fit it before freezing it."
+                ) from exc
+            return self.estimator
+        if y is None:
+            try:
+                check_is_fitted(model)
+            except NotFittedError:
+                raise ValueError(
+                    f"fit needs y to train the {type(model).__name__}."
+                ) from None
+            raise ValueError(
+                f"The {type(model).__name__} is already fitted, but fit was "
+                "called without y, and fit always trains a clone of "
+                "`estimator`. To explain the trained network as it is, pass "
+                "RelevanceExplainer(FrozenEstimator(model)); "
+                "FrozenEstimator is in sklearn.frozen."
+            )
+        return clone(self.estimator).fit(X, y, **fit_params)
+
+    def _learn_bounds(self, X):
+        n_features = X.shape[1]
+        if isinstance(self.bounds, str):  # "data"
+            if sparse.issparse(X):
+                return min_max_axis(X, axis=0)
+            return X.min(axis=0), X.max(axis=0)
+        if len(self.bounds) != 2:
+            raise ValueError(
+                "bounds must be 'data' or a tuple (low, high); got a tuple of "
+                f"length {len(self.bounds)}."
+            )
+        low, high = (
+            np.broadcast_to(np.asarray(value, dtype=np.float64), (n_features,))
+            if np.ndim(value) == 0
+            else np.asarray(value, dtype=np.float64)
+            for value in self.bounds
+        )
+        for name, value in (("low", low), ("high", high)):
+            if value.shape != (n_features,):
+                raise ValueError(
+                    f"bounds {name} must be a scalar or have shape "
+                    f"({n_features},) to match X; got shape {value.shape}."
+                )
+            if not np.all(np.isfinite(value)):
+                raise ValueError(f"bounds {name} must be finite.")
+        if np.any(low > high):
+            bad = np.flatnonzero(low > high).tolist()
+            raise ValueError(f"bounds need low <= high; violated for features {bad}.")
+        return low.copy(), high.copy()
+
+    def transform(self, X):
+        """Relevance of every input feature for the target's output score.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to explain.
+
+        Returns
+        -------
+        relevance : ndarray of shape (n_samples, n_features_in_)
+            Per-feature relevance in the network's float dtype; each row sums
+            to the explained score (see Notes of the class for the exception).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from skl_lrp import RelevanceExplainer
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(200, 4))
+        >>> y = (X[:, 0] + X[:, 1] > 0).astype(int)
+        >>> mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=500, random_state=0)
+        >>> explainer = RelevanceExplainer(mlp).fit(X, y)
+        >>> relevance = explainer.transform(X[:2])
+        >>> relevance.shape
+        (2, 4)
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=False
+        )
+        column = self._network.column_of(self.target)
+        return self._relevance(X, column)[0]
+
+    def _relevance(self, X, column):
+        network = self._network
+        n_samples = X.shape[0]
+        relevance = np.empty((n_samples, network.n_features), dtype=network.dtype)
+        scores = np.empty(n_samples, dtype=network.dtype)
+        batches = list(gen_batches(n_samples, self.batch_size))
+        results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
+            delayed(_explain_rows)(network, self._layers, X, rows, column)
+            for rows in batches
+        )
+        for rows, (batch_relevance, batch_scores) in zip(batches, results):
+            relevance[rows] = batch_relevance
+            scores[rows] = batch_scores
+        return relevance, scores
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+def _explain_rows(network, layers, X, rows, column):
+    x = X[rows]
+    x = x.toarray() if sparse.issparse(x) else x
+    x = np.asarray(x, dtype=network.dtype)
+    relevance, scores = relevance_batch(network, layers, x, column)
+    if not (np.all(np.isfinite(relevance)) and np.all(np.isfinite(scores))):
+        raise FloatingPointError(
+            "The network's scores or relevance overflowed for rows "
+            f"{rows.start}-{rows.stop - 1}: the weights or inputs are too "
+            f"large for {network.dtype}."
+        )
+    return relevance, scores
