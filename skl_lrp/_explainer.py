@@ -14,7 +14,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import gen_batches
+from sklearn.utils import Bunch, gen_batches
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.sparsefuncs import min_max_axis
@@ -311,23 +311,89 @@ class RelevanceExplainer(
         X = validate_data(
             self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=False
         )
-        column = self._network.column_of(self.target)
-        return self._relevance(X, column)[0]
+        target = self.target
+        if not (isinstance(target, str) and target == "predicted") and np.ndim(target):
+            raise ValueError(
+                "transform explains one score per sample: target must be "
+                f"'predicted' or a single label; got {target!r}. Use explain() "
+                "for several targets."
+            )
+        relevance, _, _ = self._relevance(X, self._network.columns_for(target))
+        return relevance[:, 0, :]
 
-    def _relevance(self, X, column):
+    def explain(self, X, target=None):
+        """Relevance, explained scores and targets for one or more targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to explain.
+        target : "predicted", "all", label or list of labels, default=None
+            Scores to explain; None uses the ``target`` parameter. "all"
+            explains every output; the targets share one forward pass.
+
+        Returns
+        -------
+        explanation : :class:`~sklearn.utils.Bunch`
+            With keys
+
+            relevance : ndarray of shape (n_samples, n_targets, n_features_in_)
+                Per-feature relevance of each target's score.
+            scores : ndarray of shape (n_samples, n_targets)
+                The explained scores (logits, before the output activation).
+            targets : ndarray of shape (n_samples, n_targets)
+                The label (classifiers) or output index (regressors) explained.
+            feature_names : ndarray of shape (n_features_in_,)
+                Names of the features, as :meth:`get_feature_names_out`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from skl_lrp import RelevanceExplainer
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(200, 4))
+        >>> y = np.where(X[:, 0] > 0, "high", "low")
+        >>> mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=500, random_state=0)
+        >>> explanation = RelevanceExplainer(mlp).fit(X, y).explain(X[:2], target="all")
+        >>> explanation.relevance.shape
+        (2, 2, 4)
+        >>> explanation.targets
+        array([['high', 'low'],
+               ['high', 'low']], dtype='<U4')
+        >>> bool(np.allclose(explanation.relevance.sum(-1), explanation.scores))
+        True
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=False
+        )
+        columns = self._network.columns_for(self.target if target is None else target)
+        relevance, scores, columns = self._relevance(X, columns)
+        return Bunch(
+            relevance=relevance,
+            scores=scores,
+            targets=self._network.labels[columns],
+            feature_names=self.get_feature_names_out(),
+        )
+
+    def _relevance(self, X, columns):
         network = self._network
         n_samples = X.shape[0]
-        relevance = np.empty((n_samples, network.n_features), dtype=network.dtype)
-        scores = np.empty(n_samples, dtype=network.dtype)
+        n_targets = 1 if columns is None else len(columns)
+        relevance = np.empty(
+            (n_samples, n_targets, network.n_features), dtype=network.dtype
+        )
+        scores = np.empty((n_samples, n_targets), dtype=network.dtype)
+        chosen = np.empty((n_samples, n_targets), dtype=np.intp)
         batches = list(gen_batches(n_samples, self.batch_size))
         results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
-            delayed(_explain_rows)(network, self._layers, X, rows, column)
+            delayed(_explain_rows)(network, self._layers, X, rows, columns)
             for rows in batches
         )
-        for rows, (batch_relevance, batch_scores) in zip(batches, results):
-            relevance[rows] = batch_relevance
-            scores[rows] = batch_scores
-        return relevance, scores
+        for rows, result in zip(batches, results):
+            relevance[rows], scores[rows], chosen[rows] = result
+        return relevance, scores, chosen
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -336,15 +402,17 @@ class RelevanceExplainer(
         return tags
 
 
-def _explain_rows(network, layers, X, rows, column):
+def _explain_rows(network, layers, X, rows, columns):
     x = X[rows]
     x = x.toarray() if sparse.issparse(x) else x
     x = np.asarray(x, dtype=network.dtype)
-    relevance, scores = relevance_batch(network, layers, x, column)
+    # Overflow is reported below as one clear error, not as numpy warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        relevance, scores, columns = relevance_batch(network, layers, x, columns)
     if not (np.all(np.isfinite(relevance)) and np.all(np.isfinite(scores))):
         raise FloatingPointError(
             "The network's scores or relevance overflowed for rows "
             f"{rows.start}-{rows.stop - 1}: the weights or inputs are too "
             f"large for {network.dtype}."
         )
-    return relevance, scores
+    return relevance, scores, columns

@@ -78,8 +78,11 @@ class DenseNetwork:
         """Number of network inputs."""
         return self.weights[0].shape[0]
 
-    def column_of(self, target):
-        """Output column that scores `target`, or None for "predicted"."""
+    def columns_for(self, target):
+        """Output columns that score `target`, or None for "predicted".
+
+        `target` is "predicted", "all", one label, or a list of labels.
+        """
         if isinstance(target, str) and target == "predicted":
             if not self.single_output:
                 kind = "multilabel classifier" if self.is_classifier else (
@@ -90,16 +93,24 @@ class DenseNetwork:
                     f"explicit target, one of {self.labels.tolist()}."
                 )
             return None
-        matches = np.flatnonzero(self.labels == target) if _comparable(
-            target, self.labels
-        ) else []
-        if len(matches) != 1:
-            what = "class label" if self.is_classifier else "output index"
-            raise ValueError(
-                f"target={target!r} is not a {what} of the model; expected "
-                f'"predicted" or one of {self.labels.tolist()}.'
-            )
-        return int(matches[0])
+        if isinstance(target, str) and target == "all":
+            return np.arange(len(self.labels))
+        if isinstance(target, (list, tuple, np.ndarray)):
+            if len(target) == 0:
+                raise ValueError("target must name at least one label.")
+            return np.array([self._column_of(label) for label in target])
+        return np.array([self._column_of(target)])
+
+    def _column_of(self, label):
+        if _comparable(label, self.labels):
+            matches = np.flatnonzero(self.labels == label)
+            if len(matches) == 1:
+                return matches[0]
+        what = "a class label" if self.is_classifier else "an output index"
+        raise ValueError(
+            f"target={label!r} is not {what} of the model; expected "
+            f'"predicted", "all" or one of {self.labels.tolist()}.'
+        )
 
 
 def _comparable(target, labels):

@@ -17,8 +17,8 @@ def forward(network, x):
     return inputs, a
 
 
-def relevance_batch(network, layers, x, column):
-    """Relevance of every input of `x` for one output score per sample.
+def relevance_batch(network, layers, x, columns):
+    """Relevance of every input of `x` for one or more output scores per sample.
 
     Parameters
     ----------
@@ -28,23 +28,31 @@ def relevance_batch(network, layers, x, column):
         One bound rule per dense layer, first to last.
     x : ndarray of shape (n, n_features)
         A batch in the network's dtype.
-    column : int or None
-        Output column to explain; None explains each sample's largest logit
-        (the predicted class, or the single regression output).
+    columns : ndarray of shape (n_targets,) or None
+        Output columns to explain for every sample; None explains each
+        sample's largest logit (its predicted class, or the single output).
 
     Returns
     -------
-    relevance : ndarray of shape (n, n_features)
-        Input relevance; each row sums to the explained score.
-    scores : ndarray of shape (n,)
+    relevance : ndarray of shape (n, n_targets, n_features)
+        Input relevance; each row sums to its explained score.
+    scores : ndarray of shape (n, n_targets)
         The explained logits.
+    columns : ndarray of shape (n, n_targets)
+        The output column each score was read from.
     """
     inputs, logits = forward(network, x)
-    rows = np.arange(len(x))
-    columns = np.argmax(logits, axis=1) if column is None else column
+    n = len(x)
+    if columns is None:
+        columns = np.argmax(logits, axis=1)[:, np.newaxis]
+    else:
+        columns = np.broadcast_to(columns, (n, len(columns)))
+    rows = np.arange(n)[:, np.newaxis]
     scores = logits[rows, columns]
-    relevance = np.zeros((len(x), 1, logits.shape[1]), dtype=logits.dtype)
-    relevance[rows, 0, columns] = scores
+    # All targets share the forward pass; their backward passes are one
+    # matrix product per layer on the (n * n_targets) stacked relevance.
+    relevance = np.zeros((n, columns.shape[1], logits.shape[1]), dtype=logits.dtype)
+    relevance[rows, np.arange(columns.shape[1]), columns] = scores
     for layer, a in zip(reversed(layers), reversed(inputs)):
         relevance = layer.relprop(a, relevance)
-    return relevance[:, 0, :], scores
+    return relevance, scores, columns

@@ -1,0 +1,58 @@
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+KINDS = ["binary", "multiclass", "multilabel", "regressor", "multi-regressor", "poisson"]
+
+
+def make_network(kind, activation="relu", hidden=(6, 4), dtype=np.float64, seed=0):
+    """A small fitted MLP whose weights are then replaced by random ones.
+
+    Training only sets up scikit-learn's attributes (classes, output
+    activation); random weights make every rule and sign pattern likely.
+    Returns the model and its training data.
+    """
+    rng = np.random.RandomState(seed)
+    n_samples, n_features = 40, 5
+    X = rng.normal(size=(n_samples, n_features)).astype(dtype)
+    if kind == "binary":
+        y = np.array(["no", "yes"])[np.arange(n_samples) % 2]
+    elif kind == "multiclass":
+        y = np.array([3, 7, 11, 20])[np.arange(n_samples) % 4]
+    elif kind == "multilabel":
+        y = rng.randint(0, 2, size=(n_samples, 3))
+    elif kind == "regressor":
+        y = rng.normal(size=n_samples)
+    elif kind == "poisson":
+        y = rng.poisson(2.0, size=n_samples).astype(float)
+    else:
+        y = rng.normal(size=(n_samples, 3))
+    if kind in ("binary", "multiclass", "multilabel"):
+        model = MLPClassifier()
+    else:
+        model = MLPRegressor(loss="poisson" if kind == "poisson" else "squared_error")
+    model.set_params(
+        hidden_layer_sizes=hidden, activation=activation, max_iter=2, random_state=seed
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    model.coefs_ = [
+        (rng.normal(size=w.shape) / np.sqrt(w.shape[0])).astype(dtype)
+        for w in model.coefs_
+    ]
+    model.intercepts_ = [
+        rng.normal(scale=0.3, size=b.shape).astype(dtype) for b in model.intercepts_
+    ]
+    return model, X
+
+
+@pytest.fixture
+def classifier_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5)
+    return X, y

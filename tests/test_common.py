@@ -1,0 +1,46 @@
+"""scikit-learn's estimator checks, plus those outside the default set."""
+
+import pytest
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.utils.estimator_checks import (
+    check_dataframe_column_names_consistency,
+    check_param_validation,
+    check_set_output_transform,
+    check_set_output_transform_pandas,
+    check_transformer_get_feature_names_out,
+    check_transformer_get_feature_names_out_pandas,
+    parametrize_with_checks,
+)
+
+from skl_lrp import RelevanceExplainer
+
+
+def _explainers():
+    small = {"hidden_layer_sizes": (5,), "max_iter": 50, "random_state": 0}
+    return [
+        RelevanceExplainer(MLPClassifier(**small)),
+        RelevanceExplainer(MLPRegressor(**small)),
+    ]
+
+
+@parametrize_with_checks(_explainers())
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", _explainers(), ids=["classifier", "regressor"])
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_transformer_get_feature_names_out,
+        check_transformer_get_feature_names_out_pandas,
+        check_set_output_transform,
+        check_set_output_transform_pandas,
+        check_param_validation,
+        check_dataframe_column_names_consistency,
+    ],
+)
+# These checks fit on a DataFrame and transform an array on purpose.
+@pytest.mark.filterwarnings("ignore:X (does not have valid|has) feature names")
+def test_extra_sklearn_checks(estimator, check):
+    check(type(estimator).__name__, estimator)

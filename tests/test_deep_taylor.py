@@ -1,0 +1,137 @@
+"""The deep-taylor preset against the loop-based reference, and conservation."""
+
+import itertools
+
+import numpy as np
+import pytest
+from _reference import reference_relevance
+from conftest import KINDS, make_network
+from sklearn.frozen import FrozenEstimator
+
+from skl_lrp import RelevanceExplainer
+
+ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
+# float32 relevance is computed in float32: compare it at float32 rounding.
+RTOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+CASES = [
+    (kind, activation, n_hidden, dtype)
+    for kind, activation, n_hidden, dtype in itertools.product(
+        KINDS, ACTIVATIONS, [1, 2, 3, 4], [np.float64, np.float32]
+    )
+]
+
+
+def _unit_of(model, label):
+    """(output unit, negate) that scores `label`, read from the model directly."""
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        return int(label), False
+    index = int(np.flatnonzero(classes == label)[0])
+    if model.n_outputs_ == 1:  # binary: one unit scoring classes_[1]
+        return 0, index == 0
+    return index, False
+
+
+def _targets(model, kind):
+    labels = getattr(model, "classes_", np.arange(model.n_outputs_))
+    if kind in ("multilabel", "multi-regressor"):
+        return list(labels)
+    return ["predicted", *labels]
+
+
+@pytest.mark.parametrize("seed, case", enumerate(CASES))
+def test_matches_reference(seed, case):
+    kind, activation, n_hidden, dtype = case
+    rng = np.random.RandomState(seed)
+    hidden = tuple(rng.randint(2, 7, size=n_hidden))
+    model, X = make_network(kind, activation, hidden, dtype, seed)
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    # Wider than the training data: some samples fall outside the box.
+    X_test = (1.5 * rng.normal(size=(6, X.shape[1]))).astype(dtype)
+    for target in _targets(model, kind):
+        relevance = explainer.set_params(target=target).transform(X_test)
+        assert relevance.dtype == dtype
+        if target == "predicted":
+            labels = model.predict(X_test) if hasattr(model, "classes_") else [0] * 6
+        else:
+            labels = [target] * len(X_test)
+        for x, label, row in zip(X_test, labels, relevance):
+            unit, negate = _unit_of(model, label)
+            expected, score, _ = reference_relevance(
+                model, x, unit, explainer.low_, explainer.high_, negate
+            )
+            scale = max(abs(score), np.max(np.abs(expected)))
+            np.testing.assert_allclose(row, expected, rtol=0, atol=RTOL[dtype] * scale)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regressor"])
+def test_conservation(kind, activation):
+    model, X = make_network(kind, activation, (8, 6, 4), seed=3)
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    X_test = 2 * np.random.RandomState(1).normal(size=(200, X.shape[1]))
+    explanation = explainer.explain(X_test)
+    relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    checked = 0
+    for x, row, score in zip(X_test, relevance, scores):
+        unit, negate = _unit_of(model, model.predict([x])[0]) if kind != (
+            "regressor"
+        ) else (0, False)
+        _, expected_score, lost = reference_relevance(
+            model, x, unit, explainer.low_, explainer.high_, negate
+        )
+        assert score == pytest.approx(expected_score, rel=1e-12, abs=1e-12)
+        if not lost:
+            checked += 1
+            assert row.sum() == pytest.approx(score, rel=1e-12, abs=1e-12)
+    assert checked > 100
+
+
+def test_scores_are_the_logits_of_the_explained_classes():
+    model, X = make_network("multiclass", seed=5)
+    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X, "all")
+    # Logits equal log-probabilities up to a per-sample constant.
+    log_proba = np.log(model.predict_proba(X))
+    np.testing.assert_allclose(
+        explanation.scores - explanation.scores[:, :1], log_proba - log_proba[:, :1]
+    )
+    np.testing.assert_array_equal(explanation.targets[0], model.classes_)
+
+
+def test_binary_classes_score_opposite_logits():
+    model, X = make_network("binary", seed=2)
+    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(
+        X, ["no", "yes"]
+    )
+    proba = model.predict_proba(X)
+    logit = np.log(proba[:, 1]) - np.log(proba[:, 0])
+    np.testing.assert_allclose(explanation.scores, np.c_[-logit, logit])
+
+
+def test_vanished_output_denominator_passes_no_relevance():
+    # All output weights negative: the z^+ output denominator is 0, the
+    # score (bias only under z^+) reaches no input and the result stays finite.
+    model, X = make_network("regressor", "relu", (4,), seed=0)
+    model.coefs_[-1] = -np.abs(model.coefs_[-1])
+    relevance = RelevanceExplainer(FrozenEstimator(model)).fit(X).transform(X)
+    np.testing.assert_array_equal(relevance, 0.0)
+
+
+def test_constant_feature_gets_no_relevance_inside_the_box():
+    model, X = make_network("regressor", "relu", (6,), seed=1)
+    X[:, 2] = 0.5
+    relevance = RelevanceExplainer(FrozenEstimator(model)).fit(X).transform(X)
+    np.testing.assert_array_equal(relevance[:, 2], 0.0)
+    assert np.all(np.isfinite(relevance))
+
+
+def test_samples_outside_the_box_are_finite_and_conserve():
+    model, X = make_network("regressor", "relu", (6, 5), seed=4)
+    explainer = RelevanceExplainer(FrozenEstimator(model), bounds=(-0.1, 0.1)).fit(X)
+    X_far = 100 * np.random.RandomState(0).normal(size=(50, X.shape[1]))
+    explanation = explainer.explain(X_far)
+    relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    assert np.all(np.isfinite(relevance))
+    nonzero = np.abs(relevance).sum(1) > 0
+    np.testing.assert_allclose(relevance[nonzero].sum(1), scores[nonzero], rtol=1e-12)

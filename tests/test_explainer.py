@@ -1,0 +1,266 @@
+"""RelevanceExplainer's behaviour as a scikit-learn estimator."""
+
+import pickle
+
+import numpy as np
+import pytest
+from conftest import make_network
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from skl_lrp import RelevanceExplainer
+
+
+@pytest.fixture
+def frozen():
+    model, X = make_network("multiclass", "relu", (7, 5), seed=11)
+    return FrozenEstimator(model), X
+
+
+def _mlp(**params):
+    return MLPClassifier(hidden_layer_sizes=(6,), max_iter=100, random_state=0, **params)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 64, 10_000])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_batch_size_and_n_jobs_do_not_change_the_result(frozen, batch_size, n_jobs):
+    estimator, X = frozen
+    X_test = np.random.RandomState(0).normal(size=(150, X.shape[1]))
+    expected = RelevanceExplainer(estimator).fit(X).transform(X_test)
+    explainer = RelevanceExplainer(estimator, batch_size=batch_size, n_jobs=n_jobs)
+    relevance = explainer.fit(X).transform(X_test)
+    np.testing.assert_allclose(relevance, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_frozen_estimator_is_used_as_it_is(frozen):
+    estimator, X = frozen
+    before = [w.copy() for w in estimator.estimator.coefs_]
+    explainer = RelevanceExplainer(estimator).fit(X[:10], np.zeros(10))
+    assert explainer.estimator_ is estimator
+    for w, w_before in zip(estimator.estimator.coefs_, before):
+        np.testing.assert_array_equal(w, w_before)
+    np.testing.assert_array_equal(explainer.low_, X[:10].min(0))
+    np.testing.assert_array_equal(explainer.high_, X[:10].max(0))
+
+
+def test_fit_trains_a_clone(classifier_data):
+    X, y = classifier_data
+    mlp = _mlp()
+    explainer = RelevanceExplainer(mlp).fit(X, y)
+    assert not hasattr(mlp, "coefs_")
+    assert explainer.estimator_ is not mlp
+    np.testing.assert_array_equal(
+        explainer.estimator_.predict(X), clone(mlp).fit(X, y).predict(X)
+    )
+
+
+def test_clone_and_pickle(classifier_data):
+    X, y = classifier_data
+    explainer = RelevanceExplainer(_mlp(), bounds=(-3, 3), batch_size=5).fit(X, y)
+    cloned = clone(explainer)
+    assert cloned.get_params()["bounds"] == (-3, 3)
+    assert not hasattr(cloned, "estimator_")
+    restored = pickle.loads(pickle.dumps(explainer))
+    np.testing.assert_array_equal(restored.transform(X), explainer.transform(X))
+
+
+def test_explain_all_targets_matches_single_targets(frozen):
+    estimator, X = frozen
+    explainer = RelevanceExplainer(estimator).fit(X)
+    explanation = explainer.explain(X, target="all")
+    assert explanation.relevance.shape == (len(X), 4, X.shape[1])
+    for k, label in enumerate(estimator.classes_):
+        single = explainer.set_params(target=label).transform(X)
+        np.testing.assert_allclose(explanation.relevance[:, k], single, rtol=1e-12)
+    predicted = explainer.explain(X, target="predicted")
+    np.testing.assert_array_equal(predicted.targets[:, 0], estimator.predict(X))
+    np.testing.assert_array_equal(predicted.feature_names, [f"x{i}" for i in range(5)])
+
+
+def test_sparse_input_matches_dense(frozen):
+    estimator, X = frozen
+    X = np.where(np.abs(X) < 0.7, 0.0, X)
+    explainer = RelevanceExplainer(estimator).fit(sparse.csr_matrix(X))
+    np.testing.assert_array_equal(explainer.low_, X.min(0))
+    for container in (sparse.csr_matrix, sparse.csc_matrix):
+        np.testing.assert_allclose(
+            explainer.transform(container(X)),
+            RelevanceExplainer(estimator).fit(X).transform(X),
+            rtol=1e-12,
+        )
+
+
+def test_read_only_input_is_not_written(frozen, tmp_path):
+    estimator, X = frozen
+    path = tmp_path / "X.npy"
+    np.save(path, X)
+    X_mmap = np.load(path, mmap_mode="r")
+    relevance = RelevanceExplainer(estimator, batch_size=8).fit(X_mmap).transform(X_mmap)
+    np.testing.assert_array_equal(np.load(path), X)
+    assert relevance.shape == X.shape
+
+
+def test_dtype_follows_the_network(classifier_data):
+    X, y = classifier_data
+    explainer = RelevanceExplainer(_mlp()).fit(X.astype(np.float32), y)
+    assert explainer.estimator_.coefs_[0].dtype == np.float32
+    assert explainer.transform(X).dtype == np.float32
+    frozen64 = FrozenEstimator(_mlp().fit(X, y))
+    explainer = RelevanceExplainer(frozen64).fit(X)
+    assert explainer.transform(X.astype(np.float32)).dtype == np.float64
+
+
+def test_bounds_scalars_and_arrays(classifier_data):
+    X, y = classifier_data
+    frozen = FrozenEstimator(_mlp().fit(X, y))
+    explainer = RelevanceExplainer(frozen, bounds=(-1, 2)).fit(X)
+    np.testing.assert_array_equal(explainer.low_, [-1.0] * 4)
+    np.testing.assert_array_equal(explainer.high_, [2.0] * 4)
+    low, high = [-1, -2, -3, -4], [1, 2, 3, 4]
+    explainer = RelevanceExplainer(frozen, bounds=(low, high)).fit(X)
+    np.testing.assert_array_equal(explainer.low_, low)
+    np.testing.assert_array_equal(explainer.high_, high)
+
+
+def test_pandas_feature_names(classifier_data):
+    pd = pytest.importorskip("pandas")
+    X, y = classifier_data
+    df = pd.DataFrame(X, columns=["age", "bmi", "bp", "s1"])
+    explainer = RelevanceExplainer(_mlp()).fit(df, y).set_output(transform="pandas")
+    relevance = explainer.transform(df)
+    assert list(relevance.columns) == ["age", "bmi", "bp", "s1"]
+    assert list(explainer.explain(df).feature_names) == ["age", "bmi", "bp", "s1"]
+
+
+@pytest.mark.parametrize(
+    "bounds, message",
+    [
+        ((1, 0), r"low <= high; violated for features \[0, 1, 2, 3\]"),
+        (([0, 0], [1, 1]), r"bounds low must be a scalar or have shape \(4,\)"),
+        ((0, np.inf), "bounds high must be finite"),
+        ((0, 1, 2), "tuple of length 3"),
+    ],
+)
+def test_bad_bounds(classifier_data, bounds, message):
+    X, y = classifier_data
+    with pytest.raises(ValueError, match=message):
+        RelevanceExplainer(_mlp(), bounds=bounds).fit(X, y)
+
+
+def test_unsupported_estimator(classifier_data):
+    X, y = classifier_data
+    with pytest.raises(TypeError, match="MLPClassifier and MLPRegressor.*LogisticRegression"):
+        RelevanceExplainer(LogisticRegression()).fit(X, y)
+
+
+def test_missing_estimator(classifier_data):
+    X, y = classifier_data
+    with pytest.raises(ValueError, match="needs an estimator"):
+        RelevanceExplainer().fit(X, y)
+
+
+def test_trained_model_without_y_points_to_frozen_estimator(classifier_data):
+    X, y = classifier_data
+    with pytest.raises(ValueError, match=r"RelevanceExplainer\(FrozenEstimator\(model\)\)"):
+        RelevanceExplainer(_mlp().fit(X, y)).fit(X)
+    with pytest.raises(ValueError, match="fit needs y to train the MLPClassifier"):
+        RelevanceExplainer(_mlp()).fit(X)
+
+
+def test_unfitted_models(classifier_data):
+    X, _ = classifier_data
+    with pytest.raises(NotFittedError, match="inside FrozenEstimator is not fitted"):
+        RelevanceExplainer(FrozenEstimator(_mlp())).fit(X)
+    with pytest.raises(NotFittedError):
+        RelevanceExplainer(_mlp()).transform(X)
+
+
+def test_wrong_number_of_features(frozen):
+    estimator, X = frozen
+    explainer = RelevanceExplainer(estimator).fit(X)
+    with pytest.raises(ValueError, match="X has 4 features, but RelevanceExplainer"):
+        explainer.transform(X[:, :4])
+    with pytest.raises(ValueError, match="estimator was fitted with 5 features"):
+        RelevanceExplainer(estimator).fit(np.c_[X, X])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_input(frozen, bad):
+    estimator, X = frozen
+    explainer = RelevanceExplainer(estimator).fit(X)
+    X_bad = X.copy()
+    X_bad[3, 1] = bad
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        explainer.transform(X_bad)
+    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+        RelevanceExplainer(estimator).fit(X_bad)
+
+
+def test_unknown_target(frozen):
+    estimator, X = frozen
+    explainer = RelevanceExplainer(estimator, target=5).fit(X)
+    with pytest.raises(ValueError, match=r"target=5 is not a class label.*\[3, 7, 11, 20\]"):
+        explainer.transform(X)
+    with pytest.raises(ValueError, match="target='7' is not a class label"):
+        explainer.explain(X, target=["7"])
+    with pytest.raises(ValueError, match="transform explains one score per sample"):
+        explainer.set_params(target=[3, 7]).transform(X)
+
+
+@pytest.mark.parametrize("kind", ["multilabel", "multi-regressor"])
+def test_predicted_target_needs_a_single_output(kind):
+    model, X = make_network(kind, seed=0)
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    with pytest.raises(ValueError, match=r'target="predicted" is undefined.*\[0, 1, 2\]'):
+        explainer.transform(X)
+    assert explainer.set_params(target=2).transform(X).shape == X.shape
+
+
+def test_regressor_target_is_an_output_index():
+    model, X = make_network("multi-regressor", seed=1)
+    explainer = RelevanceExplainer(FrozenEstimator(model), target=1).fit(X)
+    explanation = explainer.explain(X)
+    # Identity output: the explained score is the prediction itself.
+    np.testing.assert_allclose(explanation.scores[:, 0], model.predict(X)[:, 1])
+    with pytest.raises(ValueError, match="not an output index"):
+        explainer.explain(X, target=3)
+
+
+def test_poisson_regressor_is_explained_in_log_space():
+    model, X = make_network("poisson", seed=2)
+    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X)
+    np.testing.assert_allclose(explanation.scores[:, 0], np.log(model.predict(X)))
+
+
+def test_overflow_raises_a_clear_error():
+    model, X = make_network("regressor", "relu", (4,), seed=0)
+    model.coefs_[0] = model.coefs_[0] * 1e200
+    model.coefs_[1] = np.abs(model.coefs_[1]) * 1e200
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    with pytest.raises(FloatingPointError, match="too large for float64"):
+        explainer.transform(X)
+
+
+def test_huge_but_representable_weights_give_finite_conserving_relevance():
+    model, X = make_network("regressor", "relu", (6,), seed=0)
+    model.coefs_[0] = model.coefs_[0] * 1e100
+    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X)
+    assert np.all(np.isfinite(explanation.relevance))
+    kept = np.abs(explanation.relevance).sum(-1)[:, 0] > 0
+    np.testing.assert_allclose(
+        explanation.relevance[kept, 0].sum(-1), explanation.scores[kept, 0], rtol=1e-12
+    )
+
+
+def test_regressor_fit_with_y():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(80, 3))
+    y = 2 * X[:, 0] - X[:, 2]
+    mlp = MLPRegressor(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
+    explainer = RelevanceExplainer(mlp).fit(X, y)
+    explanation = explainer.explain(X)
+    np.testing.assert_allclose(explanation.scores[:, 0], explainer.estimator_.predict(X))
