@@ -82,16 +82,16 @@ class RelevanceExplainer(
     estimator_ : estimator
         The fitted network (the FrozenEstimator itself when one was given).
 
-    low_ : ndarray of shape (n_features_in_,)
+    low_ : ndarray of shape (n_features,)
         Lower input bounds of the z^β rule.
 
-    high_ : ndarray of shape (n_features_in_,)
+    high_ : ndarray of shape (n_features,)
         Upper input bounds of the z^β rule.
 
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during :meth:`fit`. Defined only when ``X``
         has feature names that are all strings.
 
@@ -187,7 +187,7 @@ class RelevanceExplainer(
         >>> mlp = MLPRegressor(max_iter=300, random_state=0).fit(X, y)
         >>> explainer = RelevanceExplainer(FrozenEstimator(mlp)).fit(X)
         >>> explainer.low_.round(2), explainer.high_.round(2)
-        (array([-0.99, -0.98, -0.99]), array([0.97, 0.98, 0.99]))
+        (array([-0.99, -0.98, -0.96]), array([0.98, 0.98, 1.  ]))
         """
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1; got {self.batch_size}.")
@@ -289,7 +289,7 @@ class RelevanceExplainer(
 
         Returns
         -------
-        relevance : ndarray of shape (n_samples, n_features_in_)
+        relevance : ndarray of shape (n_samples, n_features)
             Per-feature relevance in the network's float dtype; each row sums
             to the explained score (see Notes of the class for the exception).
 
@@ -337,13 +337,13 @@ class RelevanceExplainer(
         explanation : :class:`~sklearn.utils.Bunch`
             With keys
 
-            relevance : ndarray of shape (n_samples, n_targets, n_features_in_)
+            relevance : ndarray of shape (n_samples, n_targets, n_features)
                 Per-feature relevance of each target's score.
             scores : ndarray of shape (n_samples, n_targets)
                 The explained scores (logits, before the output activation).
             targets : ndarray of shape (n_samples, n_targets)
                 The label (classifiers) or output index (regressors) explained.
-            feature_names : ndarray of shape (n_features_in_,)
+            feature_names : ndarray of shape (n_features,)
                 Names of the features, as :meth:`get_feature_names_out`.
 
         Examples

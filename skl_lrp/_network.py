@@ -85,8 +85,10 @@ class DenseNetwork:
         """
         if isinstance(target, str) and target == "predicted":
             if not self.single_output:
-                kind = "multilabel classifier" if self.is_classifier else (
-                    "multi-output regressor"
+                kind = (
+                    "multilabel classifier"
+                    if self.is_classifier
+                    else ("multi-output regressor")
                 )
                 raise ValueError(
                     f'target="predicted" is undefined for a {kind}: pass an '

@@ -5,7 +5,14 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-KINDS = ["binary", "multiclass", "multilabel", "regressor", "multi-regressor", "poisson"]
+KINDS = [
+    "binary",
+    "multiclass",
+    "multilabel",
+    "regressor",
+    "multi-regressor",
+    "poisson",
+]
 
 
 def make_network(kind, activation="relu", hidden=(6, 4), dtype=np.float64, seed=0):

@@ -75,9 +75,11 @@ def test_conservation(kind, activation):
     relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
     checked = 0
     for x, row, score in zip(X_test, relevance, scores):
-        unit, negate = _unit_of(model, model.predict([x])[0]) if kind != (
-            "regressor"
-        ) else (0, False)
+        unit, negate = (
+            _unit_of(model, model.predict([x])[0])
+            if kind != ("regressor")
+            else (0, False)
+        )
         _, expected_score, lost = reference_relevance(
             model, x, unit, explainer.low_, explainer.high_, negate
         )
@@ -101,8 +103,8 @@ def test_scores_are_the_logits_of_the_explained_classes():
 
 def test_binary_classes_score_opposite_logits():
     model, X = make_network("binary", seed=2)
-    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(
-        X, ["no", "yes"]
+    explanation = (
+        RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X, ["no", "yes"])
     )
     proba = model.predict_proba(X)
     logit = np.log(proba[:, 1]) - np.log(proba[:, 0])

@@ -22,7 +22,9 @@ def frozen():
 
 
 def _mlp(**params):
-    return MLPClassifier(hidden_layer_sizes=(6,), max_iter=100, random_state=0, **params)
+    return MLPClassifier(
+        hidden_layer_sizes=(6,), max_iter=100, random_state=0, **params
+    )
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 64, 10_000])
@@ -99,7 +101,9 @@ def test_read_only_input_is_not_written(frozen, tmp_path):
     path = tmp_path / "X.npy"
     np.save(path, X)
     X_mmap = np.load(path, mmap_mode="r")
-    relevance = RelevanceExplainer(estimator, batch_size=8).fit(X_mmap).transform(X_mmap)
+    relevance = (
+        RelevanceExplainer(estimator, batch_size=8).fit(X_mmap).transform(X_mmap)
+    )
     np.testing.assert_array_equal(np.load(path), X)
     assert relevance.shape == X.shape
 
@@ -153,7 +157,9 @@ def test_bad_bounds(classifier_data, bounds, message):
 
 def test_unsupported_estimator(classifier_data):
     X, y = classifier_data
-    with pytest.raises(TypeError, match="MLPClassifier and MLPRegressor.*LogisticRegression"):
+    with pytest.raises(
+        TypeError, match="MLPClassifier and MLPRegressor.*LogisticRegression"
+    ):
         RelevanceExplainer(LogisticRegression()).fit(X, y)
 
 
@@ -165,7 +171,9 @@ def test_missing_estimator(classifier_data):
 
 def test_trained_model_without_y_points_to_frozen_estimator(classifier_data):
     X, y = classifier_data
-    with pytest.raises(ValueError, match=r"RelevanceExplainer\(FrozenEstimator\(model\)\)"):
+    with pytest.raises(
+        ValueError, match=r"RelevanceExplainer\(FrozenEstimator\(model\)\)"
+    ):
         RelevanceExplainer(_mlp().fit(X, y)).fit(X)
     with pytest.raises(ValueError, match="fit needs y to train the MLPClassifier"):
         RelevanceExplainer(_mlp()).fit(X)
@@ -203,7 +211,9 @@ def test_non_finite_input(frozen, bad):
 def test_unknown_target(frozen):
     estimator, X = frozen
     explainer = RelevanceExplainer(estimator, target=5).fit(X)
-    with pytest.raises(ValueError, match=r"target=5 is not a class label.*\[3, 7, 11, 20\]"):
+    with pytest.raises(
+        ValueError, match=r"target=5 is not a class label.*\[3, 7, 11, 20\]"
+    ):
         explainer.transform(X)
     with pytest.raises(ValueError, match="target='7' is not a class label"):
         explainer.explain(X, target=["7"])
@@ -215,7 +225,9 @@ def test_unknown_target(frozen):
 def test_predicted_target_needs_a_single_output(kind):
     model, X = make_network(kind, seed=0)
     explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
-    with pytest.raises(ValueError, match=r'target="predicted" is undefined.*\[0, 1, 2\]'):
+    with pytest.raises(
+        ValueError, match=r'target="predicted" is undefined.*\[0, 1, 2\]'
+    ):
         explainer.transform(X)
     assert explainer.set_params(target=2).transform(X).shape == X.shape
 
@@ -263,4 +275,6 @@ def test_regressor_fit_with_y():
     mlp = MLPRegressor(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
     explainer = RelevanceExplainer(mlp).fit(X, y)
     explanation = explainer.explain(X)
-    np.testing.assert_allclose(explanation.scores[:, 0], explainer.estimator_.predict(X))
+    np.testing.assert_allclose(
+        explanation.scores[:, 0], explainer.estimator_.predict(X)
+    )
