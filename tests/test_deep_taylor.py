@@ -40,7 +40,7 @@ def _targets(model, kind):
     return ["predicted", *labels]
 
 
-@pytest.mark.parametrize("seed, case", enumerate(CASES))
+@pytest.mark.parametrize("seed, case", list(enumerate(CASES)))
 def test_matches_reference(seed, case):
     kind, activation, n_hidden, dtype = case
     rng = np.random.RandomState(seed)
