@@ -33,14 +33,19 @@ from sklearn.utils import gen_batches
 from skl_lrp import RelevanceExplainer
 
 
-def best_time(repeat, function, *args, **kwargs):
-    """Shortest of `repeat` wall-clock times of ``function(*args, **kwargs)``."""
-    times = []
+def best_times(repeat, *calls):
+    """Shortest wall-clock time of each call ``(function, args, kwargs)``.
+
+    The calls are interleaved, round after round, so that a slow spell of the
+    machine hits all of them alike and their ratios stay meaningful.
+    """
+    times = [[] for _ in calls]
     for _ in range(repeat):
-        start = time.perf_counter()
-        function(*args, **kwargs)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for spent, (function, args, kwargs) in zip(times, calls):
+            start = time.perf_counter()
+            function(*args, **kwargs)
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
 
 
 def make_model(n_features, hidden, n_classes, dtype, seed=0):
@@ -81,7 +86,7 @@ def main():
     parser.add_argument("--hidden", default="256,128")
     parser.add_argument("--classes", type=int, default=3)
     parser.add_argument("--batch-sizes", default="256,1024,4096")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--output", default=str(Path(__file__).parent / "results"))
     args = parser.parse_args()
     hidden = tuple(int(w) for w in args.hidden.split(","))
@@ -102,7 +107,6 @@ def main():
         model = make_model(args.features, hidden, args.classes, dtype)
         X = np.random.RandomState(1).normal(size=(args.rows, args.features))
         X = X.astype(dtype)
-        proba = best_time(args.repeat, model.predict_proba, X)
         settings = [(b, 1, "predicted") for b in batch_sizes]
         settings += [(batch_sizes[1 % len(batch_sizes)], 2, "predicted")]
         settings += [(batch_sizes[1 % len(batch_sizes)], 1, "all")]
@@ -111,10 +115,15 @@ def main():
                 FrozenEstimator(model), batch_size=batch_size, n_jobs=n_jobs
             ).fit(X)
             if target == "all":
-                explain = best_time(args.repeat, explainer.explain, X, target="all")
+                run = (explainer.explain, (X,), {"target": "all"})
             else:
-                explain = best_time(args.repeat, explainer.transform, X)
-            forward = best_time(args.repeat, batched_forward, model, X, batch_size)
+                run = (explainer.transform, (X,), {})
+            proba, explain, forward = best_times(
+                args.repeat,
+                (model.predict_proba, (X,), {}),
+                run,
+                (batched_forward, (model, X, batch_size), {}),
+            )
             row = {
                 "dtype": np.dtype(dtype).name,
                 "batch_size": batch_size,

@@ -1,8 +1,10 @@
 """RelevanceExplainer: the scikit-learn face of the relevance propagation."""
 
+from contextlib import nullcontext
 from numbers import Integral
 
 import numpy as np
+from joblib import effective_n_jobs
 from scipy import sparse
 from sklearn.base import (
     BaseEstimator,
@@ -19,6 +21,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from ._network import check_supported, read_network
 from ._propagation import relevance_batch
@@ -387,12 +390,18 @@ class RelevanceExplainer(
         scores = np.empty((n_samples, n_targets), dtype=network.dtype)
         chosen = np.empty((n_samples, n_targets), dtype=np.intp)
         batches = list(gen_batches(n_samples, self.batch_size))
-        results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
-            delayed(_explain_rows)(network, self._layers, X, rows, columns)
-            for rows in batches
-        )
-        for rows, result in zip(batches, results):
-            relevance[rows], scores[rows], chosen[rows] = result
+        # Parallel batches each get one BLAS thread: nested BLAS threads would
+        # oversubscribe the cores.
+        parallel = effective_n_jobs(self.n_jobs) > 1 and len(batches) > 1
+        with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
+            results = Parallel(
+                n_jobs=self.n_jobs, prefer="threads", return_as="generator"
+            )(
+                delayed(_explain_rows)(network, self._layers, X, rows, columns)
+                for rows in batches
+            )
+            for rows, result in zip(batches, results):
+                relevance[rows], scores[rows], chosen[rows] = result
         return relevance, scores, chosen
 
     def __sklearn_tags__(self):

@@ -25,9 +25,13 @@ def stabilizer_eps(dtype):
     return np.sqrt(np.finfo(dtype).tiny)
 
 
-def stabilize(z, eps):
-    """Return ``z + eps * sign(z)`` with ``sign(0) = +1``, in place."""
-    z += np.where(z >= 0, eps, -eps)
+def stabilize(z, eps, nonnegative=False):
+    """Return ``z + eps * sign(z)`` with ``sign(0) = +1``, in place.
+
+    With ``nonnegative=True`` the caller guarantees ``z >= 0`` (a sum of
+    non-negative contributions, where -0.0 counts as 0), so the sign is +1.
+    """
+    z += eps if nonnegative else np.where(z >= 0, eps, -eps)
     return z
 
 
@@ -44,6 +48,9 @@ class PreparedLayer:
         Stabilizer of the denominators.
     """
 
+    #: Whether every contribution is >= 0, so that denominators are too.
+    nonnegative = False
+
     def __init__(self, stacked_weights, n_parts, eps):
         self.stacked_weights = stacked_weights
         self.n_parts = n_parts
@@ -54,11 +61,14 @@ class PreparedLayer:
         raise NotImplementedError
 
     def relprop(self, a, relevance):
-        """Propagate relevance of shape (n, n_targets, n_out) to the layer input."""
+        """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
+
+        `relevance` is overwritten: the propagation owns its buffers.
+        """
         n, n_targets, n_out = relevance.shape
         parts = self.parts(a)
-        z = stabilize(parts @ self.stacked_weights, self.eps)
-        ratio = relevance / z[:, np.newaxis, :]
+        z = stabilize(parts @ self.stacked_weights, self.eps, self.nonnegative)
+        ratio = np.divide(relevance, z[:, np.newaxis, :], out=relevance)
         back = ratio.reshape(n * n_targets, n_out) @ self.stacked_weights.T
         back = back.reshape(n, n_targets, self.n_parts, -1)
         back *= parts.reshape(n, 1, self.n_parts, -1)
@@ -70,6 +80,8 @@ class PreparedLayer:
 class _SignSplitLayer(PreparedLayer):
     """z^+ contributions ``(a_i w_ij)^+ = a_i^+ w_ij^+ + a_i^- w_ij^-``."""
 
+    nonnegative = True
+
     def parts(self, a):
         if self.n_parts == 1:  # the input is known to be >= 0
             return a
@@ -78,6 +90,8 @@ class _SignSplitLayer(PreparedLayer):
 
 class _BoxLayer(PreparedLayer):
     """z^β contributions ``(x_i - l_i) w_ij^+ + (x_i - h_i) w_ij^-``."""
+
+    nonnegative = True
 
     def __init__(self, stacked_weights, low, high, eps):
         super().__init__(stacked_weights, 2, eps)
