@@ -25,7 +25,9 @@ from threadpoolctl import threadpool_limits
 
 from ._network import check_supported, read_network
 from ._propagation import relevance_batch
-from ._rules import deep_taylor
+from ._composites import PRESETS, resolve_rules
+from ._propagation import forward
+from ._rules import ZBeta
 
 _FLOATS = (np.float64, np.float32)
 
@@ -135,7 +137,7 @@ class RelevanceExplainer(
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
-        "rules": [StrOptions({"deep-taylor"})],
+        "rules": [StrOptions(set(PRESETS)), list, tuple, dict],
         "bounds": [StrOptions({"data"}), tuple],
         "target": "no_validation",
         "batch_size": [Integral],
@@ -205,20 +207,55 @@ class RelevanceExplainer(
                 f"with {network.n_features} features."
             )
         self.low_, self.high_ = self._learn_bounds(X)
-        rules = deep_taylor(len(network.weights))
+        rules = resolve_rules(self.rules, len(network.weights))
+        boxes = self._boxes(rules, network, X)
         nonnegative = network.hidden_activation in ("relu", "logistic")
         self._layers = [
             rule.prepare(
                 weight,
-                low=self.low_,
-                high=self.high_,
+                bias,
                 nonnegative_input=index > 0 and nonnegative,
+                low=low,
+                high=high,
             )
-            for index, (rule, weight) in enumerate(zip(rules, network.weights))
+            for index, (rule, weight, bias, (low, high)) in enumerate(
+                zip(rules, network.weights, network.biases, boxes)
+            )
         ]
         self._network = network
         self.estimator_ = estimator
         return self
+
+    def _boxes(self, rules, network, X):
+        """Input bounds (low, high) of every layer whose rule is ZBeta."""
+        boxes = [(None, None)] * len(rules)
+        learn = [
+            index
+            for index, rule in enumerate(rules)
+            if index > 0 and isinstance(rule, ZBeta)
+            and (rule.low is None or rule.high is None)
+        ]
+        ranges = self._input_ranges(network, X, learn) if learn else {}
+        for index, rule in enumerate(rules):
+            if not isinstance(rule, ZBeta):
+                continue
+            width = network.weights[index].shape[0]
+            default = (self.low_, self.high_) if index == 0 else ranges.get(index)
+            low = default[0] if rule.low is None else rule.low
+            high = default[1] if rule.high is None else rule.high
+            boxes[index] = _check_box(low, high, width, f"rules[{index}] (ZBeta)")
+        return boxes
+
+    def _input_ranges(self, network, X, indices):
+        """Per-unit min and max of the inputs of layers `indices` over `X`."""
+        low = {i: np.inf for i in indices}
+        high = {i: -np.inf for i in indices}
+        for rows in gen_batches(X.shape[0], self.batch_size):
+            inputs, _, _ = forward(network, _dense_rows(X, rows, network.dtype))
+            for i in indices:
+                low[i] = np.minimum(low[i], inputs[i].min(axis=0))
+                high[i] = np.maximum(high[i], inputs[i].max(axis=0))
+        return {i: (low[i], high[i]) for i in indices}
 
     def _fit_estimator(self, X, y, **fit_params):
         if self.estimator is None:
@@ -263,24 +300,7 @@ class RelevanceExplainer(
                 "bounds must be 'data' or a tuple (low, high); got a tuple of "
                 f"length {len(self.bounds)}."
             )
-        low, high = (
-            np.broadcast_to(np.asarray(value, dtype=np.float64), (n_features,))
-            if np.ndim(value) == 0
-            else np.asarray(value, dtype=np.float64)
-            for value in self.bounds
-        )
-        for name, value in (("low", low), ("high", high)):
-            if value.shape != (n_features,):
-                raise ValueError(
-                    f"bounds {name} must be a scalar or have shape "
-                    f"({n_features},) to match X; got shape {value.shape}."
-                )
-            if not np.all(np.isfinite(value)):
-                raise ValueError(f"bounds {name} must be finite.")
-        if np.any(low > high):
-            bad = np.flatnonzero(low > high).tolist()
-            raise ValueError(f"bounds need low <= high; violated for features {bad}.")
-        return low.copy(), high.copy()
+        return _check_box(*self.bounds, n_features, "bounds")
 
     def transform(self, X):
         """Relevance of every input feature for the target's output score.
@@ -321,10 +341,10 @@ class RelevanceExplainer(
                 f"'predicted' or a single label; got {target!r}. Use explain() "
                 "for several targets."
             )
-        relevance, _, _ = self._relevance(X, self._network.columns_for(target))
-        return relevance[:, 0, :]
+        columns = self._network.columns_for(target)
+        return self._propagate(X, columns)["relevance"][:, 0, :]
 
-    def explain(self, X, target=None):
+    def explain(self, X, target=None, return_layers=False):
         """Relevance, explained scores and targets for one or more targets.
 
         Parameters
@@ -334,6 +354,8 @@ class RelevanceExplainer(
         target : "predicted", "all", label or list of labels, default=None
             Scores to explain; None uses the ``target`` parameter. "all"
             explains every output; the targets share one forward pass.
+        return_layers : bool, default=False
+            Also return the relevance of every hidden neuron.
 
         Returns
         -------
@@ -348,6 +370,17 @@ class RelevanceExplainer(
                 The label (classifiers) or output index (regressors) explained.
             feature_names : ndarray of shape (n_features,)
                 Names of the features, as :meth:`get_feature_names_out`.
+            absorbed : ndarray of shape (n_samples, n_targets)
+                Relevance that did not reach the inputs (the ledger's total),
+                so that ``relevance.sum(-1) + absorbed == scores``.
+            absorbed_bias, absorbed_stabilizer, absorbed_dead : ndarray of \
+shape (n_samples, n_targets)
+                The ledger: relevance taken by biases (rules with
+                ``bias=True``), by the stabilizers of the denominators, and by
+                neurons whose denominator vanished (all of their relevance).
+            layers : list of ndarray of shape (n_samples, n_targets, width)
+                Only with ``return_layers=True``: relevance of the neurons of
+                each hidden layer, first to last.
 
         Examples
         --------
@@ -372,23 +405,39 @@ class RelevanceExplainer(
             self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=False
         )
         columns = self._network.columns_for(self.target if target is None else target)
-        relevance, scores, columns = self._relevance(X, columns)
-        return Bunch(
-            relevance=relevance,
-            scores=scores,
-            targets=self._network.labels[columns],
+        out = self._propagate(X, columns, ledger=True, return_layers=return_layers)
+        ledger = out["ledger"]
+        explanation = Bunch(
+            relevance=out["relevance"],
+            scores=out["scores"],
+            targets=self._network.labels[out["columns"]],
             feature_names=self.get_feature_names_out(),
+            absorbed=ledger.sum(axis=-1),
+            absorbed_bias=ledger[..., 0],
+            absorbed_stabilizer=ledger[..., 1],
+            absorbed_dead=ledger[..., 2],
         )
+        if return_layers:
+            explanation.layers = out["layers"]
+        return explanation
 
-    def _relevance(self, X, columns):
+    def _propagate(self, X, columns, ledger=False, return_layers=False):
+        """Run the batches (in parallel when asked) and gather their results."""
         network = self._network
         n_samples = X.shape[0]
         n_targets = 1 if columns is None else len(columns)
-        relevance = np.empty(
-            (n_samples, n_targets, network.n_features), dtype=network.dtype
-        )
-        scores = np.empty((n_samples, n_targets), dtype=network.dtype)
-        chosen = np.empty((n_samples, n_targets), dtype=np.intp)
+        dtype = network.dtype
+        shape = (n_samples, n_targets)
+        out = {
+            "relevance": np.empty((*shape, network.n_features), dtype=dtype),
+            "scores": np.empty(shape, dtype=dtype),
+            "columns": np.empty(shape, dtype=np.intp),
+        }
+        if ledger:
+            out["ledger"] = np.empty((*shape, 3), dtype=dtype)
+        if return_layers:
+            widths = [weight.shape[0] for weight in network.weights[1:]]
+            out["layers"] = [np.empty((*shape, width), dtype=dtype) for width in widths]
         batches = list(gen_batches(n_samples, self.batch_size))
         # Parallel batches each get one BLAS thread: nested BLAS threads would
         # oversubscribe the cores.
@@ -397,12 +446,19 @@ class RelevanceExplainer(
             results = Parallel(
                 n_jobs=self.n_jobs, prefer="threads", return_as="generator"
             )(
-                delayed(_explain_rows)(network, self._layers, X, rows, columns)
+                delayed(_explain_rows)(
+                    network, self._layers, X, rows, columns, ledger, return_layers
+                )
                 for rows in batches
             )
             for rows, result in zip(batches, results):
-                relevance[rows], scores[rows], chosen[rows] = result
-        return relevance, scores, chosen
+                for key, value in result.items():
+                    if key == "layers":
+                        for whole, part in zip(out["layers"], value):
+                            whole[rows] = part
+                    else:
+                        out[key][rows] = value
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -411,17 +467,50 @@ class RelevanceExplainer(
         return tags
 
 
-def _explain_rows(network, layers, X, rows, columns):
+def _check_box(low, high, width, name):
+    """Validated float64 copies of bounds given as scalars or arrays."""
+    box = []
+    for side, value in (("low", low), ("high", high)):
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} {side} must be numeric; got {value!r}.") from None
+        if value.ndim == 0:
+            value = np.full(width, value)
+        if value.shape != (width,):
+            raise ValueError(
+                f"{name} {side} must be a scalar or have shape ({width},) to "
+                f"match the layer's inputs; got shape {value.shape}."
+            )
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name} {side} must be finite.")
+        box.append(value.copy())
+    if np.any(box[0] > box[1]):
+        bad = np.flatnonzero(box[0] > box[1]).tolist()
+        raise ValueError(f"{name} need low <= high; violated for inputs {bad}.")
+    return tuple(box)
+
+
+def _dense_rows(X, rows, dtype):
+    """Rows of X as a dense array of `dtype` (a copy only when needed)."""
     x = X[rows]
     x = x.toarray() if sparse.issparse(x) else x
-    x = np.asarray(x, dtype=network.dtype)
+    return np.asarray(x, dtype=dtype)
+
+
+def _explain_rows(network, layers, X, rows, columns, ledger, return_layers):
+    x = _dense_rows(X, rows, network.dtype)
     # Overflow is reported below as one clear error, not as numpy warnings.
-    with np.errstate(over="ignore", invalid="ignore"):
-        relevance, scores, columns = relevance_batch(network, layers, x, columns)
-    if not (np.all(np.isfinite(relevance)) and np.all(np.isfinite(scores))):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = relevance_batch(network, layers, x, columns, ledger, return_layers)
+    finite = all(
+        np.all(np.isfinite(result[key])) for key in ("relevance", "scores", "ledger")
+        if key in result
+    )
+    if not finite:
         raise FloatingPointError(
             "The network's scores or relevance overflowed for rows "
             f"{rows.start}-{rows.stop - 1}: the weights or inputs are too "
             f"large for {network.dtype}."
         )
-    return relevance, scores, columns
+    return result

@@ -3,21 +3,28 @@
 import numpy as np
 
 
-def forward(network, x):
-    """Run the network on `x`; return each layer's input and the output logits."""
-    inputs = []
+def forward(network, x, keep_preactivations=()):
+    """Run the network on `x`.
+
+    Returns each layer's input, the pre-activations of the layers listed in
+    `keep_preactivations` (None elsewhere), and the output logits.
+    """
+    inputs, preactivations = [], []
     a = x
     last = len(network.weights) - 1
     for index, (weight, bias) in enumerate(zip(network.weights, network.biases)):
         inputs.append(a)
         a = a @ weight
         a += bias
-        if index != last:
+        if index == last:
+            preactivations.append(a)
+        else:
+            preactivations.append(a.copy() if index in keep_preactivations else None)
             network.activate(a)
-    return inputs, a
+    return inputs, preactivations, a
 
 
-def relevance_batch(network, layers, x, columns):
+def relevance_batch(network, layers, x, columns, ledger=False, return_layers=False):
     """Relevance of every input of `x` for one or more output scores per sample.
 
     Parameters
@@ -31,17 +38,22 @@ def relevance_batch(network, layers, x, columns):
     columns : ndarray of shape (n_targets,) or None
         Output columns to explain for every sample; None explains each
         sample's largest logit (its predicted class, or the single output).
+    ledger : bool, default=False
+        Also account for the relevance absorbed by biases, stabilizers and
+        vanished denominators.
+    return_layers : bool, default=False
+        Also return the relevance of every hidden layer's neurons.
 
     Returns
     -------
-    relevance : ndarray of shape (n, n_targets, n_features)
-        Input relevance; each row sums to its explained score.
-    scores : ndarray of shape (n, n_targets)
-        The explained logits.
-    columns : ndarray of shape (n, n_targets)
-        The output column each score was read from.
+    result : dict
+        ``relevance`` (n, n_targets, n_features), ``scores`` and ``columns``
+        (n, n_targets); ``ledger`` (n, n_targets, 3): bias, stabilizer,
+        vanished, when asked; ``layers``: list of (n, n_targets, width), first
+        hidden layer to last, when asked.
     """
-    inputs, logits = forward(network, x)
+    keep = {i for i, layer in enumerate(layers) if layer.needs_preactivation}
+    inputs, preactivations, logits = forward(network, x, keep)
     n = len(x)
     if columns is None:
         columns = np.argmax(logits, axis=1)[:, np.newaxis]
@@ -53,6 +65,17 @@ def relevance_batch(network, layers, x, columns):
     # matrix product per layer on the (n * n_targets) stacked relevance.
     relevance = np.zeros((n, columns.shape[1], logits.shape[1]), dtype=logits.dtype)
     relevance[rows, np.arange(columns.shape[1]), columns] = scores
-    for layer, a in zip(reversed(layers), reversed(inputs)):
-        relevance = layer.relprop(a, relevance)
-    return relevance, scores, columns
+    absorbed = np.zeros((n, columns.shape[1], 3), logits.dtype) if ledger else None
+    hidden = []
+    for index in reversed(range(len(layers))):
+        relevance = layers[index].relprop(
+            inputs[index], relevance, preactivations[index], absorbed
+        )
+        if return_layers and index > 0:
+            hidden.append(relevance.copy())
+    result = {"relevance": relevance, "scores": scores, "columns": columns}
+    if ledger:
+        result["ledger"] = absorbed
+    if return_layers:
+        result["layers"] = hidden[::-1]
+    return result

@@ -2,25 +2,37 @@
 
 A rule chooses the contributions ``z_ij`` of input ``i`` to neuron ``j``;
 relevance then flows as ``R_i = sum_j z_ij / s(sum_i' z_i'j) * R_j``. Every
-rule here writes its contributions as a sum of products of a modified input
-and a modified weight, ``z_ij = sum_k A_k[i] * V_k[ij]``. The modified weights
-``V_k`` do not depend on the sample: a rule stacks them once per fit (in
-:meth:`prepare`), and :class:`PreparedLayer` does the matrix work for a batch
-with one product upward (the denominators) and one downward.
+rule here writes its contributions as one or more *groups*, each a sum of
+products of a modified input and a modified weight,
+``z_ij = sum_k A_k(a)_i * V_k[i, j]``, plus the contribution of the bias (an
+input fixed at 1) when the rule's ``bias`` is True. A group has its own
+denominator and a share of the neuron's relevance (AlphaBeta: ``alpha`` and
+``-beta``; Gamma: the group matching the sign of the neuron's output).
+
+The modified weights ``V_k`` do not depend on the sample: a rule builds them
+once per fit (:meth:`Rule.prepare`), and :class:`PreparedLayer` does the matrix
+work of a batch with one product upward (the denominators) and one downward.
 """
 
+from numbers import Real
+
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+
+# Modified inputs A_k, by name.
+IDENTITY, POSITIVE, NEGATIVE, ONES, ABOVE_LOW, BELOW_HIGH = (
+    "a", "a+", "a-", "1", "x-low", "x-high"
+)
 
 
 def stabilizer_eps(dtype):
-    """Stabilizer used by the Deep Taylor rules for a float dtype.
+    """Default stabilizer of the denominators for a float dtype.
 
     ``sqrt(tiny)`` (about 1.5e-154 for float64, 1.1e-19 for float32) leaves
-    every non-negligible denominator exact to rounding, so conservation holds
+    every non-vanishing denominator exact to rounding, so conservation holds
     to machine precision, while ``R / eps`` stays finite for any relevance
-    below ``sqrt(max)``. A zero denominator means every contribution to that
-    neuron is zero (the Deep Taylor contributions are non-negative), so the
-    neuron passes on no relevance.
+    below ``sqrt(max)``.
     """
     return np.sqrt(np.finfo(dtype).tiny)
 
@@ -35,118 +47,569 @@ def stabilize(z, eps, nonnegative=False):
     return z
 
 
+class Group:
+    """One denominator's worth of contributions, bound to a layer.
+
+    Parameters
+    ----------
+    parts : tuple of str
+        Names of the modified inputs ``A_k``.
+    weights : ndarray of shape (len(parts) * n_in, n_out)
+        The modified weights ``V_k``, stacked along the input axis.
+    bias : ndarray of shape (n_out,) or None
+        Contribution of the bias input (fixed at 1), or None.
+    share : float
+        Factor of the neuron's relevance this group distributes.
+    sign : {None, 1, -1}
+        If set, the group serves only neurons whose output has this sign
+        (output >= 0 counts as positive).
+    nonnegative : bool
+        Whether every contribution is >= 0, so that the denominator is too.
+    """
+
+    def __init__(self, parts, weights, bias=None, share=1.0, sign=None,
+                 nonnegative=False):
+        self.parts = parts
+        self.weights = weights
+        self.bias = bias
+        self.share = share
+        self.sign = sign
+        self.nonnegative = nonnegative
+
+
 class PreparedLayer:
     """A rule bound to one fitted dense layer: the per-fit constants.
 
     Parameters
     ----------
-    stacked_weights : ndarray of shape (n_parts * n_in, n_out)
-        The modified weights ``V_k`` stacked along the input axis.
-    n_parts : int
-        Number of terms ``k`` in the rule's contributions.
+    groups : list of Group
+        The rule's contributions.
     eps : float
-        Stabilizer of the denominators.
+        Stabilizer of the denominators (absolute, or relative to the RMS of
+        each sample's pre-activations when `relative_eps`).
+    relative_eps : bool
+        Scale `eps` per sample by the RMS of the layer's pre-activations.
+    low, high : ndarray of shape (n_in,) or None
+        Input bounds, for the z^β parts.
     """
 
-    #: Whether every contribution is >= 0, so that denominators are too.
-    nonnegative = False
-
-    def __init__(self, stacked_weights, n_parts, eps):
-        self.stacked_weights = stacked_weights
-        self.n_parts = n_parts
+    def __init__(self, groups, eps, relative_eps=False, low=None, high=None):
+        self.groups = groups
         self.eps = eps
-
-    def parts(self, a):
-        """Modified inputs ``A_k`` side by side, shape (n, n_parts * n_in)."""
-        raise NotImplementedError
-
-    def relprop(self, a, relevance):
-        """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
-
-        `relevance` is overwritten: the propagation owns its buffers.
-        """
-        n, n_targets, n_out = relevance.shape
-        parts = self.parts(a)
-        z = stabilize(parts @ self.stacked_weights, self.eps, self.nonnegative)
-        ratio = np.divide(relevance, z[:, np.newaxis, :], out=relevance)
-        back = ratio.reshape(n * n_targets, n_out) @ self.stacked_weights.T
-        back = back.reshape(n, n_targets, self.n_parts, -1)
-        back *= parts.reshape(n, 1, self.n_parts, -1)
-        if self.n_parts == 1:
-            return back[:, :, 0, :]
-        return back.sum(axis=2)
-
-
-class _SignSplitLayer(PreparedLayer):
-    """z^+ contributions ``(a_i w_ij)^+ = a_i^+ w_ij^+ + a_i^- w_ij^-``."""
-
-    nonnegative = True
-
-    def parts(self, a):
-        if self.n_parts == 1:  # the input is known to be >= 0
-            return a
-        return np.hstack([np.maximum(a, 0), np.minimum(a, 0)])
-
-
-class _BoxLayer(PreparedLayer):
-    """z^β contributions ``(x_i - l_i) w_ij^+ + (x_i - h_i) w_ij^-``."""
-
-    nonnegative = True
-
-    def __init__(self, stacked_weights, low, high, eps):
-        super().__init__(stacked_weights, 2, eps)
+        self.relative_eps = relative_eps
         self.low = low
         self.high = high
 
-    def parts(self, x):
-        n, d = x.shape
-        parts = np.empty((n, 2 * d), dtype=self.stacked_weights.dtype)
-        # Widen the box per sample so that it contains x: then both terms keep
-        # their sign and relevance stays finite and conserved outside the box.
-        np.maximum(np.subtract(x, self.low, out=parts[:, :d]), 0, out=parts[:, :d])
-        np.minimum(np.subtract(x, self.high, out=parts[:, d:]), 0, out=parts[:, d:])
-        return parts
+    @property
+    def needs_preactivation(self):
+        """Whether relprop reads the layer's pre-activation."""
+        return self.relative_eps or any(g.sign is not None for g in self.groups)
+
+    def _part(self, name, a):
+        if name == IDENTITY:
+            return a
+        if name == POSITIVE:
+            return np.maximum(a, 0)
+        if name == NEGATIVE:
+            return np.minimum(a, 0)
+        if name == ONES:
+            return np.ones_like(a)
+        # z^β: the box is widened per sample so that it contains x; both
+        # terms then keep their sign, and relevance stays finite outside it.
+        if name == ABOVE_LOW:
+            return np.maximum(a - self.low, 0)
+        return np.minimum(a - self.high, 0)
+
+    def _stacked_parts(self, a):
+        cache = {}
+        for group in self.groups:
+            if group.parts not in cache:
+                pieces = [self._part(name, a) for name in group.parts]
+                cache[group.parts] = pieces[0] if len(pieces) == 1 else np.hstack(pieces)
+        return cache
+
+    def relprop(self, a, relevance, preactivation=None, ledger=None):
+        """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
+
+        Parameters
+        ----------
+        a : ndarray of shape (n, n_in)
+            The layer's input.
+        relevance : ndarray of shape (n, n_targets, n_out)
+            Relevance of the layer's neurons; overwritten (the propagation
+            owns its buffers).
+        preactivation : ndarray of shape (n, n_out), default=None
+            The layer's output before activation, when `needs_preactivation`.
+        ledger : ndarray of shape (n, n_targets, 3), default=None
+            If given, the relevance absorbed by biases, by stabilizers and by
+            neurons whose denominator vanished is added to its three columns.
+
+        Returns
+        -------
+        relevance : ndarray of shape (n, n_targets, n_in)
+        """
+        n, n_targets, n_out = relevance.shape
+        eps = self.eps
+        if self.relative_eps:
+            rms = np.sqrt(np.mean(np.square(preactivation), axis=1, keepdims=True))
+            eps = eps * rms
+        parts = self._stacked_parts(a)
+        single = len(self.groups) == 1
+        lower = None
+        for group in self.groups:
+            stacked = parts[group.parts]
+            z = stacked @ group.weights
+            if group.bias is not None:
+                z += group.bias
+            share = relevance
+            if group.sign is not None:
+                keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
+                share = share * keep[:, np.newaxis, :]
+            if group.share != 1.0:
+                share = share * group.share
+            if ledger is not None:
+                vanished = z == 0
+                ledger[..., 2] += np.einsum("nkj,nj->nk", share, vanished)
+                offset = np.where(vanished, 0, eps if group.nonnegative else (
+                    np.where(z >= 0, eps, -eps)))
+            denominator = stabilize(z, eps, group.nonnegative)
+            # With a single group the relevance buffer can take the ratios.
+            out = share if (single and share is relevance) else None
+            ratio = np.divide(share, denominator[:, np.newaxis, :], out=out)
+            if ledger is not None:
+                # Of a neuron's share R, the inputs get (z - bias) / s(z) * R,
+                # the bias bias / s(z) * R and the stabilizer the rest; all of
+                # R when z vanished (counted above).
+                ledger[..., 1] += np.einsum("nkj,nj->nk", ratio, offset)
+                if group.bias is not None:
+                    ledger[..., 0] += ratio @ group.bias
+            back = ratio.reshape(n * n_targets, n_out) @ group.weights.T
+            back = back.reshape(n, n_targets, len(group.parts), -1)
+            if group.parts != (ONES,):
+                back *= stacked.reshape(n, 1, len(group.parts), -1)
+            back = back[:, :, 0, :] if len(group.parts) == 1 else back.sum(axis=2)
+            lower = back if lower is None else lower + back
+        return lower
 
 
-def _split_weights(weight):
-    return np.maximum(weight, 0), np.minimum(weight, 0)
+class Rule(BaseEstimator):
+    """Base class of the relevance rules.
 
-
-class ZPlus:
-    """The z^+ rule: ``z_ij = max(0, a_i w_ij)``, bias excluded.
-
-    For layers whose inputs are non-negative (after ReLU or logistic units)
-    this is ``a_i w_ij^+``, the Deep Taylor rule for ReLU layers.
+    A rule is a stateless description: its parameters say how to build the
+    contributions ``z_ij``; :meth:`prepare` binds it to one layer's weights.
+    Subclasses implement ``_groups(weight, bias)``, returning a list of
+    ``(terms, bias_contribution, options)`` with ``terms`` a list of
+    ``(input_part, modified_weight)`` pairs and ``options`` the keyword
+    arguments of :class:`Group` beyond parts, weights and bias.
     """
 
-    def prepare(self, weight, *, nonnegative_input, **context):
-        """Bind the rule to one layer's weights of shape (n_in, n_out)."""
-        positive, negative = _split_weights(weight)
-        eps = stabilizer_eps(weight.dtype)
-        if nonnegative_input:
-            return _SignSplitLayer(positive, 1, eps)
-        return _SignSplitLayer(np.vstack([positive, negative]), 2, eps)
+    _parameter_constraints = {"bias": ["boolean"]}
 
+    def _eps(self, dtype):
+        return stabilizer_eps(dtype), False
 
-class ZBeta:
-    """The z^β rule for inputs bounded by ``low <= x <= high``, bias excluded.
+    def prepare(self, weight, bias, *, nonnegative_input=False, low=None, high=None):
+        """Bind the rule to a dense layer.
 
-    ``z_ij = x_i w_ij - low_i w_ij^+ - high_i w_ij^-``; every term is
-    non-negative inside the box, which is widened per sample to contain x.
-    """
+        Parameters
+        ----------
+        weight : ndarray of shape (n_in, n_out)
+            The layer's weights.
+        bias : ndarray of shape (n_out,)
+            The layer's bias; used only when the rule's ``bias`` is True.
+        nonnegative_input : bool, default=False
+            Whether the layer's input is known to be >= 0 (after relu or
+            logistic units), which lets the rule drop terms that vanish.
+        low, high : ndarray of shape (n_in,), default=None
+            Input bounds, for rules that need them.
 
-    def prepare(self, weight, *, low, high, **context):
-        """Bind the rule to the first layer's weights and input bounds."""
-        positive, negative = _split_weights(weight)
+        Returns
+        -------
+        layer : PreparedLayer
+            The per-fit constants of the rule on this layer.
+        """
+        self._validate_params()
+        groups = []
+        for terms, bias_part, options in self._groups(weight, bias if self.bias else None):
+            if nonnegative_input:  # a^- = 0 and a^+ = a
+                terms = [(IDENTITY if part == POSITIVE else part, v)
+                         for part, v in terms if part != NEGATIVE]
+            parts = tuple(part for part, _ in terms)
+            stacked = np.vstack([v for _, v in terms]).astype(weight.dtype, copy=False)
+            if bias_part is not None:
+                bias_part = np.asarray(bias_part, dtype=weight.dtype)
+            groups.append(Group(parts, stacked, bias_part, **options))
+        eps, relative = self._eps(weight.dtype)
         dtype = weight.dtype
-        return _BoxLayer(
-            np.vstack([positive, negative]),
-            np.asarray(low, dtype=dtype),
-            np.asarray(high, dtype=dtype),
-            stabilizer_eps(dtype),
+        return PreparedLayer(
+            groups, eps, relative,
+            low=None if low is None else np.asarray(low, dtype=dtype),
+            high=None if high is None else np.asarray(high, dtype=dtype),
         )
 
 
-def deep_taylor(n_layers):
-    """Rules of the "deep-taylor" preset: z^β first, z^+ on every later layer."""
-    return [ZBeta()] + [ZPlus() for _ in range(n_layers - 1)]
+def _pos(values):
+    return np.maximum(values, 0)
+
+
+def _neg(values):
+    return np.minimum(values, 0)
+
+
+class LRP0(Rule):
+    """The basic rule (LRP-0, "z rule"): ``z_ij = a_i w_ij``.
+
+    Relevance is redistributed in proportion to each input's signed
+    contribution to the neuron's output; denominators near zero make it
+    noisy, which is what :class:`Epsilon` fixes.
+
+    Parameters
+    ----------
+    bias : bool, default=True
+        Treat the bias as an input fixed at 1 (contribution ``b_j``).
+
+    References
+    ----------
+    S. Bach et al., "On pixel-wise explanations for non-linear classifier
+    decisions by layer-wise relevance propagation", PLoS ONE 10(7), 2015.
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import LRP0
+    >>> LRP0(bias=False)
+    LRP0(bias=False)
+    """
+
+    def __init__(self, bias=True):
+        self.bias = bias
+
+    def _groups(self, weight, bias):
+        return [([(IDENTITY, weight)], bias, {})]
+
+
+class Epsilon(Rule):
+    """LRP-ε: ``z_ij = a_i w_ij`` with the denominator pushed away from zero.
+
+    The denominator is ``z_j + eps * sign(z_j)``: weak or contradictory
+    contributions are absorbed by the stabilizer instead of being amplified,
+    which gives sparser, less noisy explanations.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-6
+        The stabilizer ``eps`` (absolute), or its factor when ``scale="rms"``.
+    bias : bool, default=True
+        Treat the bias as an input fixed at 1 (contribution ``b_j``).
+    scale : {None, "rms"}, default=None
+        "rms" makes the stabilizer ``epsilon`` times the root mean square of
+        the layer's pre-activations, computed for each sample on its own (as
+        in the tutorial of Montavon et al., 2019, but never across rows).
+
+    References
+    ----------
+    S. Bach et al., PLoS ONE 10(7), 2015; G. Montavon et al., "Layer-wise
+    relevance propagation: an overview", 2019.
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import Epsilon
+    >>> Epsilon(epsilon=0.25, scale="rms")
+    Epsilon(epsilon=0.25, scale='rms')
+    """
+
+    _parameter_constraints = {
+        **Rule._parameter_constraints,
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "scale": [StrOptions({"rms"}), None],
+    }
+
+    def __init__(self, epsilon=1e-6, bias=True, scale=None):
+        self.epsilon = epsilon
+        self.bias = bias
+        self.scale = scale
+
+    def _eps(self, dtype):
+        return self.epsilon, self.scale == "rms"
+
+    def _groups(self, weight, bias):
+        return [([(IDENTITY, weight)], bias, {})]
+
+
+class ZPlus(Rule):
+    """The z^+ rule: ``z_ij = max(0, a_i w_ij)``.
+
+    Only positive contributions count. For non-negative inputs (after relu
+    or logistic units) this is ``a_i w_ij^+``, the Deep Taylor rule for
+    layers above the first; without bias, relevance is conserved exactly.
+
+    Parameters
+    ----------
+    bias : bool, default=False
+        Treat the bias as an input fixed at 1 (contribution ``b_j^+``).
+
+    References
+    ----------
+    G. Montavon et al., "Explaining nonlinear classification decisions with
+    deep Taylor decomposition", Pattern Recognition 65, 2017.
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import ZPlus
+    >>> ZPlus().get_params()
+    {'bias': False}
+    """
+
+    def __init__(self, bias=False):
+        self.bias = bias
+
+    def _groups(self, weight, bias):
+        terms = [(POSITIVE, _pos(weight)), (NEGATIVE, _neg(weight))]
+        bias_part = None if bias is None else _pos(bias)
+        return [(terms, bias_part, {"nonnegative": True})]
+
+
+class AlphaBeta(Rule):
+    """LRP-αβ: positive and negative contributions normalized apart.
+
+    ``R_i = sum_j (alpha * z+_ij / sum_i' z+_i'j - beta * z-_ij / sum_i' z-_i'j) R_j``
+    with ``z+_ij = max(0, a_i w_ij)`` and ``z-_ij = min(0, a_i w_ij)``.
+    ``alpha - beta = 1`` keeps the total; a neuron with no positive (or no
+    negative) contribution loses that part, which the ledger reports.
+
+    Parameters
+    ----------
+    alpha : float, default=2
+        Weight of the positive contributions.
+    beta : float, default=1
+        Weight of the negative contributions; ``alpha - beta`` must be 1.
+    bias : bool, default=True
+        Treat the bias as an input fixed at 1 (``b_j^+`` joins the positive
+        and ``b_j^-`` the negative contributions).
+
+    References
+    ----------
+    S. Bach et al., PLoS ONE 10(7), 2015.
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import AlphaBeta
+    >>> AlphaBeta(alpha=1, beta=0)
+    AlphaBeta(alpha=1, beta=0)
+    """
+
+    _parameter_constraints = {
+        **Rule._parameter_constraints,
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, alpha=2, beta=1, bias=True):
+        self.alpha = alpha
+        self.beta = beta
+        self.bias = bias
+
+    def _groups(self, weight, bias):
+        if not np.isclose(self.alpha - self.beta, 1.0, rtol=0, atol=1e-12):
+            raise ValueError(
+                f"AlphaBeta needs alpha - beta == 1 to conserve relevance; got "
+                f"alpha={self.alpha}, beta={self.beta}."
+            )
+        positive, negative = _pos(weight), _neg(weight)
+        groups = [(
+            [(POSITIVE, positive), (NEGATIVE, negative)],
+            None if bias is None else _pos(bias),
+            {"share": float(self.alpha), "nonnegative": True},
+        )]
+        if self.beta:
+            groups.append((
+                [(POSITIVE, negative), (NEGATIVE, positive)],
+                None if bias is None else _neg(bias),
+                {"share": -float(self.beta)},
+            ))
+        return groups
+
+
+class Gamma(Rule):
+    """LRP-γ, generalized: contributions of the neuron's own sign are boosted.
+
+    For a neuron whose output ``z_j`` (the pre-activation) is >= 0,
+    ``z_ij = a_i w_ij + gamma * max(0, a_i w_ij)``; for ``z_j < 0``,
+    ``z_ij = a_i w_ij + gamma * min(0, a_i w_ij)`` (Zennit's generalized
+    form, which keeps the denominator away from zero for either sign).
+
+    Parameters
+    ----------
+    gamma : float, default=0.25
+        How much the contributions of the output's sign are boosted.
+    bias : bool, default=True
+        Treat the bias as an input fixed at 1 (contribution
+        ``b_j + gamma * b_j^+`` or ``b_j + gamma * b_j^-``).
+
+    References
+    ----------
+    G. Montavon et al., "Layer-wise relevance propagation: an overview", in
+    Explainable AI, LNCS 11700, 2019; C. J. Anders et al., "Software for
+    dataset-wide XAI: from local explanations to global insights with
+    Zennit, CoRelAy, and ViRelAy", 2021.
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import Gamma
+    >>> Gamma(gamma=0.5)
+    Gamma(gamma=0.5)
+    """
+
+    _parameter_constraints = {
+        **Rule._parameter_constraints,
+        "gamma": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, gamma=0.25, bias=True):
+        self.gamma = gamma
+        self.bias = bias
+
+    def _groups(self, weight, bias):
+        boost_pos = weight + self.gamma * _pos(weight)
+        boost_neg = weight + self.gamma * _neg(weight)
+        return [
+            (
+                [(POSITIVE, boost_pos), (NEGATIVE, boost_neg)],
+                None if bias is None else bias + self.gamma * _pos(bias),
+                {"sign": 1},
+            ),
+            (
+                [(POSITIVE, boost_neg), (NEGATIVE, boost_pos)],
+                None if bias is None else bias + self.gamma * _neg(bias),
+                {"sign": -1},
+            ),
+        ]
+
+
+class ZBeta(Rule):
+    """The z^β rule for inputs in a box ``low <= x <= high``.
+
+    ``z_ij = x_i w_ij - low_i w_ij^+ - high_i w_ij^-``: every term is >= 0
+    inside the box. A sample outside it is explained with the box widened
+    just enough to contain it (``low -> min(low, x)``, ``high -> max(high,
+    x)``), so relevance stays finite and conserved. The Deep Taylor rule for
+    the first layer of a network on real-valued inputs.
+
+    Parameters
+    ----------
+    low, high : float, array-like of shape (n_in,) or None, default=None
+        The box. None learns it in the explainer's ``fit``: the explainer's
+        ``bounds`` on the first layer, the range of the layer's inputs over
+        the fit data on a hidden layer.
+    bias : bool, default=False
+        Treat the bias as an input fixed at 1; its box is [1, 1], so its
+        three terms cancel and it takes no relevance either way.
+
+    References
+    ----------
+    G. Montavon et al., Pattern Recognition 65, 2017.
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import ZBeta
+    >>> ZBeta(low=-1, high=1)
+    ZBeta(high=1, low=-1)
+    """
+
+    _parameter_constraints = {
+        **Rule._parameter_constraints,
+        "low": ["array-like", Real, None],
+        "high": ["array-like", Real, None],
+    }
+
+    def __init__(self, low=None, high=None, bias=False):
+        self.low = low
+        self.high = high
+        self.bias = bias
+
+    def prepare(self, weight, bias, *, nonnegative_input=False, low=None, high=None):
+        """Bind the rule to a dense layer and its input box.
+
+        Parameters
+        ----------
+        weight : ndarray of shape (n_in, n_out)
+            The layer's weights.
+        bias : ndarray of shape (n_out,)
+            The layer's bias (takes no relevance under this rule).
+        nonnegative_input : bool, default=False
+            Ignored: the box decides the sign of every term.
+        low, high : ndarray of shape (n_in,)
+            The box, required.
+
+        Returns
+        -------
+        layer : PreparedLayer
+            The per-fit constants of the rule on this layer.
+        """
+        if low is None or high is None:
+            raise ValueError("ZBeta needs the input bounds low and high.")
+        return super().prepare(weight, bias, low=low, high=high)
+
+    def _groups(self, weight, bias):
+        terms = [(ABOVE_LOW, _pos(weight)), (BELOW_HIGH, _neg(weight))]
+        bias_part = None if bias is None else np.zeros_like(bias)
+        return [(terms, bias_part, {"nonnegative": True})]
+
+
+class WSquare(Rule):
+    """The w² rule: ``z_ij = w_ij ** 2``, independent of the input.
+
+    Each neuron's relevance goes to its inputs in proportion to the squared
+    weights: the Taylor expansion at the nearest root point along ``w``
+    (Montavon et al., 2017; the seed article of this project). Suited to a
+    first layer whose inputs are unbounded.
+
+    Parameters
+    ----------
+    bias : bool, default=False
+        Treat the bias as an input fixed at 1 (contribution ``b_j ** 2``).
+
+    References
+    ----------
+    G. Montavon et al., Pattern Recognition 65, 2017.
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import WSquare
+    >>> WSquare(bias=True)
+    WSquare(bias=True)
+    """
+
+    def __init__(self, bias=False):
+        self.bias = bias
+
+    def _groups(self, weight, bias):
+        bias_part = None if bias is None else np.square(bias)
+        return [([(ONES, np.square(weight))], bias_part, {"nonnegative": True})]
+
+
+class Flat(Rule):
+    """The flat rule: ``z_ij = 1``; every input gets an equal share.
+
+    Parameters
+    ----------
+    bias : bool, default=False
+        Treat the bias as an input fixed at 1 (contribution 1).
+
+    References
+    ----------
+    S. Lapuschkin et al., "Unmasking Clever Hans predictors and assessing
+    what machines really learn", Nature Communications 10, 2019.
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import Flat
+    >>> Flat()
+    Flat()
+    """
+
+    def __init__(self, bias=False):
+        self.bias = bias
+
+    def _groups(self, weight, bias):
+        bias_part = None if bias is None else np.ones_like(bias)
+        return [([(ONES, np.ones_like(weight))], bias_part, {"nonnegative": True})]

@@ -143,7 +143,7 @@ def test_pandas_feature_names(classifier_data):
 @pytest.mark.parametrize(
     "bounds, message",
     [
-        ((1, 0), r"low <= high; violated for features \[0, 1, 2, 3\]"),
+        ((1, 0), r"low <= high; violated for inputs \[0, 1, 2, 3\]"),
         (([0, 0], [1, 1]), r"bounds low must be a scalar or have shape \(4,\)"),
         ((0, np.inf), "bounds high must be finite"),
         ((0, 1, 2), "tuple of length 3"),

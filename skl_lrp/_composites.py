@@ -1,0 +1,91 @@
+"""Composites: which rule each dense layer of a network uses."""
+
+from ._rules import LRP0, AlphaBeta, Epsilon, Gamma, Rule, ZBeta, ZPlus
+
+PRESETS = ("deep-taylor", "epsilon", "alpha-beta", "montavon-2019")
+POSITIONS = ("first", "hidden", "output")
+
+
+def _by_position(n_layers, first, hidden, output):
+    """One rule per layer; a one-layer network takes the `first` rule.
+
+    Rules are stateless, so one instance may serve several layers.
+    """
+    if n_layers == 1:
+        return [first]
+    return [first] + [hidden] * (n_layers - 2) + [output]
+
+
+def _montavon_2019(n_layers):
+    # Output: LRP-0. Middle layers: the lower half (rounded up) LRP-γ, the
+    # upper half LRP-ε with a per-sample RMS-scaled stabilizer. First: z^β.
+    if n_layers == 1:
+        return [ZBeta()]
+    middle = n_layers - 2
+    n_gamma = (middle + 1) // 2
+    return (
+        [ZBeta()]
+        + [Gamma(gamma=0.25) for _ in range(n_gamma)]
+        + [Epsilon(epsilon=0.25, scale="rms") for _ in range(middle - n_gamma)]
+        + [LRP0()]
+    )
+
+
+def resolve_rules(rules, n_layers):
+    """The list of rules, first layer to last, that `rules` names.
+
+    Parameters
+    ----------
+    rules : str, list of Rule or dict
+        A preset name, one rule per dense layer, or a dict with keys among
+        "first", "hidden" and "output" (missing keys take the deep-taylor
+        choice: ZBeta first, ZPlus above).
+    n_layers : int
+        Number of dense layers, output layer included.
+
+    Returns
+    -------
+    rules : list of Rule
+    """
+    if isinstance(rules, str):
+        if rules == "deep-taylor":
+            return _by_position(n_layers, ZBeta(), ZPlus(), ZPlus())
+        if rules == "epsilon":
+            return [Epsilon() for _ in range(n_layers)]
+        if rules == "alpha-beta":
+            return _by_position(n_layers, ZBeta(), AlphaBeta(), AlphaBeta())
+        if rules == "montavon-2019":
+            return _montavon_2019(n_layers)
+        raise ValueError(f"rules={rules!r} is not a preset; expected one of {PRESETS}.")
+    if isinstance(rules, dict):
+        unknown = set(rules) - set(POSITIONS)
+        if unknown:
+            raise ValueError(
+                f"rules dict has unknown keys {sorted(unknown)}; expected keys "
+                f"among {POSITIONS}."
+            )
+        for key, rule in rules.items():
+            _check_rule(rule, f"rules[{key!r}]")
+        return _by_position(
+            n_layers,
+            rules.get("first", ZBeta()),
+            rules.get("hidden", ZPlus()),
+            rules.get("output", ZPlus()),
+        )
+    rules = list(rules)
+    if len(rules) != n_layers:
+        raise ValueError(
+            f"rules has {len(rules)} entries, but the network has {n_layers} "
+            "dense layers (hidden layers plus the output layer); give one rule "
+            "per layer, first to last."
+        )
+    for index, rule in enumerate(rules):
+        _check_rule(rule, f"rules[{index}]")
+    return rules
+
+
+def _check_rule(rule, where):
+    if not isinstance(rule, Rule):
+        raise TypeError(
+            f"{where} must be a rule from skl_lrp.rules (e.g. ZPlus()); got {rule!r}."
+        )
