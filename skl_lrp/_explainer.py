@@ -23,10 +23,9 @@ from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._network import check_supported, read_network
-from ._propagation import relevance_batch
 from ._composites import PRESETS, resolve_rules
-from ._propagation import forward
+from ._network import check_supported, read_network
+from ._propagation import forward, relevance_batch
 from ._rules import ZBeta
 
 _FLOATS = (np.float64, np.float32)
@@ -232,7 +231,8 @@ class RelevanceExplainer(
         learn = [
             index
             for index, rule in enumerate(rules)
-            if index > 0 and isinstance(rule, ZBeta)
+            if index > 0
+            and isinstance(rule, ZBeta)
             and (rule.low is None or rule.high is None)
         ]
         ranges = self._input_ranges(network, X, learn) if learn else {}
@@ -504,7 +504,8 @@ def _explain_rows(network, layers, X, rows, columns, ledger, return_layers):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         result = relevance_batch(network, layers, x, columns, ledger, return_layers)
     finite = all(
-        np.all(np.isfinite(result[key])) for key in ("relevance", "scores", "ledger")
+        np.all(np.isfinite(result[key]))
+        for key in ("relevance", "scores", "ledger")
         if key in result
     )
     if not finite:

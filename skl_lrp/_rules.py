@@ -22,7 +22,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 # Modified inputs A_k, by name.
 IDENTITY, POSITIVE, NEGATIVE, ONES, ABOVE_LOW, BELOW_HIGH = (
-    "a", "a+", "a-", "1", "x-low", "x-high"
+    "a",
+    "a+",
+    "a-",
+    "1",
+    "x-low",
+    "x-high",
 )
 
 
@@ -67,8 +72,9 @@ class Group:
         Whether every contribution is >= 0, so that the denominator is too.
     """
 
-    def __init__(self, parts, weights, bias=None, share=1.0, sign=None,
-                 nonnegative=False):
+    def __init__(
+        self, parts, weights, bias=None, share=1.0, sign=None, nonnegative=False
+    ):
         self.parts = parts
         self.weights = weights
         self.bias = bias
@@ -125,7 +131,9 @@ class PreparedLayer:
         for group in self.groups:
             if group.parts not in cache:
                 pieces = [self._part(name, a) for name in group.parts]
-                cache[group.parts] = pieces[0] if len(pieces) == 1 else np.hstack(pieces)
+                cache[group.parts] = (
+                    pieces[0] if len(pieces) == 1 else np.hstack(pieces)
+                )
         return cache
 
     def relprop(self, a, relevance, preactivation=None, ledger=None):
@@ -170,8 +178,11 @@ class PreparedLayer:
             if ledger is not None:
                 vanished = z == 0
                 ledger[..., 2] += np.einsum("nkj,nj->nk", share, vanished)
-                offset = np.where(vanished, 0, eps if group.nonnegative else (
-                    np.where(z >= 0, eps, -eps)))
+                offset = np.where(
+                    vanished,
+                    0,
+                    eps if group.nonnegative else (np.where(z >= 0, eps, -eps)),
+                )
             denominator = stabilize(z, eps, group.nonnegative)
             # With a single group the relevance buffer can take the ratios.
             out = share if (single and share is relevance) else None
@@ -230,10 +241,15 @@ class Rule(BaseEstimator):
         """
         self._validate_params()
         groups = []
-        for terms, bias_part, options in self._groups(weight, bias if self.bias else None):
+        for terms, bias_part, options in self._groups(
+            weight, bias if self.bias else None
+        ):
             if nonnegative_input:  # a^- = 0 and a^+ = a
-                terms = [(IDENTITY if part == POSITIVE else part, v)
-                         for part, v in terms if part != NEGATIVE]
+                terms = [
+                    (IDENTITY if part == POSITIVE else part, v)
+                    for part, v in terms
+                    if part != NEGATIVE
+                ]
             parts = tuple(part for part, _ in terms)
             stacked = np.vstack([v for _, v in terms]).astype(weight.dtype, copy=False)
             if bias_part is not None:
@@ -242,7 +258,9 @@ class Rule(BaseEstimator):
         eps, relative = self._eps(weight.dtype)
         dtype = weight.dtype
         return PreparedLayer(
-            groups, eps, relative,
+            groups,
+            eps,
+            relative,
             low=None if low is None else np.asarray(low, dtype=dtype),
             high=None if high is None else np.asarray(high, dtype=dtype),
         )
@@ -415,17 +433,21 @@ class AlphaBeta(Rule):
                 f"alpha={self.alpha}, beta={self.beta}."
             )
         positive, negative = _pos(weight), _neg(weight)
-        groups = [(
-            [(POSITIVE, positive), (NEGATIVE, negative)],
-            None if bias is None else _pos(bias),
-            {"share": float(self.alpha), "nonnegative": True},
-        )]
+        groups = [
+            (
+                [(POSITIVE, positive), (NEGATIVE, negative)],
+                None if bias is None else _pos(bias),
+                {"share": float(self.alpha), "nonnegative": True},
+            )
+        ]
         if self.beta:
-            groups.append((
-                [(POSITIVE, negative), (NEGATIVE, positive)],
-                None if bias is None else _neg(bias),
-                {"share": -float(self.beta)},
-            ))
+            groups.append(
+                (
+                    [(POSITIVE, negative), (NEGATIVE, positive)],
+                    None if bias is None else _neg(bias),
+                    {"share": -float(self.beta)},
+                )
+            )
         return groups
 
 
