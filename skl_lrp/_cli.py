@@ -98,6 +98,28 @@ def _hidden_sizes(text):
     return sizes
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction strictly between 0 and 1; got {text!r}"
+        )
+    return value
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog="skl-lrp",
@@ -129,19 +151,28 @@ def _parser():
         help="hidden layer widths (default: 32,16)",
     )
     explain.add_argument(
-        "--samples", type=int, default=3, help="test rows to show (default: 3)"
+        "--samples",
+        type=_positive_int,
+        default=3,
+        help="test rows to show (default: 3)",
     )
     explain.add_argument(
-        "--top", type=int, default=5, help="features shown per row (default: 5)"
+        "--top",
+        type=_positive_int,
+        default=5,
+        help="features shown per row (default: 5)",
     )
     explain.add_argument(
         "--test-size",
-        type=float,
+        type=_fraction,
         default=0.25,
         help="held-out fraction (default: 0.25)",
     )
     explain.add_argument(
-        "--max-iter", type=int, default=1000, help="training epochs (default: 1000)"
+        "--max-iter",
+        type=_positive_int,
+        default=1000,
+        help="training epochs (default: 1000)",
     )
     explain.add_argument("--random-state", type=int, default=0)
     return parser
@@ -158,16 +189,16 @@ def _explain(args, out):
             raise SystemExit("error: --target goes with --csv")
         X, y, names, is_classification = _load_builtin(args.dataset)
         source = args.dataset
-    if args.samples < 1 or args.top < 1:
-        raise SystemExit("error: --samples and --top must be at least 1")
-
-    X_train, X_test, y_train, y_test = train_test_split(
-        X,
-        y,
-        test_size=args.test_size,
-        random_state=args.random_state,
-        stratify=y if is_classification else None,
-    )
+    try:
+        X_train, X_test, y_train, y_test = train_test_split(
+            X,
+            y,
+            test_size=args.test_size,
+            random_state=args.random_state,
+            stratify=y if is_classification else None,
+        )
+    except ValueError as exc:
+        raise SystemExit(f"error: cannot split {source} for testing: {exc}") from None
     # Standardizing is one-to-one per column, so relevance of a scaled column
     # is relevance of the original column.
     scaler = StandardScaler().fit(X_train)

@@ -17,14 +17,14 @@ from sklearn.base import (
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import Bunch, gen_batches
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._composites import PRESETS, resolve_rules
-from ._network import check_supported, read_network
+from ._network import check_supported, read_network, unwrap
 from ._propagation import forward, relevance_batch
 from ._rules import ZBeta
 
@@ -139,7 +139,7 @@ class RelevanceExplainer(
         "rules": [StrOptions(set(PRESETS)), list, tuple, dict],
         "bounds": [StrOptions({"data"}), tuple],
         "target": "no_validation",
-        "batch_size": [Integral],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
     }
 
@@ -193,8 +193,6 @@ class RelevanceExplainer(
         >>> explainer.low_.round(2), explainer.high_.round(2)
         (array([-0.99, -0.98, -0.96]), array([0.98, 0.98, 1.  ]))
         """
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1; got {self.batch_size}.")
         estimator = self._fit_estimator(X, y, **fit_params)
         network = read_network(estimator)
         X = validate_data(
@@ -205,6 +203,7 @@ class RelevanceExplainer(
                 f"X has {X.shape[1]} features, but the estimator was fitted "
                 f"with {network.n_features} features."
             )
+        _check_same_columns(self, estimator)
         self.low_, self.high_ = self._learn_bounds(X)
         rules = resolve_rules(self.rules, len(network.weights))
         boxes = self._boxes(rules, network, X)
@@ -278,7 +277,9 @@ class RelevanceExplainer(
                 check_is_fitted(model)
             except NotFittedError:
                 raise ValueError(
-                    f"fit needs y to train the {type(model).__name__}."
+                    f"{type(self).__name__} requires y to be passed, but the "
+                    f"target y is None: fit needs y to train the "
+                    f"{type(model).__name__}."
                 ) from None
             raise ValueError(
                 f"The {type(model).__name__} is already fitted, but fit was "
@@ -334,14 +335,13 @@ class RelevanceExplainer(
         X = validate_data(
             self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=False
         )
-        target = self.target
-        if not (isinstance(target, str) and target == "predicted") and np.ndim(target):
+        columns = self._network.columns_for(self.target)
+        if columns is not None and (len(columns) != 1 or np.ndim(self.target)):
             raise ValueError(
                 "transform explains one score per sample: target must be "
-                f"'predicted' or a single label; got {target!r}. Use explain() "
-                "for several targets."
+                f"'predicted' or a single label; got {self.target!r}. Use "
+                "explain() for several targets."
             )
-        columns = self._network.columns_for(target)
         return self._propagate(X, columns)["relevance"][:, 0, :]
 
     def explain(self, X, target=None, return_layers=False):
@@ -463,8 +463,30 @@ shape (n_samples, n_targets)
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        # Relevance comes in the network's dtype: a clone fitted on float32
+        # data is float32, a frozen network keeps its own dtype.
+        frozen = isinstance(self.estimator, FrozenEstimator)
+        tags.target_tags.required = not frozen
+        if frozen and hasattr(self.estimator.estimator, "coefs_"):
+            dtype = self.estimator.estimator.coefs_[0].dtype.name
+            tags.transformer_tags.preserves_dtype = [dtype]
+        else:
+            tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _check_same_columns(explainer, estimator):
+    """A model fitted on named columns must be explained on the same columns."""
+    model_names = getattr(unwrap(estimator), "feature_names_in_", None)
+    names = getattr(explainer, "feature_names_in_", None)
+    if model_names is None or names is None:
+        return
+    if len(model_names) != len(names) or np.any(model_names != names):
+        raise ValueError(
+            "X's columns differ from those the estimator was fitted with: "
+            f"expected {list(model_names)}, got {list(names)}. Reorder X's "
+            "columns to match."
+        )
 
 
 def _check_box(low, high, width, name):
@@ -515,3 +537,53 @@ def _explain_rows(network, layers, X, rows, columns, ledger, return_layers):
             f"large for {network.dtype}."
         )
     return result
+
+
+def explain(estimator, X, *, target="predicted", return_layers=False, **params):
+    """Explain a trained model's predictions in one call.
+
+    Wraps the model in :class:`~sklearn.frozen.FrozenEstimator` (unless it
+    already is), fits a :class:`RelevanceExplainer` on ``X`` (which sets the
+    input bounds, unless ``bounds`` is given) and explains ``X``.
+
+    Parameters
+    ----------
+    estimator : fitted MLPClassifier, MLPRegressor or linear model
+        The trained model, used as it is.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Samples to explain; with ``bounds="data"`` also the input box.
+    target : "predicted", "all", label or list of labels, default="predicted"
+        Scores to explain, as in :meth:`RelevanceExplainer.explain`.
+    return_layers : bool, default=False
+        Also return the relevance of every hidden neuron.
+    **params : dict
+        Other parameters of :class:`RelevanceExplainer` (``rules``,
+        ``bounds``, ``batch_size``, ``n_jobs``).
+
+    Returns
+    -------
+    explanation : :class:`~sklearn.utils.Bunch`
+        As returned by :meth:`RelevanceExplainer.explain`.
+
+    See Also
+    --------
+    RelevanceExplainer : The transformer behind this function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import skl_lrp
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [0.5, 3.0]])
+    >>> model = LogisticRegression().fit(X, [0, 1, 1, 0])
+    >>> explanation = skl_lrp.explain(model, X, rules="epsilon")
+    >>> explanation.relevance.shape
+    (4, 1, 2)
+    >>> bool(np.allclose(
+    ...     explanation.relevance.sum(-1) + explanation.absorbed, explanation.scores))
+    True
+    """
+    if not isinstance(estimator, FrozenEstimator):
+        estimator = FrozenEstimator(estimator)
+    explainer = RelevanceExplainer(estimator, **params).fit(X)
+    return explainer.explain(X, target=target, return_layers=return_layers)

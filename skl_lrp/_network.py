@@ -1,18 +1,37 @@
-"""Read a fitted scikit-learn MLP into a plain list of dense layers.
+"""Read a fitted scikit-learn MLP or linear model into a list of dense layers.
 
-This is the only module that knows scikit-learn's MLP internals; everything
+This is the only module that knows scikit-learn's model internals; everything
 downstream sees :class:`DenseNetwork`, a description made of numpy arrays.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    SGDClassifier,
+    SGDRegressor,
+)
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.neural_network._base import ACTIVATIONS
+from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.utils.validation import check_is_fitted
 
-SUPPORTED = (MLPClassifier, MLPRegressor)
+MLPS = (MLPClassifier, MLPRegressor)
+LINEAR_MODELS = (
+    LogisticRegression,
+    LinearRegression,
+    Ridge,
+    SGDClassifier,
+    SGDRegressor,
+    LinearSVC,
+    LinearSVR,
+)
+SUPPORTED = MLPS + LINEAR_MODELS
 
 
 def unwrap(estimator):
@@ -23,13 +42,14 @@ def unwrap(estimator):
 
 
 def check_supported(estimator):
-    """Raise a TypeError naming what is supported unless `estimator` is an MLP."""
+    """Return the model, or raise a TypeError naming what is supported."""
     model = unwrap(estimator)
     if not isinstance(model, SUPPORTED):
+        linear = ", ".join(cls.__name__ for cls in LINEAR_MODELS)
         raise TypeError(
             "RelevanceExplainer explains MLPClassifier and MLPRegressor models "
-            "(optionally wrapped in sklearn.frozen.FrozenEstimator); got "
-            f"{type(model).__name__}."
+            f"and the linear models {linear} (optionally wrapped in "
+            f"sklearn.frozen.FrozenEstimator); got {type(model).__name__}."
         )
     return model
 
@@ -54,6 +74,9 @@ class DenseNetwork:
         single-label classifier).
     is_classifier : bool
         Whether the model is a classifier.
+    output_activation : str
+        The model's output activation ("softmax", "logistic", "identity",
+        "exp"); it decides the predicted class exactly as ``predict`` does.
     """
 
     weights: list
@@ -62,11 +85,26 @@ class DenseNetwork:
     labels: np.ndarray
     single_output: bool
     is_classifier: bool
+    output_activation: str = "identity"
 
     @property
     def activate(self):
         """In-place hidden activation function."""
         return ACTIVATIONS[self.hidden_activation]
+
+    def predicted_columns(self, logits):
+        """Column of each sample's prediction, decided as ``predict`` does."""
+        if not self.is_classifier or logits.shape[1] == 1:
+            return np.zeros(len(logits), dtype=np.intp)
+        if self.output_activation == "logistic":  # binary MLP: columns (-z, z)
+            proba = logits[:, 1].copy()
+            ACTIVATIONS["logistic"](proba)
+            return (proba > 0.5).astype(np.intp)
+        if self.output_activation == "softmax":
+            proba = logits.copy()
+            ACTIVATIONS["softmax"](proba)
+            return np.argmax(proba, axis=1)
+        return np.argmax(logits, axis=1)  # linear models: the largest score
 
     @property
     def dtype(self):
@@ -100,18 +138,19 @@ class DenseNetwork:
         if isinstance(target, (list, tuple, np.ndarray)):
             if len(target) == 0:
                 raise ValueError("target must name at least one label.")
-            return np.array([self._column_of(label) for label in target])
+            return np.array([self._column_of(label, listed=True) for label in target])
         return np.array([self._column_of(target)])
 
-    def _column_of(self, label):
+    def _column_of(self, label, listed=False):
         if _comparable(label, self.labels):
             matches = np.flatnonzero(self.labels == label)
             if len(matches) == 1:
                 return matches[0]
         what = "a class label" if self.is_classifier else "an output index"
+        expected = "" if listed else '"predicted", "all" or '
         raise ValueError(
             f"target={label!r} is not {what} of the model; expected "
-            f'"predicted", "all" or one of {self.labels.tolist()}.'
+            f"{expected}one of {self.labels.tolist()}."
         )
 
 
@@ -128,31 +167,46 @@ def _comparable(target, labels):
 
 
 def read_network(estimator):
-    """Describe a fitted MLP (possibly frozen) as a :class:`DenseNetwork`.
+    """Describe a fitted model (possibly frozen) as a :class:`DenseNetwork`.
 
-    A binary classifier's single logit ``z`` scores ``classes_[1]``; it is
-    expanded to two columns ``(-z, z)`` by negating the output weights and
-    bias, so that every class has its own column.
+    The arrays are copies: a model updated later (``partial_fit``,
+    ``warm_start``) does not change a fitted explainer. A binary classifier's
+    single logit ``z`` scores ``classes_[1]``; it is expanded to two columns
+    ``(-z, z)`` by negating the output weights and bias, so that every class
+    has its own column. A linear model is a network with one dense layer.
     """
     model = check_supported(estimator)
     check_is_fitted(model)
-    weights = list(model.coefs_)
-    biases = list(model.intercepts_)
-    if isinstance(model, MLPClassifier):
+    if isinstance(model, MLPS):
+        weights = [np.array(w) for w in model.coefs_]
+        biases = [np.array(b) for b in model.intercepts_]
+        hidden_activation = model.activation
+        output_activation = model.out_activation_
+        n_outputs = model.n_outputs_
+    else:
+        coef = np.atleast_2d(model.coef_)
+        weights = [coef.T.copy()]
+        intercept = np.broadcast_to(model.intercept_, (coef.shape[0],))
+        biases = [intercept.astype(coef.dtype)]
+        hidden_activation, output_activation = "identity", "identity"
+        n_outputs = coef.shape[0]
+    multilabel = False
+    if is_classifier(model):
         labels = np.asarray(model.classes_)
-        multilabel = model._label_binarizer.y_type_ == "multilabel-indicator"
-        if model.n_outputs_ == 1 and not multilabel:
+        multilabel = isinstance(model, MLPClassifier) and (
+            model._label_binarizer.y_type_ == "multilabel-indicator"
+        )
+        if n_outputs == 1 and not multilabel:
             weights[-1] = np.hstack([-weights[-1], weights[-1]])
             biases[-1] = np.concatenate([-biases[-1], biases[-1]])
-        single_output = not multilabel
     else:
-        labels = np.arange(model.n_outputs_)
-        single_output = model.n_outputs_ == 1
+        labels = np.arange(n_outputs)
     return DenseNetwork(
         weights=weights,
         biases=biases,
-        hidden_activation=model.activation,
+        hidden_activation=hidden_activation,
         labels=labels,
-        single_output=single_output,
-        is_classifier=isinstance(model, MLPClassifier),
+        single_output=not multilabel and (is_classifier(model) or n_outputs == 1),
+        is_classifier=is_classifier(model),
+        output_activation=output_activation,
     )

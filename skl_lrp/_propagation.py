@@ -56,7 +56,7 @@ def relevance_batch(network, layers, x, columns, ledger=False, return_layers=Fal
     inputs, preactivations, logits = forward(network, x, keep)
     n = len(x)
     if columns is None:
-        columns = np.argmax(logits, axis=1)[:, np.newaxis]
+        columns = network.predicted_columns(logits)[:, np.newaxis]
     else:
         columns = np.broadcast_to(columns, (n, len(columns)))
     rows = np.arange(n)[:, np.newaxis]

@@ -97,3 +97,143 @@ def reference_relevance(mlp, x, output, low, high, negate=False):
                 lower[i] += contributions[i][j] / denominator * relevance[j]
         relevance = lower
     return relevance, score, lost
+
+
+def reference_forward(mlp, x):
+    """Inputs of every dense layer and the output pre-activations, as lists."""
+    weights, biases = mlp_layers(mlp)
+    inputs, pre = [], []
+    a = [float(v) for v in x]
+    for layer, (w, b) in enumerate(zip(weights, biases)):
+        inputs.append(a)
+        z = [b[j] + sum(a[i] * w[i][j] for i in range(len(a))) for j in range(len(b))]
+        pre.append(z)
+        last = layer == len(weights) - 1
+        a = z if last else [_activation(mlp_activation(mlp), v) for v in z]
+    return inputs, pre
+
+
+def mlp_layers(mlp):
+    """Weights and biases as nested lists; linear models are one layer."""
+    if hasattr(mlp, "coefs_"):
+        coefs, intercepts = mlp.coefs_, mlp.intercepts_
+    else:
+        coefs = [np.atleast_2d(mlp.coef_).T]
+        intercepts = [np.atleast_1d(mlp.intercept_) * np.ones(coefs[0].shape[1])]
+    weights = [[[float(v) for v in row] for row in w] for w in coefs]
+    biases = [[float(v) for v in b] for b in intercepts]
+    return weights, biases
+
+
+def mlp_activation(mlp):
+    return getattr(mlp, "activation", "identity")
+
+
+def _contribution(name, params, a_i, w_ij, low_i, high_i, z_j):
+    """z_ij of one input (a_i, or the bias input 1 with w_ij = b_j)."""
+    if name in ("lrp0", "epsilon"):
+        return a_i * w_ij
+    if name == "zplus":
+        return max(0.0, a_i * w_ij)
+    if name == "zbeta":
+        lo, hi = min(low_i, a_i), max(high_i, a_i)
+        return a_i * w_ij - lo * max(w_ij, 0.0) - hi * min(w_ij, 0.0)
+    if name == "wsquare":
+        return w_ij**2
+    if name == "flat":
+        return 1.0
+    if name == "gamma":
+        boost = max(0.0, a_i * w_ij) if z_j >= 0 else min(0.0, a_i * w_ij)
+        return a_i * w_ij + params["gamma"] * boost
+    raise ValueError(name)
+
+
+def reference_rules(mlp, x, output, specs, boxes, negate=False):
+    """Relevance of one sample for one output unit under any rule per layer.
+
+    Parameters
+    ----------
+    specs : list of (name, params)
+        One rule per layer, first to last; names "lrp0", "epsilon", "zplus",
+        "alphabeta", "gamma", "zbeta", "wsquare", "flat"; params hold "bias"
+        and the rule's own parameters.
+    boxes : list of (low, high) or None
+        Input bounds of each layer (for "zbeta").
+
+    Returns
+    -------
+    relevance : list of float
+    score : float
+    ledger : list of float
+        Relevance absorbed by biases, by stabilizers, by vanished neurons.
+    """
+    dtype = (mlp.coefs_[0] if hasattr(mlp, "coefs_") else np.asarray(mlp.coef_)).dtype
+    tiny_eps = math.sqrt(np.finfo(dtype).tiny)
+    weights, biases = mlp_layers(mlp)
+    if negate:
+        weights[-1] = [[-v for v in row] for row in weights[-1]]
+        biases[-1] = [-v for v in biases[-1]]
+    # Forward pass with the (possibly negated) output layer.
+    inputs, pre = [], []
+    a = [float(v) for v in x]
+    for layer, (w, b) in enumerate(zip(weights, biases)):
+        inputs.append(a)
+        z = [b[j] + sum(a[i] * w[i][j] for i in range(len(a))) for j in range(len(b))]
+        pre.append(z)
+        last = layer == len(weights) - 1
+        a = z if last else [_activation(mlp_activation(mlp), v) for v in z]
+    score = pre[-1][output]
+
+    ledger = [0.0, 0.0, 0.0]
+    relevance = [0.0] * len(pre[-1])
+    relevance[output] = score
+    for layer in reversed(range(len(weights))):
+        name, params = specs[layer]
+        a, w, b, z = inputs[layer], weights[layer], biases[layer], pre[layer]
+        low, high = boxes[layer] if boxes[layer] is not None else (None, None)
+        n_in, n_out = len(w), len(w[0])
+        eps = tiny_eps
+        if name == "epsilon":
+            eps = params["epsilon"]
+            if params.get("scale") == "rms":
+                eps *= math.sqrt(sum(v * v for v in z) / len(z))
+        lower = [0.0] * n_in
+        for j in range(n_out):
+            if name == "alphabeta":
+                # Two groups: positive contributions (share alpha) and
+                # negative ones (share -beta), each with its own denominator.
+                groups = []
+                for share, part in ((params["alpha"], max), (-params["beta"], min)):
+                    zij = [part(0.0, a[i] * w[i][j]) for i in range(n_in)]
+                    zb = part(0.0, b[j]) if params["bias"] else 0.0
+                    groups.append((share, zij, zb))
+            else:
+                zij = [
+                    _contribution(
+                        name,
+                        params,
+                        a[i],
+                        w[i][j],
+                        None if low is None else low[i],
+                        None if high is None else high[i],
+                        z[j],
+                    )
+                    for i in range(n_in)
+                ]
+                zb = 0.0
+                if params["bias"] and name != "zbeta":  # z^β bias terms cancel
+                    zb = _contribution(name, params, 1.0, b[j], 1.0, 1.0, z[j])
+                groups = [(1.0, zij, zb)]
+            for share, zij, zb in groups:
+                r = share * relevance[j]
+                total = sum(zij) + zb
+                denominator = total + eps * (1.0 if total >= 0 else -1.0)
+                for i in range(n_in):
+                    lower[i] += zij[i] / denominator * r
+                ledger[0] += zb / denominator * r
+                if total == 0:
+                    ledger[2] += r
+                else:
+                    ledger[1] += r - total / denominator * r
+        relevance = lower
+    return relevance, score, ledger

@@ -9,10 +9,10 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.tree import DecisionTreeClassifier
 
-from skl_lrp import RelevanceExplainer
+from skl_lrp import RelevanceExplainer, explain
 
 
 @pytest.fixture
@@ -158,9 +158,9 @@ def test_bad_bounds(classifier_data, bounds, message):
 def test_unsupported_estimator(classifier_data):
     X, y = classifier_data
     with pytest.raises(
-        TypeError, match="MLPClassifier and MLPRegressor.*LogisticRegression"
+        TypeError, match="MLPClassifier and MLPRegressor.*got DecisionTreeClassifier"
     ):
-        RelevanceExplainer(LogisticRegression()).fit(X, y)
+        RelevanceExplainer(DecisionTreeClassifier()).fit(X, y)
 
 
 def test_missing_estimator(classifier_data):
@@ -278,3 +278,66 @@ def test_regressor_fit_with_y():
     np.testing.assert_allclose(
         explanation.scores[:, 0], explainer.estimator_.predict(X)
     )
+
+
+def test_transform_needs_a_single_target(frozen):
+    estimator, X = frozen
+    explainer = RelevanceExplainer(estimator, target="all").fit(X)
+    with pytest.raises(ValueError, match="transform explains one score per sample"):
+        explainer.transform(X)
+    with pytest.raises(
+        ValueError,
+        match=r"target='predicted' is not a class label.*"
+        r"expected one of \[3,",
+    ):
+        explainer.explain(X, target=["predicted"])
+
+
+def test_later_updates_of_the_model_do_not_leak_into_a_fitted_explainer(
+    classifier_data,
+):
+    X, y = classifier_data
+    model = _mlp().fit(X, y)
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    before = explainer.explain(X)
+    model.partial_fit(X, y)  # updates coefs_ in place
+    after = explainer.explain(X)
+    np.testing.assert_array_equal(after.relevance, before.relevance)
+    np.testing.assert_array_equal(after.scores, before.scores)
+
+
+def test_columns_must_match_the_frozen_model(classifier_data):
+    pd = pytest.importorskip("pandas")
+    X, y = classifier_data
+    df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = _mlp().fit(df, y)
+    with pytest.raises(ValueError, match=r"expected \['a', 'b', 'c', 'd'\]"):
+        RelevanceExplainer(FrozenEstimator(model)).fit(df[["d", "c", "b", "a"]])
+
+
+def test_predicted_class_follows_predict_at_a_vanishing_logit():
+    model, X = make_network("binary", seed=0)
+    model.coefs_[-1][:] = 0.0
+    model.intercepts_[-1][:] = 1e-17  # predict_proba is exactly 0.5
+    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X)
+    np.testing.assert_array_equal(explanation.targets[:, 0], model.predict(X))
+    assert set(model.predict(X)) == {"no"}
+
+
+def test_one_call_explain_matches_the_explainer(frozen):
+    estimator, X = frozen
+    one_call = explain(estimator.estimator, X, target="all", rules="epsilon")
+    explainer = RelevanceExplainer(estimator, rules="epsilon").fit(X)
+    np.testing.assert_array_equal(
+        one_call.relevance, explainer.explain(X, target="all").relevance
+    )
+    np.testing.assert_array_equal(
+        explain(estimator, X, bounds=(-5, 5)).relevance,
+        RelevanceExplainer(estimator, bounds=(-5, 5)).fit(X).explain(X).relevance,
+    )
+
+
+def test_batch_size_is_validated(frozen):
+    estimator, X = frozen
+    with pytest.raises(ValueError, match="'batch_size' parameter"):
+        RelevanceExplainer(estimator, batch_size=0).fit(X)

@@ -1,0 +1,239 @@
+"""Every rule and preset against the loop-based reference, and the ledger."""
+
+import itertools
+
+import numpy as np
+import pytest
+from _reference import reference_forward, reference_rules
+from conftest import KINDS, make_network
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+
+from skl_lrp import RelevanceExplainer
+from skl_lrp.rules import (
+    LRP0,
+    AlphaBeta,
+    Epsilon,
+    Flat,
+    Gamma,
+    Rule,
+    WSquare,
+    ZBeta,
+    ZPlus,
+)
+
+ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
+RTOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+
+def _spec(rule):
+    """The reference's (name, params) for a rule instance."""
+    name = {
+        LRP0: "lrp0",
+        Epsilon: "epsilon",
+        ZPlus: "zplus",
+        AlphaBeta: "alphabeta",
+        Gamma: "gamma",
+        ZBeta: "zbeta",
+        WSquare: "wsquare",
+        Flat: "flat",
+    }[type(rule)]
+    return name, rule.get_params()
+
+
+def _rule_factories():
+    return {
+        "lrp0": lambda bias: LRP0(bias=bias),
+        "epsilon": lambda bias: Epsilon(epsilon=0.1, bias=bias),
+        "epsilon-rms": lambda bias: Epsilon(epsilon=0.25, bias=bias, scale="rms"),
+        "zplus": lambda bias: ZPlus(bias=bias),
+        "alphabeta": lambda bias: AlphaBeta(bias=bias),
+        "alpha1beta0": lambda bias: AlphaBeta(alpha=1, beta=0, bias=bias),
+        "gamma": lambda bias: Gamma(gamma=0.25, bias=bias),
+        "zbeta": lambda bias: ZBeta(bias=bias),
+        "wsquare": lambda bias: WSquare(bias=bias),
+        "flat": lambda bias: Flat(bias=bias),
+    }
+
+
+def _units(model, label):
+    """(output unit, negate) scoring `label`, read from the model directly."""
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        return int(label), False
+    index = int(np.flatnonzero(classes == label)[0])
+    if np.ndim(model.coefs_[-1] if hasattr(model, "coefs_") else model.coef_) and (
+        _n_units(model) == 1
+    ):
+        return 0, index == 0
+    return index, False
+
+
+def _n_units(model):
+    if hasattr(model, "coefs_"):
+        return model.coefs_[-1].shape[1]
+    return np.atleast_2d(model.coef_).shape[0]
+
+
+def _boxes(model, rules, explainer, X_train):
+    """Input box of every ZBeta layer: explicit, `bounds`, or the data's range."""
+    inputs = [reference_forward(model, x)[0] for x in X_train]
+    boxes = []
+    for layer, rule in enumerate(rules):
+        if not isinstance(rule, ZBeta):
+            boxes.append(None)
+            continue
+        if layer == 0:
+            default = (explainer.low_, explainer.high_)
+        else:
+            values = np.array([sample[layer] for sample in inputs])
+            default = (values.min(0), values.max(0))
+        width = len(default[0])
+        low = default[0] if rule.low is None else np.broadcast_to(rule.low, width)
+        high = default[1] if rule.high is None else np.broadcast_to(rule.high, width)
+        boxes.append((low, high))
+    return boxes
+
+
+def check_against_reference(model, X_train, X_test, rules, dtype, specs=None):
+    explainer = RelevanceExplainer(FrozenEstimator(model), rules=rules).fit(X_train)
+    rules = rules if specs is None else specs
+    boxes = _boxes(model, rules, explainer, X_train)
+    explanation = explainer.explain(X_test, target="all")
+    assert explanation.relevance.dtype == dtype
+    # The ledger identity holds for every sample, target and rule.
+    np.testing.assert_allclose(
+        explanation.relevance.sum(-1) + explanation.absorbed,
+        explanation.scores,
+        rtol=RTOL[dtype],
+        atol=RTOL[dtype] * np.abs(explanation.scores).max(),
+    )
+    for n, x in enumerate(X_test):
+        for k, label in enumerate(explanation.targets[n]):
+            unit, negate = _units(model, label)
+            expected, score, ledger = reference_rules(
+                model, x, unit, [_spec(rule) for rule in rules], boxes, negate
+            )
+            scale = max(abs(score), np.max(np.abs(expected)), np.max(np.abs(ledger)))
+            tolerance = RTOL[dtype] * scale
+            assert explanation.scores[n, k] == pytest.approx(score, abs=tolerance)
+            np.testing.assert_allclose(
+                explanation.relevance[n, k], expected, rtol=0, atol=tolerance
+            )
+            got = [
+                explanation.absorbed_bias[n, k],
+                explanation.absorbed_stabilizer[n, k],
+                explanation.absorbed_dead[n, k],
+            ]
+            np.testing.assert_allclose(got, ledger, rtol=0, atol=tolerance)
+
+
+RULE_CASES = list(
+    itertools.product(
+        _rule_factories(), [False, True], ACTIVATIONS, [np.float64, np.float32]
+    )
+)
+
+
+@pytest.mark.parametrize("seed, case", list(enumerate(RULE_CASES)))
+def test_rule_matches_reference(seed, case):
+    name, bias, activation, dtype = case
+    kind = KINDS[seed % len(KINDS)]
+    model, X = make_network(kind, activation, (5, 4), dtype, seed)
+    X_test = 1.5 * np.random.RandomState(seed).normal(size=(4, X.shape[1]))
+    X_test = X_test.astype(dtype)
+    rule = _rule_factories()[name](bias)
+    check_against_reference(model, X, X_test, [rule] * 3, dtype)
+
+
+def _preset_specs(preset, n_layers):
+    """The rules each preset documents, written out independently."""
+    if preset == "deep-taylor":
+        return [ZBeta()] + [ZPlus()] * (n_layers - 1)
+    if preset == "epsilon":
+        return [Epsilon()] * n_layers
+    if preset == "alpha-beta":
+        return [ZBeta()] + [AlphaBeta(alpha=2, beta=1)] * (n_layers - 1)
+    middle = n_layers - 2
+    gamma = (middle + 1) // 2
+    return (
+        [ZBeta()]
+        + [Gamma(gamma=0.25)] * gamma
+        + [Epsilon(epsilon=0.25, scale="rms")] * (middle - gamma)
+        + [LRP0()]
+    )
+
+
+PRESET_CASES = list(
+    itertools.product(
+        ["deep-taylor", "epsilon", "alpha-beta", "montavon-2019"], KINDS, [1, 2, 3, 4]
+    )
+)
+
+
+@pytest.mark.parametrize("seed, case", list(enumerate(PRESET_CASES)))
+def test_preset_matches_reference(seed, case):
+    preset, kind, n_hidden = case
+    activation = ACTIVATIONS[seed % len(ACTIVATIONS)]
+    model, X = make_network(kind, activation, (6,) * n_hidden, np.float64, seed)
+    X_test = 1.5 * np.random.RandomState(seed).normal(size=(4, X.shape[1]))
+    specs = _preset_specs(preset, n_hidden + 1)
+    check_against_reference(model, X, X_test, preset, np.float64, specs)
+
+
+def test_composite_forms_are_equivalent():
+    model, X = make_network("multiclass", "relu", (6, 5, 4), seed=3)
+    frozen = FrozenEstimator(model)
+    as_list = [ZBeta(), Gamma(), Gamma(), LRP0()]
+    as_dict = {"first": ZBeta(), "hidden": Gamma(), "output": LRP0()}
+    a = RelevanceExplainer(frozen, rules=as_list).fit(X).explain(X, "all")
+    b = RelevanceExplainer(frozen, rules=as_dict).fit(X).explain(X, "all")
+    np.testing.assert_array_equal(a.relevance, b.relevance)
+    default = RelevanceExplainer(frozen, rules={}).fit(X).transform(X)
+    np.testing.assert_array_equal(
+        default, RelevanceExplainer(frozen).fit(X).transform(X)
+    )
+
+
+def test_explicit_zbeta_bounds():
+    model, X = make_network("regressor", "relu", (6,), seed=2)
+    frozen = FrozenEstimator(model)
+    explicit = RelevanceExplainer(frozen, rules=[ZBeta(-2, 2), ZPlus()]).fit(X)
+    via_bounds = RelevanceExplainer(frozen, bounds=(-2, 2)).fit(X)
+    np.testing.assert_array_equal(explicit.transform(X), via_bounds.transform(X))
+
+
+@pytest.mark.parametrize(
+    "rules, error, message",
+    [
+        ("lrp", ValueError, "must be a str among"),
+        ([ZPlus(), ZPlus()], ValueError, "rules has 2 entries, but the network has 3"),
+        ({"middle": ZPlus()}, ValueError, r"unknown keys \['middle'\]"),
+        ([ZBeta(), "zplus", ZPlus()], TypeError, r"rules\[1\] must be a rule"),
+        (
+            [AlphaBeta(alpha=3, beta=1), ZPlus(), ZPlus()],
+            ValueError,
+            "alpha - beta == 1",
+        ),
+        ([Epsilon(epsilon=-1), ZPlus(), ZPlus()], ValueError, "'epsilon' parameter"),
+        (
+            [ZBeta(low=[0, 0]), ZPlus(), ZPlus()],
+            ValueError,
+            r"rules\[0\] \(ZBeta\) low",
+        ),
+    ],
+)
+def test_bad_rules(rules, error, message):
+    model, X = make_network("binary", "relu", (4, 3), seed=0)
+    with pytest.raises(error, match=message):
+        RelevanceExplainer(FrozenEstimator(model), rules=rules).fit(X)
+
+
+@pytest.mark.parametrize(
+    "rule", [factory(True) for factory in _rule_factories().values()]
+)
+def test_rules_are_estimator_like(rule):
+    assert isinstance(rule, Rule)
+    cloned = clone(rule)
+    assert cloned.get_params() == rule.get_params()
+    assert cloned.set_params(bias=False).bias is False
