@@ -71,9 +71,10 @@ class RelevanceExplainer(
         ``classes_`` (classifiers) or an output index (regressors).
 
     batch_size : int, default=1024
-        Rows propagated together. Memory beyond the output grows with
-        ``batch_size`` times the widest layer, never with the number of
-        samples; the result does not depend on it.
+        Rows propagated together (``batch_size // n_targets`` rows when
+        :meth:`explain` explains several targets). Memory beyond the output
+        grows with a few times ``batch_size`` times the widest layer, never
+        with the number of samples; the result does not depend on it.
 
     n_jobs : int, default=None
         Number of batches explained in parallel through joblib (threads are
@@ -438,7 +439,10 @@ shape (n_samples, n_targets)
         if return_layers:
             widths = [weight.shape[0] for weight in network.weights[1:]]
             out["layers"] = [np.empty((*shape, width), dtype=dtype) for width in widths]
-        batches = list(gen_batches(n_samples, self.batch_size))
+        # Several targets multiply the work per row: fewer rows keep a
+        # batch's buffers, and so its speed, the same.
+        rows_per_batch = max(1, self.batch_size // n_targets)
+        batches = list(gen_batches(n_samples, rows_per_batch))
         # Parallel batches each get one BLAS thread: nested BLAS threads would
         # oversubscribe the cores.
         parallel = effective_n_jobs(self.n_jobs) > 1 and len(batches) > 1

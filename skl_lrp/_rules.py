@@ -177,12 +177,9 @@ class PreparedLayer:
                 share = share * group.share
             if ledger is not None:
                 vanished = z == 0
-                ledger[..., 2] += np.einsum("nkj,nj->nk", share, vanished)
-                offset = np.where(
-                    vanished,
-                    0,
-                    eps if group.nonnegative else (np.where(z >= 0, eps, -eps)),
-                )
+                if vanished.any():
+                    ledger[..., 2] += np.einsum("nkj,nj->nk", share, vanished)
+                offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
             denominator = stabilize(z, eps, group.nonnegative)
             # With a single group the relevance buffer can take the ratios.
             out = share if (single and share is relevance) else None
@@ -191,7 +188,10 @@ class PreparedLayer:
                 # Of a neuron's share R, the inputs get (z - bias) / s(z) * R,
                 # the bias bias / s(z) * R and the stabilizer the rest; all of
                 # R when z vanished (counted above).
-                ledger[..., 1] += np.einsum("nkj,nj->nk", ratio, offset)
+                if offset is None:  # the same eps for every neuron
+                    ledger[..., 1] += eps * ratio.sum(axis=-1)
+                else:
+                    ledger[..., 1] += np.einsum("nkj,nj->nk", ratio, offset)
                 if group.bias is not None:
                     ledger[..., 0] += ratio @ group.bias
             back = ratio.reshape(n * n_targets, n_out) @ group.weights.T
@@ -201,6 +201,15 @@ class PreparedLayer:
             back = back[:, :, 0, :] if len(group.parts) == 1 else back.sum(axis=2)
             lower = back if lower is None else lower + back
         return lower
+
+
+def _stabilizer_offset(z, eps, nonnegative, vanished):
+    """``s(z) - z`` per neuron, 0 where z vanished; None if it is `eps` throughout."""
+    uniform = nonnegative and np.ndim(eps) == 0
+    if uniform and not vanished.any():
+        return None
+    offset = eps if uniform else np.where(z >= 0, eps, -eps)
+    return np.where(vanished, 0, offset)
 
 
 class Rule(BaseEstimator):
