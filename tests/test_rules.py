@@ -237,3 +237,39 @@ def test_rules_are_estimator_like(rule):
     cloned = clone(rule)
     assert cloned.get_params() == rule.get_params()
     assert cloned.set_params(bias=False).bias is False
+
+
+@pytest.mark.parametrize(
+    "preset", ["deep-taylor", "epsilon", "alpha-beta", "montavon-2019"]
+)
+def test_explain_all_is_the_stack_of_single_targets(preset):
+    model, X = make_network("multiclass", "tanh", (6, 5, 4), seed=8)
+    explainer = RelevanceExplainer(FrozenEstimator(model), rules=preset).fit(X)
+    explanation = explainer.explain(X, target="all")
+    for k, label in enumerate(model.classes_):
+        single = explainer.set_params(target=label).transform(X)
+        np.testing.assert_allclose(explanation.relevance[:, k], single, rtol=1e-12)
+
+
+def test_grid_search_over_rules():
+    from sklearn.model_selection import GridSearchCV
+
+    model, X = make_network("regressor", "relu", (6,), seed=1)
+
+    def absorbed_fraction(explainer, X, y=None):
+        e = explainer.explain(X)
+        return -np.mean(np.abs(e.absorbed) / (np.abs(e.scores) + 1e-12))
+
+    grid = {"rules": [[ZBeta(), Epsilon(epsilon=eps)] for eps in (1e-6, 10.0)]}
+    search = GridSearchCV(
+        RelevanceExplainer(FrozenEstimator(model)),
+        grid,
+        scoring=absorbed_fraction,
+        cv=2,
+    ).fit(X)
+    # A large epsilon absorbs more relevance, so the small one wins.
+    assert search.best_params_["rules"][1].epsilon == 1e-6
+    assert (
+        search.cv_results_["mean_test_score"][1]
+        < search.cv_results_["mean_test_score"][0]
+    )
