@@ -2,6 +2,7 @@
 
 from contextlib import nullcontext
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -16,15 +17,15 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import Bunch, gen_batches
+from sklearn.utils import Bunch, _safe_indexing, gen_batches
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.sparsefuncs import min_max_axis
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from ._columns import source_columns
 from ._composites import PRESETS, resolve_rules
-from ._network import check_supported, read_network, unwrap
+from ._network import check_supported, read_network, split_pipeline, unwrap
 from ._propagation import forward, relevance_batch
 from ._rules import ZBeta
 
@@ -82,6 +83,14 @@ class RelevanceExplainer(
         with :func:`joblib.parallel_config` takes precedence). None means 1
         unless in a joblib context; -1 uses all processors.
 
+    aggregate : bool, default=True
+        For a Pipeline, sum the relevance of the columns the preprocessing
+        makes into the columns of ``X`` they come from (one-hot columns into
+        their categorical column, and so on; see "Pipelines and tabular
+        data" in the documentation). False returns relevance on the
+        network's own input columns, named by the preprocessing's
+        ``get_feature_names_out``.
+
     Attributes
     ----------
     estimator_ : estimator
@@ -99,6 +108,13 @@ class RelevanceExplainer(
     feature_names_in_ : ndarray of shape (n_features,)
         Names of features seen during :meth:`fit`. Defined only when ``X``
         has feature names that are all strings.
+
+    feature_importances_ : ndarray of shape (n_features_out,)
+        Mean absolute relevance per output column of the explained target
+        (``target``; each sample's predicted class by default) over the data
+        given to :meth:`fit`; for models where "predicted" is undefined, the
+        mean over all outputs. Lets :class:`~sklearn.feature_selection.SelectFromModel`
+        select features by relevance.
 
     See Also
     --------
@@ -142,6 +158,7 @@ class RelevanceExplainer(
         "target": "no_validation",
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
+        "aggregate": ["boolean"],
     }
 
     def __init__(
@@ -153,6 +170,7 @@ class RelevanceExplainer(
         target="predicted",
         batch_size=1024,
         n_jobs=None,
+        aggregate=True,
     ):
         self.estimator = estimator
         self.rules = rules
@@ -160,6 +178,7 @@ class RelevanceExplainer(
         self.target = target
         self.batch_size = batch_size
         self.n_jobs = n_jobs
+        self.aggregate = aggregate
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **fit_params):
@@ -196,20 +215,35 @@ class RelevanceExplainer(
         """
         estimator = self._fit_estimator(X, y, **fit_params)
         network = read_network(estimator)
-        X = validate_data(
-            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=True
-        )
-        if X.shape[1] != network.n_features:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the estimator was fitted "
-                f"with {network.n_features} features."
-            )
+        self._preprocessing = split_pipeline(estimator)[0]
+        X = self._validate_input(X, reset=True)
+        aggregation = self._map_columns(network)
         _check_same_columns(self, estimator)
-        self.low_, self.high_ = self._learn_bounds(X)
         rules = resolve_rules(self.rules, len(network.weights))
-        boxes = self._boxes(rules, network, X)
+        learn = [
+            index
+            for index, rule in enumerate(rules)
+            if index > 0
+            and isinstance(rule, ZBeta)
+            and (rule.low is None or rule.high is None)
+        ]
+        if self.bounds == "data":
+            learn = [0, *learn]
+        ranges = self._input_ranges(network, X, learn)
+        if self.bounds == "data":
+            self.low_, self.high_ = ranges[0]
+        else:
+            self.low_, self.high_ = self._given_bounds(network.n_features)
+        ranges[0] = (self.low_, self.high_)
+        boxes = [(None, None)] * len(rules)
+        for index, rule in enumerate(rules):
+            if isinstance(rule, ZBeta):
+                low = ranges[index][0] if rule.low is None else rule.low
+                high = ranges[index][1] if rule.high is None else rule.high
+                width = network.weights[index].shape[0]
+                boxes[index] = _check_box(low, high, width, f"rules[{index}] (ZBeta)")
         nonnegative = network.hidden_activation in ("relu", "logistic")
-        self._layers = [
+        layers = [
             rule.prepare(
                 weight,
                 bias,
@@ -222,40 +256,74 @@ class RelevanceExplainer(
             )
         ]
         self._network = network
+        self._plan = _Plan(network, layers, self._preprocessing, aggregation)
         self.estimator_ = estimator
+        self.feature_importances_ = self._importances(X)
         return self
 
-    def _boxes(self, rules, network, X):
-        """Input bounds (low, high) of every layer whose rule is ZBeta."""
-        boxes = [(None, None)] * len(rules)
-        learn = [
-            index
-            for index, rule in enumerate(rules)
-            if index > 0
-            and isinstance(rule, ZBeta)
-            and (rule.low is None or rule.high is None)
-        ]
-        ranges = self._input_ranges(network, X, learn) if learn else {}
-        for index, rule in enumerate(rules):
-            if not isinstance(rule, ZBeta):
-                continue
-            width = network.weights[index].shape[0]
-            default = (self.low_, self.high_) if index == 0 else ranges.get(index)
-            low = default[0] if rule.low is None else rule.low
-            high = default[1] if rule.high is None else rule.high
-            boxes[index] = _check_box(low, high, width, f"rules[{index}] (ZBeta)")
-        return boxes
+    def _validate_input(self, X, reset):
+        """Check X; a Pipeline's own steps take raw columns, checked per batch."""
+        if self._preprocessing is not None:
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            return X
+        return validate_data(
+            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=reset
+        )
+
+    def _map_columns(self, network):
+        """Matrix summing relevance on the network's inputs into X's columns."""
+        preprocessing = self._preprocessing
+        if preprocessing is None:
+            if self.n_features_in_ != network.n_features:
+                raise ValueError(
+                    f"X has {self.n_features_in_} features, but the estimator "
+                    f"was fitted with {network.n_features} features."
+                )
+            return None
+        if not self.aggregate:
+            return None
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = np.array(
+                [f"x{i}" for i in range(self.n_features_in_)], dtype=object
+            )
+        sources = source_columns(preprocessing, names)
+        if len(sources) != network.n_features:
+            raise ValueError(
+                f"The preprocessing makes {len(sources)} columns, but the "
+                f"network takes {network.n_features}."
+            )
+        mapping = np.zeros((network.n_features, self.n_features_in_), network.dtype)
+        mapping[np.arange(len(sources)), sources] = 1
+        return mapping
 
     def _input_ranges(self, network, X, indices):
-        """Per-unit min and max of the inputs of layers `indices` over `X`."""
+        """Per-unit min and max of the inputs of layers `indices` over `X`
+        (index 0: the network's inputs)."""
         low = {i: np.inf for i in indices}
         high = {i: -np.inf for i in indices}
-        for rows in gen_batches(X.shape[0], self.batch_size):
-            inputs, _, _ = forward(network, _dense_rows(X, rows, network.dtype))
-            for i in indices:
-                low[i] = np.minimum(low[i], inputs[i].min(axis=0))
-                high[i] = np.maximum(high[i], inputs[i].max(axis=0))
-        return {i: (low[i], high[i]) for i in indices}
+        if indices:
+            for rows in gen_batches(_num_samples(X), self.batch_size):
+                x = _network_input(X, rows, self._preprocessing, network.dtype)
+                inputs = forward(network, x)[0] if max(indices) > 0 else [x]
+                for i in indices:
+                    low[i] = np.minimum(low[i], inputs[i].min(axis=0))
+                    high[i] = np.maximum(high[i], inputs[i].max(axis=0))
+        return {
+            i: (np.asarray(low[i], float), np.asarray(high[i], float)) for i in indices
+        }
+
+    def _importances(self, X):
+        """Mean |relevance| per column of the explained target over X."""
+        network = self._network
+        columns = None
+        if not network.single_output:  # "predicted" is undefined: every output
+            columns = np.arange(len(network.labels))
+        if not (isinstance(self.target, str) and self.target == "predicted"):
+            target_columns = network.columns_for(self.target)
+            columns = target_columns if len(target_columns) == 1 else columns
+        relevance = self._propagate(X, columns)["relevance"]
+        return np.abs(relevance).mean(axis=(0, 1))
 
     def _fit_estimator(self, X, y, **fit_params):
         if self.estimator is None:
@@ -291,12 +359,7 @@ class RelevanceExplainer(
             )
         return clone(self.estimator).fit(X, y, **fit_params)
 
-    def _learn_bounds(self, X):
-        n_features = X.shape[1]
-        if isinstance(self.bounds, str):  # "data"
-            if sparse.issparse(X):
-                return min_max_axis(X, axis=0)
-            return X.min(axis=0), X.max(axis=0)
+    def _given_bounds(self, n_features):
         if len(self.bounds) != 2:
             raise ValueError(
                 "bounds must be 'data' or a tuple (low, high); got a tuple of "
@@ -333,9 +396,7 @@ class RelevanceExplainer(
         (2, 4)
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=False
-        )
+        X = self._validate_input(X, reset=False)
         columns = self._network.columns_for(self.target)
         if columns is not None and (len(columns) != 1 or np.ndim(self.target)):
             raise ValueError(
@@ -402,9 +463,7 @@ shape (n_samples, n_targets)
         True
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=False
-        )
+        X = self._validate_input(X, reset=False)
         columns = self._network.columns_for(self.target if target is None else target)
         out = self._propagate(X, columns, ledger=True, return_layers=return_layers)
         ledger = out["ledger"]
@@ -424,13 +483,14 @@ shape (n_samples, n_targets)
 
     def _propagate(self, X, columns, ledger=False, return_layers=False):
         """Run the batches (in parallel when asked) and gather their results."""
-        network = self._network
-        n_samples = X.shape[0]
+        network, _, _, aggregation = self._plan
+        n_samples = _num_samples(X)
         n_targets = 1 if columns is None else len(columns)
         dtype = network.dtype
         shape = (n_samples, n_targets)
+        width = network.n_features if aggregation is None else aggregation.shape[1]
         out = {
-            "relevance": np.empty((*shape, network.n_features), dtype=dtype),
+            "relevance": np.empty((*shape, width), dtype=dtype),
             "scores": np.empty(shape, dtype=dtype),
             "columns": np.empty(shape, dtype=np.intp),
         }
@@ -451,7 +511,7 @@ shape (n_samples, n_targets)
                 n_jobs=self.n_jobs, prefer="threads", return_as="generator"
             )(
                 delayed(_explain_rows)(
-                    network, self._layers, X, rows, columns, ledger, return_layers
+                    self._plan, X, rows, columns, ledger, return_layers
                 )
                 for rows in batches
             )
@@ -463,6 +523,36 @@ shape (n_samples, n_targets)
                     else:
                         out[key][rows] = value
         return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns :meth:`transform` returns.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Input feature names; checked against ``feature_names_in_``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The input columns, or with ``aggregate=False`` on a Pipeline, the
+            names of the columns its preprocessing makes.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.neural_network import MLPRegressor
+        >>> from skl_lrp import RelevanceExplainer
+        >>> X, y = np.random.RandomState(0).normal(size=(50, 2)), np.arange(50.0)
+        >>> mlp = MLPRegressor(hidden_layer_sizes=(4,), max_iter=20, random_state=0)
+        >>> RelevanceExplainer(mlp).fit(X, y).get_feature_names_out()
+        array(['x0', 'x1'], dtype=object)
+        """
+        check_is_fitted(self)
+        preprocessing = self._plan.preprocessing
+        if preprocessing is None or self._plan.aggregation is not None:
+            return super().get_feature_names_out(input_features)
+        return preprocessing.get_feature_names_out()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -517,15 +607,37 @@ def _check_box(low, high, width, name):
     return tuple(box)
 
 
-def _dense_rows(X, rows, dtype):
-    """Rows of X as a dense array of `dtype` (a copy only when needed)."""
-    x = X[rows]
+def _network_input(X, rows, preprocessing, dtype):
+    """Rows of X as the network sees them: preprocessed, dense, in `dtype`."""
+    if preprocessing is None:
+        x = X[rows]
+    else:
+        x = preprocessing.transform(_safe_indexing(X, rows))
+        if hasattr(x, "to_numpy"):  # a DataFrame from set_output
+            x = x.to_numpy()
     x = x.toarray() if sparse.issparse(x) else x
-    return np.asarray(x, dtype=dtype)
+    x = np.asarray(x, dtype=dtype)
+    if preprocessing is not None and not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"The pipeline's preprocessing turned rows {rows.start}-{rows.stop - 1} "
+            "into NaN or infinite values, which the network cannot be explained "
+            "on; impute missing values inside the pipeline."
+        )
+    return x
 
 
-def _explain_rows(network, layers, X, rows, columns, ledger, return_layers):
-    x = _dense_rows(X, rows, network.dtype)
+class _Plan(NamedTuple):
+    """What a batch needs: fixed at fit, shared by all batches."""
+
+    network: object
+    layers: list
+    preprocessing: object
+    aggregation: object
+
+
+def _explain_rows(plan, X, rows, columns, ledger, return_layers):
+    network, layers, preprocessing, aggregation = plan
+    x = _network_input(X, rows, preprocessing, network.dtype)
     # Overflow is reported below as one clear error, not as numpy warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         result = relevance_batch(network, layers, x, columns, ledger, return_layers)
@@ -540,6 +652,8 @@ def _explain_rows(network, layers, X, rows, columns, ledger, return_layers):
             f"{rows.start}-{rows.stop - 1}: the weights or inputs are too "
             f"large for {network.dtype}."
         )
+    if aggregation is not None:  # sum the network's inputs into X's columns
+        result["relevance"] = result["relevance"] @ aggregation
     return result
 
 

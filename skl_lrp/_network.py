@@ -18,6 +18,7 @@ from sklearn.linear_model import (
 )
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.neural_network._base import ACTIVATIONS
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.utils.validation import check_is_fitted
 
@@ -41,15 +42,27 @@ def unwrap(estimator):
     return estimator
 
 
+def split_pipeline(estimator):
+    """(preprocessing, model): the steps before the model (None if there are
+    none) and the model itself, for a model or a Pipeline ending in one."""
+    estimator = unwrap(estimator)
+    if isinstance(estimator, Pipeline):
+        model = estimator.steps[-1][1]
+        preprocessing = estimator[:-1] if len(estimator.steps) > 1 else None
+        return preprocessing, model
+    return None, estimator
+
+
 def check_supported(estimator):
     """Return the model, or raise a TypeError naming what is supported."""
-    model = unwrap(estimator)
+    model = split_pipeline(estimator)[1]
     if not isinstance(model, SUPPORTED):
         linear = ", ".join(cls.__name__ for cls in LINEAR_MODELS)
         raise TypeError(
             "RelevanceExplainer explains MLPClassifier and MLPRegressor models "
-            f"and the linear models {linear} (optionally wrapped in "
-            f"sklearn.frozen.FrozenEstimator); got {type(model).__name__}."
+            f"and the linear models {linear}, alone or as the last step of a "
+            "Pipeline, optionally wrapped in sklearn.frozen.FrozenEstimator; "
+            f"got {type(model).__name__}."
         )
     return model
 

@@ -175,15 +175,20 @@ class PreparedLayer:
                 share = share * keep[:, np.newaxis, :]
             if group.share != 1.0:
                 share = share * group.share
+            vanished = z == 0
+            any_vanished = vanished.any()
             if ledger is not None:
-                vanished = z == 0
-                if vanished.any():
+                if any_vanished:
                     ledger[..., 2] += np.einsum("nkj,nj->nk", share, vanished)
                 offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
             denominator = stabilize(z, eps, group.nonnegative)
             # With a single group the relevance buffer can take the ratios.
             out = share if (single and share is relevance) else None
             ratio = np.divide(share, denominator[:, np.newaxis, :], out=out)
+            if any_vanished and group.nonnegative:
+                # Every contribution to such a neuron is 0: its ratio only
+                # multiplies zeros, and R / eps could overflow for huge R.
+                np.copyto(ratio, 0, where=vanished[:, np.newaxis, :])
             if ledger is not None:
                 # Of a neuron's share R, the inputs get (z - bias) / s(z) * R,
                 # the bias bias / s(z) * R and the stabilizer the rest; all of

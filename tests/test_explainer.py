@@ -210,11 +210,13 @@ def test_non_finite_input(frozen, bad):
 
 def test_unknown_target(frozen):
     estimator, X = frozen
-    explainer = RelevanceExplainer(estimator, target=5).fit(X)
     with pytest.raises(
         ValueError, match=r"target=5 is not a class label.*\[3, 7, 11, 20\]"
     ):
-        explainer.transform(X)
+        RelevanceExplainer(estimator, target=5).fit(X)
+    explainer = RelevanceExplainer(estimator).fit(X)
+    with pytest.raises(ValueError, match="target=5 is not a class label"):
+        explainer.set_params(target=5).transform(X)
     with pytest.raises(ValueError, match="target='7' is not a class label"):
         explainer.explain(X, target=["7"])
     with pytest.raises(ValueError, match="transform explains one score per sample"):
@@ -252,8 +254,10 @@ def test_overflow_raises_a_clear_error():
     model, X = make_network("regressor", "relu", (4,), seed=0)
     model.coefs_[0] = model.coefs_[0] * 1e200
     model.coefs_[1] = np.abs(model.coefs_[1]) * 1e200
-    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
     with pytest.raises(FloatingPointError, match="too large for float64"):
+        RelevanceExplainer(FrozenEstimator(model)).fit(X)  # fit explains X too
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(np.zeros_like(X))
+    with pytest.raises(FloatingPointError, match=r"rows 0-39: .*too large"):
         explainer.transform(X)
 
 
