@@ -47,15 +47,20 @@ class RelevanceExplainer(
 
     Parameters
     ----------
-    estimator : MLPClassifier, MLPRegressor or FrozenEstimator, default=None
-        The network to explain. :meth:`fit` fits a clone of it on ``X, y``.
-        To explain an already trained network as it is, wrap it in
+    estimator : estimator, default=None
+        The model to explain: an MLPClassifier or MLPRegressor, a linear
+        model (LogisticRegression, LinearRegression, Ridge, SGDClassifier,
+        SGDRegressor, LinearSVC, LinearSVR: a network with one layer), or a
+        Pipeline ending in one of these. :meth:`fit` fits a clone of it on
+        ``X, y``. To explain an already trained model as it is, wrap it in
         :class:`sklearn.frozen.FrozenEstimator`; ``fit(X)`` then only learns
         the input bounds. Required: None raises an error at fit.
 
-    rules : {"deep-taylor"}, default="deep-taylor"
-        Which rule each dense layer uses. "deep-taylor": z^β on the first
-        layer, z^+ on every later layer, output layer included.
+    rules : str, list of Rule or dict, default="deep-taylor"
+        Which rule each dense layer uses (see :mod:`skl_lrp.rules`): a preset
+        ("deep-taylor": z^β first, z^+ on every later layer; "epsilon";
+        "alpha-beta"; "montavon-2019"), a list with one rule per layer, first
+        to last, or a dict with keys among "first", "hidden" and "output".
 
     bounds : "data" or tuple (low, high), default="data"
         Input box of the z^β rule. "data" takes the per-feature minimum and
@@ -124,11 +129,13 @@ class RelevanceExplainer(
     -----
     The denominators are stabilized as ``s(z) = z + eps * sign(z)`` with
     ``sign(0) = +1`` and ``eps = sqrt(tiny)`` of the network's dtype (about
-    1.5e-154 for float64, 1.1e-19 for float32), which changes no
-    non-vanishing denominator beyond rounding. A neuron whose contributions
-    are all zero passes on no relevance; when that happens to a neuron that
-    holds relevance, the row no longer sums to the score (for instance an
-    output unit whose score comes only from its bias).
+    1.5e-154 for float64, 1.1e-19 for float32) unless the rule sets its own,
+    which changes no non-vanishing denominator beyond rounding. A neuron
+    whose contributions sum to exactly zero passes on no relevance; when it
+    held relevance, the row no longer sums to the score, and
+    :meth:`explain` reports the difference as ``absorbed_dead`` (for
+    instance an output unit whose inputs all meet negative weights under
+    z^+).
 
     References
     ----------
@@ -379,7 +386,9 @@ class RelevanceExplainer(
         -------
         relevance : ndarray of shape (n_samples, n_features)
             Per-feature relevance in the network's float dtype; each row sums
-            to the explained score (see Notes of the class for the exception).
+            to the explained score, up to what biases, stabilizers and
+            vanished denominators absorb (none under "deep-taylor" but the
+            last; see :meth:`explain`).
 
         Examples
         --------
@@ -434,7 +443,8 @@ class RelevanceExplainer(
                 Names of the features, as :meth:`get_feature_names_out`.
             absorbed : ndarray of shape (n_samples, n_targets)
                 Relevance that did not reach the inputs (the ledger's total),
-                so that ``relevance.sum(-1) + absorbed == scores``.
+                so that ``relevance.sum(-1) + absorbed == scores`` up to
+                rounding (relative to the largest relevance involved).
             absorbed_bias, absorbed_stabilizer, absorbed_dead : ndarray of \
 shape (n_samples, n_targets)
                 The ledger: relevance taken by biases (rules with

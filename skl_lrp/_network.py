@@ -7,6 +7,7 @@ downstream sees :class:`DenseNetwork`, a description made of numpy arrays.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import is_classifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import (
@@ -197,7 +198,8 @@ def read_network(estimator):
         output_activation = model.out_activation_
         n_outputs = model.n_outputs_
     else:
-        coef = np.atleast_2d(model.coef_)
+        coef = model.coef_
+        coef = np.atleast_2d(coef.toarray() if sparse.issparse(coef) else coef)
         weights = [coef.T.copy()]
         intercept = np.broadcast_to(model.intercept_, (coef.shape[0],))
         biases = [intercept.astype(coef.dtype)]

@@ -160,7 +160,7 @@ class PreparedLayer:
         eps = self.eps
         if self.relative_eps:
             rms = np.sqrt(np.mean(np.square(preactivation), axis=1, keepdims=True))
-            eps = eps * rms
+            eps = np.maximum(eps * rms, stabilizer_eps(relevance.dtype))
         parts = self._stacked_parts(a)
         single = len(self.groups) == 1
         lower = None
@@ -185,9 +185,9 @@ class PreparedLayer:
             # With a single group the relevance buffer can take the ratios.
             out = share if (single and share is relevance) else None
             ratio = np.divide(share, denominator[:, np.newaxis, :], out=out)
-            if any_vanished and group.nonnegative:
-                # Every contribution to such a neuron is 0: its ratio only
-                # multiplies zeros, and R / eps could overflow for huge R.
+            if any_vanished:
+                # A neuron whose contributions sum to exactly 0 passes on
+                # nothing (its relevance is "dead"), rather than z_ij / eps.
                 np.copyto(ratio, 0, where=vanished[:, np.newaxis, :])
             if ledger is not None:
                 # Of a neuron's share R, the inputs get (z - bias) / s(z) * R,
@@ -361,7 +361,9 @@ class Epsilon(Rule):
         self.scale = scale
 
     def _eps(self, dtype):
-        return self.epsilon, self.scale == "rms"
+        # Never below the default: 0 (all-zero pre-activations, or an epsilon
+        # that rounds to 0 in float32) would divide by zero.
+        return max(self.epsilon, stabilizer_eps(dtype)), self.scale == "rms"
 
     def _groups(self, weight, bias):
         return [([(IDENTITY, weight)], bias, {})]

@@ -193,10 +193,11 @@ def reference_rules(mlp, x, output, specs, boxes, negate=False):
         low, high = boxes[layer] if boxes[layer] is not None else (None, None)
         n_in, n_out = len(w), len(w[0])
         eps = tiny_eps
-        if name == "epsilon":
+        if name == "epsilon":  # never below the default stabilizer
             eps = params["epsilon"]
             if params.get("scale") == "rms":
                 eps *= math.sqrt(sum(v * v for v in z) / len(z))
+            eps = max(eps, tiny_eps)
         lower = [0.0] * n_in
         for j in range(n_out):
             if name == "alphabeta":
@@ -227,13 +228,13 @@ def reference_rules(mlp, x, output, specs, boxes, negate=False):
             for share, zij, zb in groups:
                 r = share * relevance[j]
                 total = sum(zij) + zb
+                if total == 0:  # a vanished denominator passes on nothing
+                    ledger[2] += r
+                    continue
                 denominator = total + eps * (1.0 if total >= 0 else -1.0)
                 for i in range(n_in):
                     lower[i] += zij[i] / denominator * r
                 ledger[0] += zb / denominator * r
-                if total == 0:
-                    ledger[2] += r
-                else:
-                    ledger[1] += r - total / denominator * r
+                ledger[1] += r - total / denominator * r
         relevance = lower
     return relevance, score, ledger

@@ -273,3 +273,60 @@ def test_grid_search_over_rules():
         search.cv_results_["mean_test_score"][1]
         < search.cv_results_["mean_test_score"][0]
     )
+
+
+def _linear(coef, intercept):
+    from sklearn.linear_model import LinearRegression
+
+    model = LinearRegression().fit(np.eye(len(coef)), np.zeros(len(coef)))
+    model.coef_, model.intercept_ = np.asarray(coef, float), float(intercept)
+    return model
+
+
+def test_cancelling_contributions_pass_nothing_and_count_as_dead():
+    from skl_lrp import explain
+
+    model = _linear([1.0, -1.0, 0.0], 2.0)
+    x = np.array([[1.0, 1.0, 0.0]])
+    e = explain(model, x, rules=[LRP0(bias=False)])
+    assert e.scores[0, 0] == 2.0
+    np.testing.assert_array_equal(e.relevance[0, 0], [0.0, 0.0, 0.0])
+    assert (e.absorbed_dead[0, 0], e.absorbed_bias[0, 0]) == (2.0, 0.0)
+    e = explain(model, x, rules=[LRP0(bias=True)])  # the bias keeps z away from 0
+    np.testing.assert_allclose(e.relevance[0, 0], [1.0, -1.0, 0.0])
+    np.testing.assert_allclose(e.absorbed_bias[0, 0], 2.0)
+
+
+def test_alpha_beta_without_negative_contributions_has_negative_dead_relevance():
+    from skl_lrp import explain
+
+    e = explain(_linear([1.0, 2.0], 0.0), np.array([[1.0, 1.0]]), rules=[AlphaBeta()])
+    np.testing.assert_allclose(e.relevance[0, 0], [2.0, 4.0])  # alpha * (1, 2)
+    np.testing.assert_allclose(e.absorbed_dead[0, 0], -3.0)  # -beta * score
+    np.testing.assert_allclose(e.relevance.sum() + e.absorbed.sum(), 3.0)
+
+
+def test_rms_epsilon_on_an_all_zero_row_is_finite():
+    from skl_lrp import explain
+
+    e = explain(
+        _linear([1.0, -2.0], 0.0),
+        np.zeros((2, 2)),
+        rules=[Epsilon(epsilon=0.25, scale="rms")],
+    )
+    np.testing.assert_array_equal(e.relevance, 0.0)
+    np.testing.assert_array_equal(e.absorbed, 0.0)
+
+
+@pytest.mark.parametrize(
+    "rules", ["montavon-2019", [Epsilon(0.5, scale="rms")] * 4, "alpha-beta"]
+)
+def test_no_sample_depends_on_the_rest_of_its_batch(rules):
+    model, X = make_network("multiclass", "relu", (6, 5, 4), seed=9)
+    frozen = FrozenEstimator(model)
+    one = RelevanceExplainer(frozen, rules=rules, batch_size=1).fit(X).explain(X, "all")
+    big = (
+        RelevanceExplainer(frozen, rules=rules, batch_size=999).fit(X).explain(X, "all")
+    )
+    np.testing.assert_allclose(one.relevance, big.relevance, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(one.absorbed, big.absorbed, rtol=1e-12, atol=1e-15)
