@@ -17,10 +17,15 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import Bunch, _safe_indexing, gen_batches
+from sklearn.utils import Bunch, _safe_indexing, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _num_samples,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 from threadpoolctl import threadpool_limits
 
 from ._columns import source_columns
@@ -271,6 +276,11 @@ class RelevanceExplainer(
     def _validate_input(self, X, reset):
         """Check X; a Pipeline's own steps take raw columns, checked per batch."""
         if self._preprocessing is not None:
+            if not hasattr(X, "columns"):  # a DataFrame goes to the steps as is;
+                # other array-likes become arrays of any dtype (strings too).
+                X = check_array(
+                    X, accept_sparse=True, dtype=None, ensure_all_finite=False
+                )
             validate_data(self, X, reset=reset, skip_check_array=True)
             return X
         return validate_data(
@@ -566,7 +576,10 @@ shape (n_samples, n_targets)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
+        # Sparse input works wherever the model (or its pipeline) takes it.
+        tags.input_tags.sparse = (
+            self.estimator is None or get_tags(self.estimator).input_tags.sparse
+        )
         # Relevance comes in the network's dtype: a clone fitted on float32
         # data is float32, a frozen network keeps its own dtype.
         frozen = isinstance(self.estimator, FrozenEstimator)

@@ -1,12 +1,16 @@
 """scikit-learn's estimator checks, plus those outside the default set."""
 
 import pytest
+from sklearn.linear_model import Ridge
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import (
     check_dataframe_column_names_consistency,
     check_param_validation,
     check_set_output_transform,
     check_set_output_transform_pandas,
+    check_set_output_transform_polars,
     check_transformer_get_feature_names_out,
     check_transformer_get_feature_names_out_pandas,
     parametrize_with_checks,
@@ -20,7 +24,12 @@ def _explainers():
     return [
         RelevanceExplainer(MLPClassifier(**small)),
         RelevanceExplainer(MLPRegressor(**small)),
+        RelevanceExplainer(make_pipeline(StandardScaler(), MLPClassifier(**small))),
+        RelevanceExplainer(Ridge(), rules="epsilon"),
     ]
+
+
+IDS = ["classifier", "regressor", "pipeline", "linear"]
 
 
 @parametrize_with_checks(_explainers())
@@ -28,7 +37,7 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("estimator", _explainers(), ids=["classifier", "regressor"])
+@pytest.mark.parametrize("estimator", _explainers(), ids=IDS)
 @pytest.mark.parametrize(
     "check",
     [
@@ -36,6 +45,7 @@ def test_sklearn_compatible(estimator, check):
         check_transformer_get_feature_names_out_pandas,
         check_set_output_transform,
         check_set_output_transform_pandas,
+        check_set_output_transform_polars,
         check_param_validation,
         check_dataframe_column_names_consistency,
     ],
