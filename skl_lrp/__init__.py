@@ -1,8 +1,18 @@
 """Layer-wise Relevance Propagation for scikit-learn neural networks."""
 
 from . import rules
+from ._display import RelevanceDisplay
 from ._explainer import RelevanceExplainer, explain
+from ._report import RelevanceReport, cross_val_relevance
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["RelevanceExplainer", "explain", "rules", "__version__"]
+__all__ = [
+    "RelevanceDisplay",
+    "RelevanceExplainer",
+    "RelevanceReport",
+    "cross_val_relevance",
+    "explain",
+    "rules",
+    "__version__",
+]

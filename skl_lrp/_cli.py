@@ -1,37 +1,44 @@
-"""The ``skl-lrp`` command line tool."""
+"""The ``skl-lrp`` command line tool: ``explain`` and ``report``."""
 
 import argparse
 import csv
+import json
 import sys
 import warnings
 from math import isfinite
 
 import numpy as np
 from sklearn import datasets
+from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from ._composites import PRESETS
 from ._explainer import RelevanceExplainer
 
 DATASETS = {
-    "breast_cancer": (datasets.load_breast_cancer, True),
-    "wine": (datasets.load_wine, True),
-    "iris": (datasets.load_iris, True),
-    "digits": (datasets.load_digits, True),
-    "diabetes": (datasets.load_diabetes, False),
+    "breast_cancer": (datasets.load_breast_cancer, "classification"),
+    "wine": (datasets.load_wine, "classification"),
+    "iris": (datasets.load_iris, "classification"),
+    "digits": (datasets.load_digits, "classification"),
+    "diabetes": (datasets.load_diabetes, "regression"),
 }
 
 
-def _load_builtin(name):
-    loader, is_classification = DATASETS[name]
-    bunch = loader()
-    names = [str(f) for f in bunch.feature_names]
-    y = bunch.target
-    if is_classification and hasattr(bunch, "target_names"):
-        y = np.asarray(bunch.target_names)[y]
-    return bunch.data.astype(float), y, names, is_classification
+class UsageError(Exception):
+    """A problem with the user's input: reported in one line, exit code 2."""
+
+
+class Table:
+    """A loaded dataset: values, target, column names and kinds, task."""
+
+    def __init__(self, X, y, names, numeric, task, source):
+        self.X, self.y, self.names = X, y, names
+        self.numeric, self.task, self.source = numeric, task, source
 
 
 def _as_float(value):
@@ -42,47 +49,129 @@ def _as_float(value):
     return number if isfinite(number) else None
 
 
-def _load_csv(path, target):
+def _load_builtin(name, task):
+    loader, own_task = DATASETS[name]
+    bunch = loader()
+    y = bunch.target
+    if own_task == "classification" and hasattr(bunch, "target_names"):
+        y = np.asarray(bunch.target_names)[y]
+    names = [str(f) for f in bunch.feature_names]
+    numeric = [True] * len(names)
+    return Table(bunch.data.astype(float), y, names, numeric, task or own_task, name)
+
+
+def _load_csv(path, target, task):
     try:
         with open(path, newline="") as handle:
             rows = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SystemExit(f"error: cannot read {path}: {exc}") from None
+        raise UsageError(f"cannot read {path}: {exc}") from None
     if len(rows) < 2:
-        raise SystemExit(f"error: {path} needs a header row and at least one data row")
+        raise UsageError(f"{path} needs a header row and at least one data row")
     header, rows = rows[0], rows[1:]
     if target not in header:
-        raise SystemExit(
-            f"error: --target {target!r} is not a column of {path}; "
-            f"columns: {', '.join(header)}"
+        raise UsageError(
+            f"--target {target!r} is not a column of {path}; columns: "
+            + ", ".join(header)
         )
-    t = header.index(target)
-    names = [name for i, name in enumerate(header) if i != t]
-    X = np.empty((len(rows), len(names)))
-    for r, row in enumerate(rows, start=2):
+    for line, row in enumerate(rows, start=2):
         if len(row) != len(header):
-            raise SystemExit(
-                f"error: {path} line {r} has {len(row)} fields, expected {len(header)}"
+            raise UsageError(
+                f"{path} line {line} has {len(row)} fields, expected {len(header)}"
             )
-        values = [value for i, value in enumerate(row) if i != t]
-        for c, value in enumerate(values):
-            number = _as_float(value)
-            if number is None:
-                raise SystemExit(
-                    f"error: column {names[c]!r} of {path} line {r} is not a "
-                    f"finite number ({value!r}); skl-lrp explain needs numeric "
-                    "feature columns"
-                )
-            X[r - 2, c] = number
-    labels = [row[t] for row in rows]
-    numbers = [_as_float(value) for value in labels]
-    if any(number is None for number in numbers):
-        return X, np.asarray(labels), names, True
-    y = np.asarray(numbers)
-    # Whole numbers with few distinct values are classes; anything else is a
-    # quantity to regress.
-    is_classification = bool(np.all(y == np.round(y)) and len(np.unique(y)) <= 20)
-    return X, (y.astype(int) if is_classification else y), names, is_classification
+    t = header.index(target)
+    columns = [[row[i].strip() for row in rows] for i in range(len(header))]
+    labels = columns.pop(t)
+    names = [name for i, name in enumerate(header) if i != t]
+    if not names:
+        raise UsageError(f"{path} has no feature columns besides {target!r}")
+    # A column is numeric when every non-empty cell is a number; empty cells
+    # are missing values, imputed in the pipeline.
+    numeric = [all(v == "" or _as_float(v) is not None for v in c) for c in columns]
+    X = np.empty((len(rows), len(names)), dtype=object)
+    for j, (values, is_number) in enumerate(zip(columns, numeric)):
+        X[:, j] = [
+            np.nan if v == "" else (float(v) if is_number else v) for v in values
+        ]
+    if any(v == "" for v in labels):
+        raise UsageError(f"the target column {target!r} has empty cells")
+    numbers = [_as_float(v) for v in labels]
+    target_numeric = all(n is not None for n in numbers)
+    if task is None:  # whole numbers with few values are classes
+        task = "classification"
+        if target_numeric:
+            values = np.asarray(numbers)
+            if not (np.all(values == np.round(values)) and len(set(numbers)) <= 20):
+                task = "regression"
+    if task == "regression":
+        if not target_numeric:
+            raise UsageError(
+                f"--task regression needs a numeric target; {target!r} has "
+                f"non-numeric values such as {labels[numbers.index(None)]!r}"
+            )
+        y = np.asarray(numbers)
+    else:
+        y = np.asarray(labels)
+    return Table(X, y, names, numeric, task, path)
+
+
+def _load(args):
+    if args.csv is not None:
+        if args.target is None:
+            raise UsageError("--csv needs --target COLUMN")
+        table = _load_csv(args.csv, args.target, args.task)
+    else:
+        if args.target is not None:
+            raise UsageError("--target goes with --csv")
+        table = _load_builtin(args.dataset, args.task)
+    if table.task == "classification":
+        labels, counts = np.unique(table.y, return_counts=True)
+        if len(labels) < 2:
+            raise UsageError(
+                f"the target has a single class ({labels[0]!r}); nothing to tell apart"
+            )
+        table.smallest_class = counts.min()
+    return table
+
+
+def _to_float(X):
+    return np.asarray(X, dtype=float)
+
+
+def _model(table, hidden, max_iter, seed):
+    """The pipeline the tool trains: impute, scale or one-hot encode, MLP."""
+    numeric = [j for j, is_number in enumerate(table.numeric) if is_number]
+    categorical = [j for j, is_number in enumerate(table.numeric) if not is_number]
+    parts = []
+    if numeric:
+        parts.append(
+            (
+                "num",
+                make_pipeline(
+                    FunctionTransformer(_to_float, feature_names_out="one-to-one"),
+                    SimpleImputer(strategy="median"),
+                    StandardScaler(),
+                ),
+                numeric,
+            )
+        )
+    if categorical:
+        parts.append(
+            (
+                "cat",
+                make_pipeline(
+                    SimpleImputer(strategy="most_frequent"),
+                    OneHotEncoder(handle_unknown="ignore"),
+                ),
+                categorical,
+            )
+        )
+    network = (MLPClassifier if table.task == "classification" else MLPRegressor)(
+        hidden_layer_sizes=hidden, max_iter=max_iter, random_state=seed
+    )
+    return make_pipeline(ColumnTransformer(parts), network)
 
 
 def _hidden_sizes(text):
@@ -120,21 +209,8 @@ def _fraction(text):
     return value
 
 
-def _parser():
-    parser = argparse.ArgumentParser(
-        prog="skl-lrp",
-        description="Explain scikit-learn neural networks with Layer-wise "
-        "Relevance Propagation.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    explain = commands.add_parser(
-        "explain",
-        help="train an MLP on a dataset and explain test predictions",
-        description="Train an MLP on a built-in dataset or a CSV file, explain "
-        "the test rows with Deep Taylor LRP and print the most relevant "
-        "features of a few of them, with the conservation check.",
-    )
-    source = explain.add_mutually_exclusive_group()
+def _add_data_options(parser, hidden=(32, 16)):
+    source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--dataset",
         choices=sorted(DATASETS),
@@ -142,14 +218,79 @@ def _parser():
         help="built-in scikit-learn dataset (default: breast_cancer)",
     )
     source.add_argument("--csv", metavar="PATH", help="CSV file with a header row")
-    explain.add_argument("--target", metavar="COLUMN", help="target column of --csv")
-    explain.add_argument(
+    parser.add_argument("--target", metavar="COLUMN", help="target column of --csv")
+    parser.add_argument(
+        "--task",
+        choices=("classification", "regression"),
+        help="inferred when omitted",
+    )
+    parser.add_argument(
         "--hidden",
         type=_hidden_sizes,
-        default=(32, 16),
+        default=hidden,
         metavar="W1,W2,...",
-        help="hidden layer widths (default: 32,16)",
+        help=f"hidden layer widths (default: {','.join(map(str, hidden))})",
     )
+    parser.add_argument(
+        "--max-iter",
+        type=_positive_int,
+        default=1000,
+        help="training epochs (default: 1000)",
+    )
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="skl-lrp",
+        description="Explain scikit-learn neural networks with Layer-wise "
+        "Relevance Propagation.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    report = commands.add_parser(
+        "report",
+        help="cross-validated relevance report (HTML and JSON)",
+        description="Train an MLP in every fold of a cross-validation, explain "
+        "the held-out rows, and report which features the model relies on, "
+        "how stable that ranking is across folds, and the conservation check.",
+    )
+    _add_data_options(report, hidden=(64, 32))
+    report.add_argument(
+        "--cv", type=_positive_int, default=5, help="number of folds (default: 5)"
+    )
+    report.add_argument(
+        "--rules",
+        choices=PRESETS,
+        default="deep-taylor",
+        help="rule preset (default: deep-taylor)",
+    )
+    report.add_argument(
+        "--n-jobs", type=int, default=None, help="folds run in parallel (default: 1)"
+    )
+    report.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the folds and the network (default: 0)",
+    )
+    report.add_argument(
+        "--top", type=_positive_int, default=10, help="features printed (default: 10)"
+    )
+    report.add_argument(
+        "--out",
+        default="report.html",
+        metavar="PATH",
+        help="HTML report (default: report.html)",
+    )
+    report.add_argument("--json", metavar="PATH", help="also write the report as JSON")
+
+    explain = commands.add_parser(
+        "explain",
+        help="train an MLP and explain a few test predictions",
+        description="Train an MLP on a built-in dataset or a CSV file, explain "
+        "the test rows with Deep Taylor LRP and print the most relevant "
+        "features of a few of them, with the conservation check.",
+    )
+    _add_data_options(explain)
     explain.add_argument(
         "--samples",
         type=_positive_int,
@@ -168,62 +309,127 @@ def _parser():
         default=0.25,
         help="held-out fraction (default: 0.25)",
     )
-    explain.add_argument(
-        "--max-iter",
-        type=_positive_int,
-        default=1000,
-        help="training epochs (default: 1000)",
-    )
     explain.add_argument("--random-state", type=int, default=0)
     return parser
 
 
-def _explain(args, out):
-    if args.csv is not None:
-        if args.target is None:
-            raise SystemExit("error: --csv needs --target COLUMN")
-        X, y, names, is_classification = _load_csv(args.csv, args.target)
-        source = args.csv
-    else:
-        if args.target is not None:
-            raise SystemExit("error: --target goes with --csv")
-        X, y, names, is_classification = _load_builtin(args.dataset)
-        source = args.dataset
-    try:
-        X_train, X_test, y_train, y_test = train_test_split(
-            X,
-            y,
-            test_size=args.test_size,
-            random_state=args.random_state,
-            stratify=y if is_classification else None,
+def _report(args, out):
+    from ._report import cross_val_relevance
+
+    table = _load(args)
+    n_samples = len(table.y)
+    if args.cv < 2:
+        raise UsageError("--cv needs at least 2 folds")
+    if n_samples < args.cv:
+        raise UsageError(f"{n_samples} rows are too few for {args.cv} folds")
+    if table.task == "classification" and table.smallest_class < args.cv:
+        raise UsageError(
+            f"the smallest class has {table.smallest_class} rows, too few for "
+            f"{args.cv} stratified folds; use fewer folds (--cv)"
         )
-    except ValueError as exc:
-        raise SystemExit(f"error: cannot split {source} for testing: {exc}") from None
-    # Standardizing is one-to-one per column, so relevance of a scaled column
-    # is relevance of the original column.
-    scaler = StandardScaler().fit(X_train)
-    model_class = MLPClassifier if is_classification else MLPRegressor
-    mlp = model_class(
-        hidden_layer_sizes=args.hidden,
-        max_iter=args.max_iter,
-        random_state=args.random_state,
-    )
+    model = _model(table, args.hidden, args.max_iter, args.seed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        explainer = RelevanceExplainer(mlp).fit(scaler.transform(X_train), y_train)
+        report = cross_val_relevance(
+            model,
+            table.X,
+            table.y,
+            cv=args.cv,
+            rules=args.rules,
+            n_jobs=args.n_jobs,
+            verbose=1,
+            random_state=args.seed,
+            feature_names=table.names,
+        )
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    X_test_scaled = scaler.transform(X_test)
-    explanation = explainer.explain(X_test_scaled)
-    relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
-    metric = "accuracy" if is_classification else "R^2"
-    test_score = explainer.estimator_.score(X_test_scaled, y_test)
-
+    metric = "accuracy" if table.task == "classification" else "R^2"
     print(
-        f"skl-lrp explain: {source} ({len(X)} samples, {X.shape[1]} features)", file=out
+        f"skl-lrp report: {table.source} ({n_samples} rows, {len(table.names)} "
+        f"columns), {table.task}, MLP hidden layers {args.hidden}, rules "
+        f"{args.rules}",
+        file=out,
     )
     print(
-        f"model: {type(mlp).__name__}(hidden_layer_sizes={args.hidden}), "
-        f"test {metric} {test_score:.3f} on {len(X_test)} rows"
+        f"{args.cv}-fold {metric}: {report.fold_scores.mean():.3f} "
+        f"+/- {report.fold_scores.std():.3f}"
+        + (
+            ""
+            if converged
+            else f" (training stopped at --max-iter {args.max_iter} before converging)"
+        ),
+        file=out,
+    )
+    print(
+        f"rank stability across folds: Spearman {report.rank_spearman:.2f}, "
+        f"Kendall {report.rank_kendall:.2f}",
+        file=out,
+    )
+    width = max(len("feature"), *(len(str(n)) for n in report.feature_names))
+    print(
+        f"\n{'rank':>4}  {'feature':<{width}}  {'mean |R|':>9}  {'std':>8}  "
+        f"{'95% interval':>19}  top-{report.top_k}",
+        file=out,
+    )
+    order = np.argsort(-report.relevances_mean, kind="stable")[: args.top]
+    for rank, i in enumerate(order, start=1):
+        low, high = report.relevances_ci[i]
+        print(
+            f"{rank:>4}  {str(report.feature_names[i]):<{width}}  "
+            f"{report.relevances_mean[i]:>9.4f}  {report.relevances_std[i]:>8.4f}  "
+            f"[{low:>8.4f}, {high:>8.4f}]  {report.top_k_frequency[i]:>5.0%}",
+            file=out,
+        )
+    ledger = report.ledger
+    print(
+        f"\nconservation: largest |sum of relevance + absorbed - score| = "
+        f"{ledger['max_conservation_error']:.1e}; absorbed by biases "
+        f"{ledger['bias']:.3g}, stabilizers {ledger['stabilizer']:.3g}, "
+        f"vanished neurons {ledger['dead']:.3g}",
+        file=out,
+    )
+    try:
+        report.to_html(args.out, title=f"Relevance report: {table.source}")
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as handle:
+                json.dump(report.to_dict(), handle, indent=2)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report: {exc}") from None
+    print(f"written: {args.out}" + (f", {args.json}" if args.json else ""), file=out)
+    return 0
+
+
+def _explain(args, out):
+    table = _load(args)
+    try:
+        X_train, X_test, y_train, y_test = train_test_split(
+            table.X,
+            table.y,
+            test_size=args.test_size,
+            random_state=args.random_state,
+            stratify=table.y if table.task == "classification" else None,
+        )
+    except ValueError as exc:
+        raise UsageError(f"cannot split {table.source} for testing: {exc}") from None
+    model = _model(table, args.hidden, args.max_iter, args.random_state)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        explainer = RelevanceExplainer(model).fit(X_train, y_train)
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    explanation = explainer.explain(X_test)
+    relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    classification = table.task == "classification"
+    metric = "accuracy" if classification else "R^2"
+    test_score = explainer.estimator_.score(X_test, y_test)
+    names = table.names
+    print(
+        f"skl-lrp explain: {table.source} ({len(table.y)} samples, "
+        f"{len(names)} features)",
+        file=out,
+    )
+    print(
+        f"model: MLP{'Classifier' if classification else 'Regressor'}"
+        f"(hidden_layer_sizes={args.hidden}), test {metric} {test_score:.3f} "
+        f"on {len(y_test)} rows"
         + (
             ""
             if converged
@@ -233,7 +439,7 @@ def _explain(args, out):
     )
     score_name = (
         "the logit of the predicted class"
-        if is_classification
+        if classification
         else "the output before its output activation"
     )
     print(
@@ -243,17 +449,17 @@ def _explain(args, out):
     )
     width = max(len("sum of relevance"), *(len(name) for name in names))
     targets = explanation.targets[:, 0].tolist()
-    for row in range(min(args.samples, len(X_test))):
-        what = f"predicted {targets[row]!r}" if is_classification else "regression"
+    for row in range(min(args.samples, len(y_test))):
+        what = f"predicted {targets[row]!r}" if classification else "regression"
         print(f"\nsample {row}: {what}, score {scores[row]:+.4f}", file=out)
         print(f"  {'feature':<{width}}  {'value':>10}  {'relevance':>10}", file=out)
         order = np.argsort(-np.abs(relevance[row]), kind="stable")
         shown = order[: args.top]
         for i in shown:
+            value = X_test[row, i]
+            value = f"{value:>10.4g}" if isinstance(value, float) else f"{value!s:>10}"
             print(
-                f"  {names[i]:<{width}}  {X_test[row, i]:>10.4g}  "
-                f"{relevance[row, i]:>+10.4f}",
-                file=out,
+                f"  {names[i]:<{width}}  {value}  {relevance[row, i]:>+10.4f}", file=out
             )
         rest = len(names) - len(shown)
         if rest:
@@ -269,9 +475,9 @@ def _explain(args, out):
             file=out,
         )
     gap = np.abs(relevance.sum(axis=1) - scores)
-    lost = np.count_nonzero(gap > 1e-9 * np.maximum(1.0, np.abs(scores)))
+    lost = np.count_nonzero(explanation.absorbed_dead[:, 0])
     print(
-        f"\nconservation over {len(X_test)} test rows: "
+        f"\nconservation over {len(y_test)} test rows: "
         f"max |sum of relevance - score| = {gap.max():.1e}",
         file=out,
     )
@@ -292,12 +498,14 @@ def main(argv=None, out=None):
     argv : list of str, default=None
         Arguments without the program name; None reads ``sys.argv``.
     out : file-like, default=None
-        Where to print; None means standard output.
+        Where to print results; None means standard output. Progress and
+        errors go to standard error.
 
     Returns
     -------
     status : int
-        The exit status, 0 on success.
+        The exit status: 0 on success, 2 for a usage error (reported in one
+        line on standard error).
 
     Examples
     --------
@@ -308,5 +516,11 @@ def main(argv=None, out=None):
     ...
     0
     """
-    args = _parser().parse_args(argv)
-    return _explain(args, sys.stdout if out is None else out)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command = _report if args.command == "report" else _explain
+    try:
+        return command(args, sys.stdout if out is None else out)
+    except UsageError as exc:
+        print(f"skl-lrp {args.command}: error: {exc}", file=sys.stderr)
+        return 2

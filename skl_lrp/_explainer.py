@@ -486,6 +486,18 @@ shape (n_samples, n_targets)
         X = self._validate_input(X, reset=False)
         columns = self._network.columns_for(self.target if target is None else target)
         out = self._propagate(X, columns, ledger=True, return_layers=return_layers)
+        return self._bundle(out)
+
+    def _explain_each(self, X, labels):
+        """Explain, for each sample, the score of its own label (a 1-d array)."""
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        columns = np.array([self._network.columns_for(label)[0] for label in labels])
+        out = self._propagate(X, columns[:, np.newaxis], ledger=True)
+        return self._bundle(out)
+
+    def _bundle(self, out):
+        """The Bunch that explain() returns, from the gathered batch results."""
         ledger = out["ledger"]
         explanation = Bunch(
             relevance=out["relevance"],
@@ -497,7 +509,7 @@ shape (n_samples, n_targets)
             absorbed_stabilizer=ledger[..., 1],
             absorbed_dead=ledger[..., 2],
         )
-        if return_layers:
+        if "layers" in out:
             explanation.layers = out["layers"]
         return explanation
 
@@ -505,7 +517,7 @@ shape (n_samples, n_targets)
         """Run the batches (in parallel when asked) and gather their results."""
         network, _, _, aggregation = self._plan
         n_samples = _num_samples(X)
-        n_targets = 1 if columns is None else len(columns)
+        n_targets = 1 if columns is None else columns.shape[-1]
         dtype = network.dtype
         shape = (n_samples, n_targets)
         width = network.n_features if aggregation is None else aggregation.shape[1]
@@ -661,6 +673,8 @@ class _Plan(NamedTuple):
 def _explain_rows(plan, X, rows, columns, ledger, return_layers):
     network, layers, preprocessing, aggregation = plan
     x = _network_input(X, rows, preprocessing, network.dtype)
+    if columns is not None and columns.ndim == 2:  # one target per sample
+        columns = columns[rows]
     # Overflow is reported below as one clear error, not as numpy warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         result = relevance_batch(network, layers, x, columns, ledger, return_layers)

@@ -35,9 +35,10 @@ def relevance_batch(network, layers, x, columns, ledger=False, return_layers=Fal
         One bound rule per dense layer, first to last.
     x : ndarray of shape (n, n_features)
         A batch in the network's dtype.
-    columns : ndarray of shape (n_targets,) or None
-        Output columns to explain for every sample; None explains each
-        sample's largest logit (its predicted class, or the single output).
+    columns : ndarray of shape (n_targets,) or (n, n_targets), or None
+        Output columns to explain for every sample (1-d), or for each sample
+        its own (2-d); None explains each sample's predicted class (or the
+        single output).
     ledger : bool, default=False
         Also account for the relevance absorbed by biases, stabilizers and
         vanished denominators.
@@ -57,7 +58,7 @@ def relevance_batch(network, layers, x, columns, ledger=False, return_layers=Fal
     n = len(x)
     if columns is None:
         columns = network.predicted_columns(logits)[:, np.newaxis]
-    else:
+    elif columns.ndim == 1:
         columns = np.broadcast_to(columns, (n, len(columns)))
     rows = np.arange(n)[:, np.newaxis]
     scores = logits[rows, columns]

@@ -1,9 +1,11 @@
 """The skl-lrp command line tool."""
 
 import io
+import json
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -21,6 +23,30 @@ def _sum_lines(text):
     """(sum of relevance, score) of every sample printed."""
     pattern = r"sum of relevance\s+([-+0-9.]+)\s+\(score ([-+0-9.]+)"
     return [(float(a), float(b)) for a, b in re.findall(pattern, text)]
+
+
+def _write_csv(path, header, rows):
+    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def mixed_csv(tmp_path):
+    rng = np.random.RandomState(0)
+    rows = []
+    for _ in range(120):
+        age, city = rng.normal(40, 10), rng.choice(["paris", "lyon", "nice"])
+        churn = "yes" if (age > 40) ^ (city == "nice") else "no"
+        rows.append(
+            [
+                "" if rng.rand() < 0.05 else f"{age:.1f}",
+                city,
+                f"{rng.lognormal(3, 1):.2f}",
+                churn,
+            ]
+        )
+    return _write_csv(tmp_path / "mixed.csv", ["age", "city", "income", "churn"], rows)
 
 
 def test_explain_builtin_classification():
@@ -46,65 +72,170 @@ def test_explain_builtin_classification():
     assert gap < 1e-10
 
 
-def test_explain_csv_regression_and_classification(tmp_path):
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(80, 3))
-    path = tmp_path / "data.csv"
-    lines = ["a,b,c,y"] + [f"{r[0]},{r[1]},{r[2]},{r[0] - 2 * r[1]}" for r in X]
-    path.write_text("\n".join(lines))
+def test_explain_csv_with_mixed_columns(mixed_csv):
     text = _run(
         "explain",
         "--csv",
-        str(path),
+        str(mixed_csv),
         "--target",
-        "y",
+        "churn",
+        "--max-iter",
+        "100",
         "--samples",
-        "1",
+        "2",
+    )
+    assert re.search(r"predicted '(yes|no)'", text)
+    assert "city" in text
+    for total, score in _sum_lines(text):
+        assert total == pytest.approx(score, abs=1e-4)
+
+
+def test_report_on_the_default_dataset_writes_html_and_json(tmp_path):
+    html, js = tmp_path / "r.html", tmp_path / "r.json"
+    text = _run(
+        "report",
+        "--cv",
+        "3",
+        "--max-iter",
+        "200",
+        "--out",
+        str(html),
+        "--json",
+        str(js),
+    )
+    assert text.startswith("skl-lrp report: breast_cancer (569 rows, 30 columns)")
+    assert "3-fold accuracy" in text
+    table = re.findall(r"^\s+\d+\s+(.+?)\s{2,}[0-9.]+\s", text, flags=re.M)
+    data = json.loads(js.read_text())
+    assert [f["name"] for f in data["features"][: len(table)]] == table
+    assert len(data["fold_scores"]) == 3
+    assert html.read_text().count("data:image/png;base64,") == 4
+
+
+def test_report_csv_regression(mixed_csv, tmp_path):
+    text = _run(
+        "report",
+        "--csv",
+        str(mixed_csv),
+        "--target",
+        "income",
+        "--task",
+        "regression",
+        "--cv",
+        "2",
         "--max-iter",
         "50",
+        "--out",
+        str(tmp_path / "r.html"),
     )
-    assert "test R^2" in text and "regression" in text
-    assert len(_sum_lines(text)) == 1
+    assert "2-fold R^2" in text
 
-    lines = ["a,b,c,label"] + [
-        f"{r[0]},{r[1]},{r[2]},{'up' if r[0] > 0 else 'down'}" for r in X
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
+def test_report_escapes_user_text(tmp_path):
+    evil = "<script>alert(1)</script>"
+    rng = np.random.RandomState(0)
+    rows = [
+        [f"{v:.3f}", f"{w:.3f}", "a" if v > 0 else "<b>b</b>"]
+        for v, w in rng.normal(size=(60, 2))
     ]
-    path.write_text("\n".join(lines))
-    text = _run("explain", "--csv", str(path), "--target", "label", "--max-iter", "50")
-    assert re.search(r"predicted '(up|down)'", text)
+    path = _write_csv(tmp_path / "evil.csv", [evil, "x", "label"], rows)
+    out = tmp_path / "r.html"
+    _run(
+        "report",
+        "--csv",
+        str(path),
+        "--target",
+        "label",
+        "--cv",
+        "2",
+        "--max-iter",
+        "50",
+        "--out",
+        str(out),
+    )
+    page = out.read_text()
+    parser = _Tags()
+    parser.feed(page)
+    assert "script" not in parser.tags and "b" not in parser.tags
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
+        (["--csv", "missing.csv", "--target", "y"], "no such file: missing.csv"),
+        (["--csv", "{binary}", "--target", "y"], "cannot read"),
+        (["--csv", "{good}"], "--csv needs --target COLUMN"),
+        (["--csv", "{good}", "--target", "zz"], "'zz' is not a column"),
+        (["--csv", "{one_class}", "--target", "y"], "single class"),
+        (["--csv", "{good}", "--target", "y", "--cv", "9"], "too few for 9"),
+        (["--csv", "{few}", "--target", "y"], "too few for 5 stratified|cannot split"),
         (
-            ["explain", "--csv", "missing.csv", "--target", "y"],
-            "cannot read missing.csv",
+            ["--csv", "{text}", "--target", "y", "--task", "regression"],
+            "needs a numeric target",
         ),
-        (["explain", "--csv", "{csv}"], "--csv needs --target COLUMN"),
-        (["explain", "--csv", "{csv}", "--target", "zz"], "'zz' is not a column"),
-        (["explain", "--csv", "{bad}", "--target", "y"], "column 'a' of .* line 3"),
-        (["explain", "--target", "y"], "--target goes with --csv"),
+        (["--csv", "{ragged}", "--target", "y"], "line 3 has 1 fields"),
+        (["--target", "y"], "--target goes with --csv"),
     ],
 )
-def test_explain_errors(tmp_path, argv, message):
-    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
-    good.write_text("a,y\n1,2\n3,4\n")
-    bad.write_text("a,y\n1,2\nred,4\n")
-    argv = [arg.format(csv=good, bad=bad) for arg in argv]
-    with pytest.raises(SystemExit, match=message):
-        main(argv, out=io.StringIO())
+@pytest.mark.parametrize("command", ["report", "explain"])
+def test_usage_errors_exit_2_with_one_line(tmp_path, capsys, command, argv, message):
+    files = {
+        "good": _write_csv(
+            tmp_path / "good.csv", ["a", "y"], [[i, i % 2] for i in range(8)]
+        ),
+        "one_class": _write_csv(
+            tmp_path / "one.csv", ["a", "y"], [[i, 1] for i in range(8)]
+        ),
+        "few": _write_csv(
+            tmp_path / "few.csv", ["a", "y"], [[i, int(i == 0)] for i in range(12)]
+        ),
+        "text": _write_csv(
+            tmp_path / "text.csv", ["a", "y"], [[i, "x"] for i in range(8)]
+        ),
+        "ragged": _write_csv(tmp_path / "ragged.csv", ["a", "y"], [[1, 2], [3]]),
+    }
+    (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00bad")
+    files["binary"] = tmp_path / "binary.csv"
+    argv = [arg.format(**files) for arg in argv]
+    if command == "explain" and "--cv" in argv:
+        pytest.skip("--cv is an option of report")
+    assert main([command, *argv], out=io.StringIO()) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"skl-lrp {command}: error:")
+    assert re.search(message, err[0])
 
 
-def test_bad_hidden_sizes(capsys):
-    with pytest.raises(SystemExit):
+def test_bad_option_values(capsys):
+    with pytest.raises(SystemExit) as info:
         main(["explain", "--hidden", "32,x"])
+    assert info.value.code == 2
     assert "positive layer widths" in capsys.readouterr().err
 
 
-def test_module_entry_point():
+def test_console_entry_point_exit_code(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "skl_lrp", "--help"], capture_output=True, text=True
+        [
+            sys.executable,
+            "-m",
+            "skl_lrp",
+            "report",
+            "--csv",
+            "nope.csv",
+            "--target",
+            "y",
+        ],
+        capture_output=True,
+        text=True,
     )
-    assert result.returncode == 0
-    assert "explain" in result.stdout
+    assert result.returncode == 2
+    assert "no such file" in result.stderr

@@ -1,0 +1,181 @@
+"""One self-contained HTML page for a RelevanceReport: no network, no script."""
+
+import base64
+import io
+from html import escape
+
+import numpy as np
+
+_STYLE = """
+body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+caption { text-align: left; font-weight: bold; margin-bottom: 0.3em; }
+img { max-width: 100%; }
+.ok { color: #176117; } .warn { color: #9a4b00; }
+"""
+
+
+def _cell(value, digits=4):
+    if isinstance(value, (float, np.floating)):
+        return "n/a" if not np.isfinite(value) else f"{value:.{digits}g}"
+    return escape(str(value))
+
+
+def _table(caption, header, rows):
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return (
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr>"
+        f"</thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _plots(report):
+    """The report's plots as base64 PNG <img> tags (none without matplotlib)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return [
+            "<p>Install matplotlib (the extra <code>plot</code>) to include plots.</p>"
+        ]
+    from ._display import RelevanceDisplay
+
+    kinds = [
+        ("bar", "Mean |relevance| per feature, with the spread across folds"),
+        ("beeswarm", "Relevance of every held-out sample"),
+        ("stability", "Rank of each feature in each fold"),
+        ("waterfall", "The first sample's score, decomposed"),
+    ]
+    if report.relevances.shape[1] < 2:
+        kinds = [k for k in kinds if k[0] != "stability"]
+    images = []
+    for kind, caption in kinds:
+        display = RelevanceDisplay.from_report(report, kind=kind)
+        buffer = io.BytesIO()
+        display.figure_.tight_layout()
+        display.figure_.savefig(buffer, format="png", dpi=90)
+        plt.close(display.figure_)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        images.append(
+            f'<figure><img alt="{escape(caption)}" '
+            f'src="data:image/png;base64,{data}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>"
+        )
+    return images
+
+
+def render_report(report, title=None):
+    """The HTML text of `report`; every piece of user text is escaped."""
+    title = title or "Cross-validated relevance report"
+    settings = report.settings
+    n_samples, n_features = report.relevance.shape
+    order = np.argsort(-report.relevances_mean, kind="stable")
+    ranked = [
+        (
+            report.feature_names[i],
+            report.relevances_mean[i],
+            report.relevances_std[i],
+            report.relevances_ci[i, 0],
+            report.relevances_ci[i, 1],
+            report.signed_mean[i],
+            report.ranks[:, i].mean(),
+            report.top_k_frequency[i],
+        )
+        for i in order
+    ]
+    folds = [
+        (k + 1, score, fit, explain)
+        for k, (score, fit, explain) in enumerate(
+            zip(report.fold_scores, report.fit_times, report.explain_times)
+        )
+    ]
+    ledger = report.ledger
+    scale = max(1.0, float(np.abs(report.scores).max()))
+    conserved = ledger["max_conservation_error"] <= 1e-8 * scale
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        "<h2>Data and model</h2>",
+        _table(
+            "Summary",
+            ["item", "value"],
+            [
+                ("samples", n_samples),
+                ("features", n_features),
+                ("model", settings.get("estimator", "")),
+                ("cross-validation", settings.get("cv", "")),
+                ("scoring", settings.get("scoring", "")),
+                ("mean fold score", float(np.mean(report.fold_scores))),
+            ],
+        ),
+        _table("Folds", ["fold", "score", "fit time (s)", "explain time (s)"], folds),
+        "<h2>Features, most relevant first</h2>",
+        _table(
+            f"Mean |relevance| of held-out samples per fold: mean, std and 95% "
+            f"interval across folds; how often in the top {report.top_k}",
+            [
+                "feature",
+                "mean |R|",
+                "std",
+                "CI low",
+                "CI high",
+                "signed mean",
+                "mean rank",
+                f"top-{report.top_k} share",
+            ],
+            ranked,
+        ),
+        f"<p>Rank stability between folds: mean Spearman "
+        f"{_cell(report.rank_spearman)}, mean Kendall tau "
+        f"{_cell(report.rank_kendall)} (1: every fold ranks the features "
+        "alike).</p>",
+    ]
+    if report.class_relevance is not None:
+        shown = order[:10]
+        parts.append(
+            _table(
+                "Mean |relevance| by explained class (top features)",
+                ["class", *[str(report.feature_names[i]) for i in shown]],
+                [
+                    (c, *row[shown])
+                    for c, row in zip(report.classes, report.class_relevance)
+                ],
+            )
+        )
+    parts += ["<h2>Plots</h2>", *_plots(report)]
+    parts += [
+        "<h2>Rules and bounds</h2>",
+        _table("Settings", ["setting", "value"], [(k, v) for k, v in settings.items()]),
+        "<h2>Conservation check</h2>",
+        _table(
+            "Relevance absorbed over all samples (the ledger)",
+            ["where", "total"],
+            [
+                ("biases", ledger["bias"]),
+                ("stabilizers", ledger["stabilizer"]),
+                ("vanished denominators", ledger["dead"]),
+                (
+                    "largest |sum of relevance + absorbed - score|",
+                    ledger["max_conservation_error"],
+                ),
+            ],
+        ),
+        f'<p class="{"ok" if conserved else "warn"}">'
+        + (
+            "Every sample's relevance plus the absorbed amounts adds up to its score."
+            if conserved
+            else "Some samples do not add up to their score beyond rounding."
+        )
+        + "</p>",
+        "</body></html>",
+    ]
+    return "\n".join(parts)

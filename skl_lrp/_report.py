@@ -1,0 +1,555 @@
+"""Cross-validated relevance: which features a kind of model relies on."""
+
+import contextlib
+import sys
+import time
+from itertools import combinations
+from numbers import Integral
+
+import numpy as np
+from scipy import stats
+from sklearn.base import clone, is_classifier
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils.parallel import Parallel, delayed
+
+from ._explainer import RelevanceExplainer
+
+
+def cross_val_relevance(
+    estimator,
+    X,
+    y,
+    *,
+    cv=5,
+    groups=None,
+    rules="deep-taylor",
+    bounds="data",
+    target="true",
+    scoring=None,
+    n_jobs=None,
+    return_estimator=False,
+    verbose=0,
+    random_state=None,
+    top_k=5,
+    feature_names=None,
+):
+    """Out-of-fold relevance, its spread across folds and its stability.
+
+    For each split, a clone of `estimator` is fitted on the training part,
+    the input bounds are learned on the training part only, the held-out
+    part is explained, and the fold is scored. Folds run in parallel through
+    joblib (any backend chosen with :func:`joblib.parallel_config`); batches
+    inside a fold then run one after the other.
+
+    Parameters
+    ----------
+    estimator : estimator
+        An unfitted model :class:`RelevanceExplainer` supports: an MLP, a
+        linear model, or a Pipeline ending in one.
+    X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        The data.
+    y : array-like of shape (n_samples,)
+        The target.
+    cv : int, cross-validation generator or iterable, default=5
+        Splitting strategy, as in :func:`~sklearn.model_selection.cross_validate`.
+        The test folds must cover every sample exactly once (out-of-fold
+        relevance is one row per sample, as in ``cross_val_predict``).
+    groups : array-like of shape (n_samples,), default=None
+        Group labels for group-aware splitters.
+    rules : str, list or dict, default="deep-taylor"
+        As in :class:`RelevanceExplainer`.
+    bounds : "data" or tuple, default="data"
+        As in :class:`RelevanceExplainer`; "data" uses each training part.
+    target : "true", "predicted" or label, default="true"
+        What is explained for each held-out sample: "true" its true class
+        (classifiers) or the output (single-output regressors); "predicted"
+        the predicted class; a label that class for every sample.
+    scoring : str or callable, default=None
+        Fold score; None uses the estimator's ``score``.
+    n_jobs : int, default=None
+        Folds run in parallel (None: 1 unless in a joblib context).
+    return_estimator : bool, default=False
+        Keep the fitted explainer of every fold in ``report.explainers``.
+    verbose : int, default=0
+        With 1 or more, a line on standard error as each fold finishes (a
+        progress bar when standard error is a terminal).
+    random_state : int, RandomState instance or None, default=None
+        With an integer `cv`, shuffle the samples before splitting, with this
+        seed; None keeps the order (scikit-learn's default splitters).
+    top_k : int, default=5
+        How many top-ranked features the stability figures look at.
+    feature_names : array-like of str, default=None
+        Column names when `X` has none.
+
+    Returns
+    -------
+    report : RelevanceReport
+        Out-of-fold relevance and its summaries.
+
+    See Also
+    --------
+    sklearn.inspection.permutation_importance : Model-agnostic importance.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.neural_network import MLPClassifier
+    >>> from skl_lrp import cross_val_relevance
+    >>> X, y = load_iris(return_X_y=True)
+    >>> mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=500, random_state=0)
+    >>> report = cross_val_relevance(mlp, X / 8, y, cv=3, random_state=0)
+    >>> report.relevances.shape  # features x folds, like permutation_importance
+    (4, 3)
+    >>> report.ranked_features()[:2]
+    ['x2', 'x3']
+    """
+    X, y, groups = indexable(X, y, groups)
+    classifier = is_classifier(_final_step(estimator))
+    if isinstance(cv, Integral) and random_state is not None:
+        splitter = StratifiedKFold if classifier else KFold
+        cv = splitter(n_splits=cv, shuffle=True, random_state=random_state)
+    cv = check_cv(cv, y, classifier=classifier)
+    splits = list(cv.split(X, y, groups))
+    n_samples = len(y)
+    covered = np.concatenate([test for _, test in splits])
+    if len(covered) != n_samples or len(np.unique(covered)) != n_samples:
+        raise ValueError(
+            "cross_val_relevance needs test folds that cover every sample "
+            "exactly once (like cross_val_predict); got a splitter that does "
+            "not."
+        )
+    if not (isinstance(top_k, Integral) and top_k >= 1):
+        raise ValueError(f"top_k must be a positive integer; got {top_k!r}.")
+    y_array = np.asarray(y)
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    jobs = (
+        delayed(_fit_and_explain)(
+            estimator,
+            X,
+            y_array,
+            train,
+            test,
+            index,
+            rules,
+            bounds,
+            target,
+            scoring,
+        )
+        for index, (train, test) in enumerate(splits)
+    )
+    folds = [None] * len(splits)
+    for done, fold in enumerate(parallel(jobs), start=1):
+        folds[fold["index"]] = fold
+        if verbose:
+            _progress(done, len(splits), fold)
+    return RelevanceReport._from_folds(
+        folds,
+        splits,
+        X,
+        y_array,
+        classifier,
+        top_k,
+        feature_names,
+        settings={
+            "estimator": repr(estimator),
+            "rules": repr(rules),
+            "bounds": repr(bounds),
+            "target": repr(target),
+            "cv": repr(cv),
+            "scoring": repr(scoring),
+            "n_splits": len(splits),
+            "top_k": top_k,
+        },
+        return_estimator=return_estimator,
+    )
+
+
+def _final_step(estimator):
+    steps = getattr(estimator, "steps", None)
+    return steps[-1][1] if steps else estimator
+
+
+def _fit_and_explain(
+    estimator, X, y, train, test, index, rules, bounds, target, scoring
+):
+    X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+    start = time.perf_counter()
+    # Batches of one fold run one after the other: the folds are parallel.
+    explainer = RelevanceExplainer(
+        clone(estimator), rules=rules, bounds=bounds, n_jobs=1
+    ).fit(X_train, y[train])
+    fit_time = time.perf_counter() - start
+    start = time.perf_counter()
+    if isinstance(target, str) and target == "true":
+        if explainer._network.is_classifier:
+            explanation = explainer._explain_each(X_test, y[test])
+        else:
+            explanation = explainer.explain(X_test, target="predicted")
+    else:
+        explanation = explainer.explain(X_test, target=target)
+    explain_time = time.perf_counter() - start
+    model = explainer.estimator_
+    score = (
+        model.score(X_test, y[test])
+        if scoring is None
+        else check_scoring(model, scoring=scoring)(model, X_test, y[test])
+    )
+    return {
+        "index": index,
+        "relevance": explanation.relevance[:, 0],
+        "scores": explanation.scores[:, 0],
+        "targets": explanation.targets[:, 0],
+        "absorbed": np.stack(
+            [
+                explanation.absorbed_bias[:, 0],
+                explanation.absorbed_stabilizer[:, 0],
+                explanation.absorbed_dead[:, 0],
+            ],
+            axis=1,
+        ),
+        "score": float(score),
+        "fit_time": fit_time,
+        "explain_time": explain_time,
+        "feature_names": explanation.feature_names,
+        "explainer": explainer,
+    }
+
+
+def _progress(done, total, fold):
+    line = (
+        f"fold {fold['index'] + 1}: score {fold['score']:.4g}, fit "
+        f"{fold['fit_time']:.2f}s, explain {fold['explain_time']:.3f}s"
+    )
+    if sys.stderr.isatty():
+        bar = "#" * round(20 * done / total)
+        end = "\n" if done == total else ""
+        print(
+            f"\r[{bar:<20}] {done}/{total} folds; {line}",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+    else:
+        print(f"[{done}/{total}] {line}", file=sys.stderr, flush=True)
+
+
+class RelevanceReport:
+    """Out-of-fold relevance with its spread and stability across folds.
+
+    Made by :func:`cross_val_relevance`. Per-feature figures are computed on
+    the mean absolute relevance of each fold's held-out samples; the names
+    follow :func:`~sklearn.inspection.permutation_importance`.
+
+    Attributes
+    ----------
+    feature_names : ndarray of shape (n_features,)
+        The columns relevance is reported on.
+    relevance : ndarray of shape (n_samples, n_features)
+        Out-of-fold relevance of every sample, from the fold that held it out.
+    scores : ndarray of shape (n_samples,)
+        The explained scores (logits).
+    targets : ndarray of shape (n_samples,)
+        The label (or output index) explained for each sample.
+    absorbed : ndarray of shape (n_samples, 3)
+        The ledger per sample: relevance taken by biases, stabilizers and
+        vanished denominators.
+    values : ndarray of shape (n_samples, n_features)
+        Feature values as floats, for plots (NaN where not numeric).
+    folds : ndarray of shape (n_samples,)
+        The fold that held each sample out.
+    relevances : ndarray of shape (n_features, n_folds)
+        Mean absolute relevance of each feature in each fold.
+    relevances_mean, relevances_std : ndarray of shape (n_features,)
+        Their mean and standard deviation across folds.
+    relevances_ci : ndarray of shape (n_features, 2)
+        A 95% Student-t interval for the mean across folds (approximate:
+        folds share training data, so they are not independent).
+    signed_relevances : ndarray of shape (n_features, n_folds)
+        Mean signed relevance of each feature in each fold.
+    signed_mean : ndarray of shape (n_features,)
+        Mean signed relevance over all samples.
+    ranks : ndarray of shape (n_folds, n_features)
+        Rank of every feature in every fold (1: largest mean |relevance|).
+    rank_spearman, rank_kendall : float
+        Mean over pairs of folds of the Spearman and Kendall correlations
+        between their feature rankings (1: every fold ranks alike; NaN with
+        one fold or one feature).
+    top_k : int
+        The k of `top_k_frequency`.
+    top_k_frequency : ndarray of shape (n_features,)
+        Fraction of folds in which each feature is among the top k.
+    classes : ndarray or None
+        For classifiers, the labels of `class_relevance`'s rows.
+    class_relevance : ndarray of shape (n_classes, n_features) or None
+        Mean absolute relevance over the samples explained for each class.
+    fold_scores, fit_times, explain_times : ndarray of shape (n_folds,)
+        Per fold.
+    ledger : dict
+        Total relevance absorbed by "bias", "stabilizer" and "dead" neurons
+        over all samples, and "max_conservation_error": the largest
+        ``|relevance.sum() + absorbed - score|`` of any sample.
+    settings : dict
+        The settings used.
+    explainers : list of RelevanceExplainer or None
+        The fitted explainer of every fold, with ``return_estimator=True``.
+    """
+
+    def __init__(self, **attributes):
+        self.__dict__.update(attributes)
+
+    @classmethod
+    def _from_folds(
+        cls,
+        folds,
+        splits,
+        X,
+        y,
+        classifier,
+        top_k,
+        feature_names,
+        settings,
+        return_estimator,
+    ):
+        n_samples, n_folds = len(y), len(folds)
+        names = (
+            folds[0]["feature_names"]
+            if feature_names is None
+            else (np.asarray(feature_names, dtype=object))
+        )
+        n_features = len(names)
+        relevance = np.empty((n_samples, n_features))
+        scores, absorbed = np.empty(n_samples), np.empty((n_samples, 3))
+        targets = np.empty(n_samples, dtype=np.asarray(folds[0]["targets"]).dtype)
+        fold_of = np.empty(n_samples, dtype=int)
+        for fold, (_, test) in zip(folds, splits):
+            relevance[test] = fold["relevance"]
+            scores[test] = fold["scores"]
+            targets[test] = fold["targets"]
+            absorbed[test] = fold["absorbed"]
+            fold_of[test] = fold["index"]
+        per_fold = np.array([np.abs(f["relevance"]).mean(axis=0) for f in folds]).T
+        signed = np.array([f["relevance"].mean(axis=0) for f in folds]).T
+        mean, std = per_fold.mean(axis=1), per_fold.std(axis=1)
+        if n_folds > 1:
+            half = stats.t.ppf(0.975, n_folds - 1) * per_fold.std(axis=1, ddof=1)
+            half /= np.sqrt(n_folds)
+        else:
+            half = np.full(n_features, np.nan)
+        ranks = np.array(
+            [stats.rankdata(-per_fold[:, k], method="min") for k in range(n_folds)]
+        ).astype(int)
+        top_k = min(top_k, n_features)
+        rank_spearman, rank_kendall = _rank_agreement(per_fold)
+        class_relevance = classes = None
+        if classifier:
+            classes = np.unique(targets)
+            class_relevance = np.array(
+                [np.abs(relevance[targets == c]).mean(axis=0) for c in classes]
+            )
+        error = np.abs(relevance.sum(axis=1) + absorbed.sum(axis=1) - scores)
+        return cls(
+            feature_names=np.asarray(names, dtype=object),
+            relevance=relevance,
+            scores=scores,
+            targets=targets,
+            absorbed=absorbed,
+            values=_float_values(X, n_features),
+            folds=fold_of,
+            relevances=per_fold,
+            relevances_mean=mean,
+            relevances_std=std,
+            relevances_ci=np.c_[mean - half, mean + half],
+            signed_relevances=signed,
+            signed_mean=relevance.mean(axis=0),
+            ranks=ranks,
+            rank_spearman=rank_spearman,
+            rank_kendall=rank_kendall,
+            top_k=top_k,
+            top_k_frequency=(ranks <= top_k).mean(axis=0),
+            classes=classes,
+            class_relevance=class_relevance,
+            fold_scores=np.array([f["score"] for f in folds]),
+            fit_times=np.array([f["fit_time"] for f in folds]),
+            explain_times=np.array([f["explain_time"] for f in folds]),
+            ledger={
+                "bias": float(absorbed[:, 0].sum()),
+                "stabilizer": float(absorbed[:, 1].sum()),
+                "dead": float(absorbed[:, 2].sum()),
+                "max_conservation_error": float(error.max()),
+            },
+            settings=settings,
+            explainers=[f["explainer"] for f in folds] if return_estimator else None,
+        )
+
+    def ranked_features(self):
+        """Feature names, most relevant (largest mean |relevance|) first.
+
+        Returns
+        -------
+        names : list of str
+            All features, in decreasing order of ``relevances_mean``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skl_lrp import RelevanceReport
+        >>> RelevanceReport(feature_names=np.array(["a", "b"]),
+        ...                 relevances_mean=np.array([0.1, 0.3])).ranked_features()
+        ['b', 'a']
+        """
+        order = np.argsort(-self.relevances_mean, kind="stable")
+        return [str(self.feature_names[i]) for i in order]
+
+    def to_dict(self):
+        """The report as plain Python values, ready for :func:`json.dump`.
+
+        Returns
+        -------
+        report : dict
+            Settings, fold scores and times, stability figures, the ledger,
+            and one entry per feature (ranked), without per-sample arrays.
+
+        Examples
+        --------
+        >>> import json
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skl_lrp import cross_val_relevance
+        >>> X, y = load_iris(return_X_y=True)
+        >>> report = cross_val_relevance(LogisticRegression(max_iter=500), X, y, cv=3)
+        >>> sorted(json.loads(json.dumps(report.to_dict())))[:4]
+        ['classes', 'explain_times', 'features', 'fit_times']
+        """
+        order = np.argsort(-self.relevances_mean, kind="stable")
+        features = [
+            {
+                "name": str(self.feature_names[i]),
+                "mean_abs_relevance": float(self.relevances_mean[i]),
+                "std": float(self.relevances_std[i]),
+                "ci_low": _json_float(self.relevances_ci[i, 0]),
+                "ci_high": _json_float(self.relevances_ci[i, 1]),
+                "signed_mean": float(self.signed_mean[i]),
+                "mean_rank": float(self.ranks[:, i].mean()),
+                "top_k_frequency": float(self.top_k_frequency[i]),
+                "per_fold": [float(v) for v in self.relevances[i]],
+            }
+            for i in order
+        ]
+        classes = (
+            None
+            if self.classes is None
+            else [
+                {"label": _json_value(c), "mean_abs_relevance": [float(v) for v in row]}
+                for c, row in zip(self.classes, self.class_relevance)
+            ]
+        )
+        return {
+            "settings": dict(self.settings),
+            "n_samples": int(len(self.scores)),
+            "fold_scores": [float(v) for v in self.fold_scores],
+            "fit_times": [float(v) for v in self.fit_times],
+            "explain_times": [float(v) for v in self.explain_times],
+            "rank_spearman": _json_float(self.rank_spearman),
+            "rank_kendall": _json_float(self.rank_kendall),
+            "top_k": int(self.top_k),
+            "ledger": dict(self.ledger),
+            "features": features,
+            "classes": classes,
+        }
+
+    def to_frame(self):
+        """The ranked feature table as a pandas DataFrame.
+
+        Returns
+        -------
+        table : pandas.DataFrame
+            One row per feature, most relevant first.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skl_lrp import cross_val_relevance
+        >>> X, y = load_iris(return_X_y=True)
+        >>> report = cross_val_relevance(LogisticRegression(max_iter=500), X, y, cv=3)
+        >>> list(report.to_frame().columns)[:3]
+        ['mean_abs_relevance', 'std', 'ci_low']
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ImportError(
+                "RelevanceReport.to_frame needs pandas: pip install pandas"
+            ) from exc
+        rows = self.to_dict()["features"]
+        table = pd.DataFrame(rows).set_index("name")
+        return table.drop(columns="per_fold")
+
+    def to_html(self, path, *, title=None):
+        """Write the report as one self-contained HTML file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write.
+        title : str, default=None
+            Heading of the page.
+
+        Returns
+        -------
+        path : str or path-like
+            The path written.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skl_lrp import cross_val_relevance
+        >>> X, y = load_iris(return_X_y=True)
+        >>> report = cross_val_relevance(LogisticRegression(max_iter=500), X, y, cv=3)
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "report.html"
+        >>> report.to_html(out) == out
+        True
+        """
+        from ._html import render_report
+
+        html = render_report(self, title=title)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        return path
+
+
+def _rank_agreement(per_fold):
+    n_features, n_folds = per_fold.shape
+    if n_folds < 2 or n_features < 2:
+        return float("nan"), float("nan")
+    pairs = list(combinations(range(n_folds), 2))
+    spearman = [stats.spearmanr(per_fold[:, a], per_fold[:, b])[0] for a, b in pairs]
+    kendall = [stats.kendalltau(per_fold[:, a], per_fold[:, b])[0] for a, b in pairs]
+    return float(np.mean(spearman)), float(np.mean(kendall))
+
+
+def _float_values(X, n_features):
+    """Feature values as floats where they are numbers, NaN elsewhere."""
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    columns = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X, dtype=object)
+    if columns.ndim != 2 or columns.shape[1] != n_features:
+        return np.full((len(columns), n_features), np.nan)
+    values = np.full(columns.shape, np.nan)
+    for j in range(n_features):
+        with contextlib.suppress(TypeError, ValueError):
+            values[:, j] = np.asarray(columns[:, j], dtype=float)
+    return values
+
+
+def _json_float(value):
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _json_value(value):
+    return value.item() if hasattr(value, "item") else value
