@@ -12,7 +12,12 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "matplotlib.sphinxext.plot_directive",
 ]
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 90)]
+plot_rcparams = {"savefig.bbox": "tight"}
 autosummary_generate = True
 numpydoc_show_class_members = False
 numpydoc_validation_checks = {

@@ -37,7 +37,7 @@ class RelevanceDisplay:
     values : ndarray of shape (n_samples, n_features), default=None
         Feature values, colouring "beeswarm" (NaN: not numeric).
     relevances : ndarray of shape (n_features, n_folds), default=None
-        Mean |relevance| per fold: error bars of "bar" and the ranks of
+        Mean absolute relevance per fold: error bars of "bar" and the ranks of
         "stability".
 
     Attributes
@@ -189,7 +189,7 @@ class RelevanceDisplay:
         ax : matplotlib Axes, default=None
             Where to draw; None makes a new figure.
         kind : {"bar", "beeswarm", "stability", "waterfall"}, default="bar"
-            "bar": mean |relevance| per feature, with the standard deviation
+            "bar": mean absolute relevance per feature, with the standard deviation
             across folds as error bars when there are folds. "beeswarm": each
             sample's relevance per feature, coloured by the feature's value.
             "stability": each feature's rank in each fold (needs folds).
@@ -224,18 +224,25 @@ class RelevanceDisplay:
         plt = _pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(7, max(3, 0.35 * max_features + 1.5)))
-        order = np.argsort(-np.abs(self.relevance).mean(axis=0), kind="stable")
+        order = np.argsort(-self._importance(), kind="stable")
         shown = order[:max_features]
         draw = getattr(self, f"_plot_{kind}")
         self.artists_ = draw(ax, shown, sample=sample, color=color)
         self.ax_, self.figure_, self.kind_ = ax, ax.figure, kind
         return self
 
+    def _importance(self):
+        """Mean |relevance| per feature: the mean over folds when there are
+        folds (as the report's table), else over samples."""
+        if self.relevances is not None:
+            return self.relevances.mean(axis=1)
+        return np.abs(self.relevance).mean(axis=0)
+
     def _labels(self, shown):
         return [str(self.feature_names[i]) for i in shown]
 
     def _plot_bar(self, ax, shown, color, **_):
-        mean = np.abs(self.relevance).mean(axis=0)[shown]
+        mean = self._importance()[shown]
         error = None
         if self.relevances is not None and self.relevances.shape[1] > 1:
             error = self.relevances[shown].std(axis=1)
@@ -291,10 +298,11 @@ class RelevanceDisplay:
             [rankdata(-fold, method="min") for fold in self.relevances.T]
         ).T[shown]
         image = ax.imshow(ranks, cmap="viridis_r", aspect="auto")
+        middle = (ranks.min() + ranks.max()) / 2
         for (i, k), rank in np.ndenumerate(ranks):
-            ax.text(
-                k, i, int(rank), ha="center", va="center", color="white", fontsize=8
-            )
+            # Dark text on the light (top) ranks, light text on the dark ones.
+            colour = "black" if rank <= middle else "white"
+            ax.text(k, i, int(rank), ha="center", va="center", color=colour, fontsize=8)
         ax.set_yticks(np.arange(len(shown)), self._labels(shown))
         ax.set_xticks(
             np.arange(ranks.shape[1]), [f"fold {k + 1}" for k in range(ranks.shape[1])]

@@ -242,6 +242,12 @@ class RelevanceReport:
     the mean absolute relevance of each fold's held-out samples; the names
     follow :func:`~sklearn.inspection.permutation_importance`.
 
+    Parameters
+    ----------
+    **attributes : dict
+        The attributes below, as keywords; :func:`cross_val_relevance` sets
+        them all.
+
     Attributes
     ----------
     feature_names : ndarray of shape (n_features,)
@@ -271,7 +277,8 @@ class RelevanceReport:
     signed_mean : ndarray of shape (n_features,)
         Mean signed relevance over all samples.
     ranks : ndarray of shape (n_folds, n_features)
-        Rank of every feature in every fold (1: largest mean |relevance|).
+        Rank of every feature in every fold (1: largest mean absolute
+        relevance).
     rank_spearman, rank_kendall : float
         Mean over pairs of folds of the Spearman and Kendall correlations
         between their feature rankings (1: every fold ranks alike; NaN with
@@ -384,7 +391,7 @@ class RelevanceReport:
         )
 
     def ranked_features(self):
-        """Feature names, most relevant (largest mean |relevance|) first.
+        """Feature names, most relevant (largest mean absolute relevance) first.
 
         Returns
         -------

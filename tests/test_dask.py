@@ -1,0 +1,43 @@
+"""Folds and batches on a Dask cluster, through joblib."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_wine
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skl_lrp import RelevanceExplainer, cross_val_relevance
+
+distributed = pytest.importorskip("distributed")
+joblib = pytest.importorskip("joblib")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_dask_backend_gives_the_local_results(client):
+    X, y = load_wine(return_X_y=True)
+    model = make_pipeline(
+        StandardScaler(), MLPClassifier((8,), max_iter=200, random_state=0)
+    )
+    local = cross_val_relevance(model, X, y, cv=3, random_state=0)
+    explainer = RelevanceExplainer(model, batch_size=16, n_jobs=2).fit(X, y)
+    expected = explainer.set_params(n_jobs=1).transform(X)
+    with distributed.get_task_stream(client) as tasks, joblib.parallel_config(
+        backend="dask"
+    ):
+        remote = cross_val_relevance(model, X, y, cv=3, random_state=0, n_jobs=2)
+        relevance = explainer.set_params(n_jobs=2).transform(X)
+    assert len(tasks.data) >= 3  # the work ran on the cluster
+    np.testing.assert_array_equal(remote.relevance, local.relevance)
+    np.testing.assert_array_equal(remote.fold_scores, local.fold_scores)
+    np.testing.assert_allclose(relevance, expected, rtol=1e-12, atol=1e-15)
