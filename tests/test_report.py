@@ -165,3 +165,13 @@ def test_html_report_is_self_contained(report, tmp_path):
     # Nothing to fetch and nothing to run: no scripts, links or remote sources.
     assert "<script" not in page and "<link" not in page
     assert 'src="http' not in page
+
+
+def test_plotting_without_matplotlib_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    display = RelevanceDisplay(feature_names=["a"], relevance=np.ones((2, 1)))
+    with pytest.raises(ImportError, match=r'pip install "skl_lrp\[plot\]"'):
+        display.plot()
