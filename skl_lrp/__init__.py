@@ -1,6 +1,6 @@
 """Layer-wise Relevance Propagation for scikit-learn neural networks."""
 
-from . import rules
+from . import metrics, rules
 from ._display import RelevanceDisplay
 from ._explainer import RelevanceExplainer, explain
 from ._report import RelevanceReport, cross_val_relevance
@@ -13,6 +13,7 @@ __all__ = [
     "RelevanceReport",
     "cross_val_relevance",
     "explain",
+    "metrics",
     "rules",
     "__version__",
 ]

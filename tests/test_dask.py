@@ -15,9 +15,12 @@ joblib = pytest.importorskip("joblib")
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
@@ -32,8 +35,9 @@ def test_dask_backend_gives_the_local_results(client):
     local = cross_val_relevance(model, X, y, cv=3, random_state=0)
     explainer = RelevanceExplainer(model, batch_size=16, n_jobs=2).fit(X, y)
     expected = explainer.set_params(n_jobs=1).transform(X)
-    with distributed.get_task_stream(client) as tasks, joblib.parallel_config(
-        backend="dask"
+    with (
+        distributed.get_task_stream(client) as tasks,
+        joblib.parallel_config(backend="dask"),
     ):
         remote = cross_val_relevance(model, X, y, cv=3, random_state=0, n_jobs=2)
         relevance = explainer.set_params(n_jobs=2).transform(X)

@@ -1,0 +1,150 @@
+"""Faithfulness metrics against hand-computed values and known invariances."""
+
+import numpy as np
+import pytest
+from conftest import make_network
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.model_selection import GridSearchCV
+
+from skl_lrp import RelevanceExplainer, explain
+from skl_lrp.metrics import (
+    aopc,
+    completeness,
+    faithfulness_correlation,
+    feature_flipping_curve,
+    make_explanation_scorer,
+    morf_lerf_difference,
+)
+from skl_lrp.rules import Flat
+
+
+@pytest.fixture
+def linear():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 5))
+    w = np.array([3.0, -2.0, 1.0, 0.5, 0.0])
+    model = LinearRegression().fit(X, X @ w + 1.0)
+    return model, X, w
+
+
+def test_flipping_curve_of_a_linear_model_by_hand(linear):
+    model, X, w = linear
+    baseline = X.mean(axis=0)
+    relevance = (X - baseline) * w
+    curve = feature_flipping_curve(model, X, relevance, baseline="mean")
+    np.testing.assert_array_equal(curve.counts, np.arange(6))
+    expected = np.empty((len(X), 6))
+    for i, (x, r) in enumerate(zip(X, relevance)):
+        z = x.copy()
+        expected[i, 0] = z @ w + 1.0
+        for k, j in enumerate(np.argsort(-r, kind="stable"), start=1):
+            z[j] = baseline[j]
+            expected[i, k] = z @ w + 1.0
+    np.testing.assert_allclose(curve.curves, expected, rtol=1e-10)
+    np.testing.assert_allclose(curve.mean_curve, expected.mean(0), rtol=1e-10)
+    drops = expected[:, :1] - expected
+    assert aopc(model, X, relevance) == pytest.approx(drops.mean())
+    coarse = feature_flipping_curve(model, X, relevance, steps=2)
+    np.testing.assert_array_equal(coarse.counts, [0, 2, 5])  # rounded halves
+    np.testing.assert_allclose(coarse.curves, expected[:, [0, 2, 5]], rtol=1e-10)
+
+
+def test_lerf_is_the_reversed_order(linear):
+    model, X, w = linear
+    relevance = (X - X.mean(0)) * w
+    lerf = feature_flipping_curve(model, X, relevance, order="lerf")
+    morf_of_negated = feature_flipping_curve(model, X, -relevance, order="morf")
+    np.testing.assert_allclose(lerf.curves, morf_of_negated.curves)
+    gap = morf_lerf_difference(model, X, relevance)
+    assert gap == pytest.approx(
+        aopc(model, X, relevance) - aopc(model, X, relevance, order="lerf")
+    )
+    assert gap > 0
+
+
+def test_random_order_averages_to_half_the_total_drop(linear):
+    model, X, w = linear
+    X = X + 1.0  # away from the zero baseline, so that the drops are large
+    total = (X @ w).mean()  # f(x) - f(0), on average
+    values = [
+        aopc(
+            model, X, np.zeros_like(X), order="random", baseline="zero", random_state=s
+        )
+        for s in range(200)
+    ]
+    # A random k of d features removes k/d of the drop on average; over
+    # k = 0..d that averages to one half.
+    assert np.mean(values) == pytest.approx(total / 2, abs=0.02 * abs(total) + 0.01)
+
+
+def test_perfect_linear_explanation_is_complete_and_correlated(linear):
+    model, X, w = linear
+    exact = X * w
+    assert completeness(model, X, exact, baseline="zero") == pytest.approx(0, abs=1e-10)
+    assert completeness(model, X, exact) == pytest.approx(1.0)  # the intercept
+    relative = (X - X.mean(0)) * w
+    assert faithfulness_correlation(model, X, relative, random_state=0) == (
+        pytest.approx(1.0)
+    )
+    assert faithfulness_correlation(model, X, -relative, random_state=0) == (
+        pytest.approx(-1.0)
+    )
+
+
+def test_lrp_relevance_is_complete_for_the_score():
+    model, X = make_network("multiclass", "relu", (8, 6), seed=1)
+    e = explain(model, X)
+    kept = e.absorbed_dead[:, 0] == 0
+    assert kept.sum() > 20
+    assert completeness(model, X[kept], e.relevance[kept, 0]) < 1e-10
+
+
+def test_classifier_target_is_the_logit():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 3))
+    model = LogisticRegression().fit(X, np.where(X[:, 0] > 0, "b", "a"))
+    curve = feature_flipping_curve(model, X, np.ones_like(X), steps=[0], target="b")
+    np.testing.assert_allclose(curve.curves[:, 0], model.decision_function(X))
+    other = feature_flipping_curve(model, X, np.ones_like(X), steps=[0], target="a")
+    np.testing.assert_allclose(other.curves[:, 0], -model.decision_function(X))
+    predicted = feature_flipping_curve(model, X, np.ones_like(X), steps=[0])
+    np.testing.assert_allclose(
+        predicted.curves[:, 0], np.abs(model.decision_function(X))
+    )
+
+
+def test_scorer_chooses_rules_in_a_grid_search():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 6))
+    model = LogisticRegression().fit(X, X @ [3, -2, 1, 0, 0, 0] > 0)
+    search = GridSearchCV(
+        RelevanceExplainer(FrozenEstimator(model)),
+        {"rules": ["epsilon", [Flat()]]},
+        scoring=make_explanation_scorer("aopc"),
+        cv=2,
+    ).fit(X)
+    # Flat relevance is uniform: its order says nothing, so it flips worse.
+    assert search.best_params_["rules"] == "epsilon"
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[0] > scores[1]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda m, X: aopc(m, X, X[:, :2]), "relevance must have the shape of X"),
+        (lambda m, X: aopc(m, X, X, order="best"), "order must be"),
+        (lambda m, X: aopc(m, X, X, baseline="min"), "baseline must be"),
+        (lambda m, X: aopc(m, X, X, steps=0), "steps must be >= 1"),
+        (
+            lambda m, X: faithfulness_correlation(m, X, X, subset_size=9),
+            "subset_size must be between 1 and 5",
+        ),
+        (lambda m, X: make_explanation_scorer("auc"), "metric must be one of"),
+    ],
+)
+def test_errors(linear, call, message):
+    model, X, _ = linear
+    with pytest.raises(ValueError, match=message):
+        call(model, X)
