@@ -53,8 +53,20 @@ def relevance_batch(network, layers, x, columns, ledger=False, return_layers=Fal
         vanished, when asked; ``layers``: list of (n, n_targets, width), first
         hidden layer to last, when asked.
     """
-    keep = {i for i, layer in enumerate(layers) if layer.needs_preactivation}
-    inputs, preactivations, logits = forward(network, x, keep)
+    inputs, preactivations, caches = [], [], []
+    a = x
+    last = len(layers) - 1
+    for index, layer in enumerate(layers):
+        inputs.append(a)
+        a, cache = layer.forward(a)
+        caches.append(cache)
+        if index == last:
+            preactivations.append(a)
+        else:
+            keep = layer.needs_preactivation
+            preactivations.append(a.copy() if keep else None)
+            network.activate(a)
+    logits = a
     n = len(x)
     if columns is None:
         columns = network.predicted_columns(logits)[:, np.newaxis]
@@ -70,7 +82,7 @@ def relevance_batch(network, layers, x, columns, ledger=False, return_layers=Fal
     hidden = []
     for index in reversed(range(len(layers))):
         relevance = layers[index].relprop(
-            inputs[index], relevance, preactivations[index], absorbed
+            inputs[index], relevance, preactivations[index], absorbed, caches[index]
         )
         if return_layers and index > 0:
             hidden.append(relevance.copy())

@@ -97,14 +97,35 @@ class PreparedLayer:
         Scale `eps` per sample by the RMS of the layer's pre-activations.
     low, high : ndarray of shape (n_in,) or None
         Input bounds, for the z^β parts.
+    weight : ndarray of shape (n_in, n_out)
+        The layer's weights, for the forward pass.
+    bias : ndarray of shape (n_out,)
+        The layer's bias, for the forward pass.
     """
 
-    def __init__(self, groups, eps, relative_eps=False, low=None, high=None):
+    def __init__(
+        self,
+        groups,
+        eps,
+        relative_eps=False,
+        low=None,
+        high=None,
+        weight=None,
+        bias=None,
+    ):
         self.groups = groups
         self.eps = eps
         self.relative_eps = relative_eps
         self.low = low
         self.high = high
+        self.weight = weight
+        self.bias = bias
+
+    def forward(self, a):
+        """The layer's pre-activation, and what relprop may reuse (or None)."""
+        z = a @ self.weight
+        z += self.bias
+        return z, None
 
     @property
     def needs_preactivation(self):
@@ -136,7 +157,7 @@ class PreparedLayer:
                 )
         return cache
 
-    def relprop(self, a, relevance, preactivation=None, ledger=None):
+    def relprop(self, a, relevance, preactivation=None, ledger=None, cache=None):
         """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
 
         Parameters
@@ -151,6 +172,8 @@ class PreparedLayer:
         ledger : ndarray of shape (n, n_targets, 3), default=None
             If given, the relevance absorbed by biases, by stabilizers and by
             neurons whose denominator vanished is added to its three columns.
+        cache : tuple, default=None
+            What :meth:`forward` computed for this batch and relprop reuses.
 
         Returns
         -------
@@ -161,14 +184,17 @@ class PreparedLayer:
         if self.relative_eps:
             rms = np.sqrt(np.mean(np.square(preactivation), axis=1, keepdims=True))
             eps = np.maximum(eps * rms, stabilizer_eps(relevance.dtype))
-        parts = self._stacked_parts(a)
+        parts, known = (self._stacked_parts(a), {}) if cache is None else cache
         single = len(self.groups) == 1
         lower = None
         for group in self.groups:
             stacked = parts[group.parts]
-            z = stacked @ group.weights
-            if group.bias is not None:
-                z += group.bias
+            if group.parts in known:
+                z = known[group.parts]
+            else:
+                z = stacked @ group.weights
+                if group.bias is not None:
+                    z += group.bias
             share = relevance
             if group.sign is not None:
                 keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
@@ -208,6 +234,55 @@ class PreparedLayer:
         return lower
 
 
+class _BoxLayer(PreparedLayer):
+    """z^β bound to a layer: its forward product also gives the denominators.
+
+    With the input shifted by the box's low corner, one product
+    ``P = (x - low) @ W`` yields both the pre-activation ``P + low @ W + b``
+    and, inside the box, the denominators ``P - (high - low) @ W^-`` (the
+    per-fit constants), so z^β needs no product of its own to get them.
+    That sum can cancel where a denominator is near zero, so rows where a
+    denominator falls within the rounding bound of P, and rows outside the
+    box, get their denominators from the exact sum of the (non-negative)
+    contributions instead.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        (group,) = self.groups
+        width = len(self.low)
+        self._width = self.high - self.low
+        self._shifted_bias = self.low @ self.weight + self.bias
+        self._offset = -(self._width @ group.weights[width:])
+        # |error of P + offset| <= tolerance * (max_i |x_i - low_i| *
+        # max_j sum_i |w_ij| + max_j |offset_j|), a generous rounding bound.
+        self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
+        self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
+        self._offset_max = np.abs(self._offset).max(initial=0)
+
+    def forward(self, x):
+        n, width = x.shape
+        (group,) = self.groups
+        parts = np.empty((n, 2 * width), dtype=self.weight.dtype)
+        shifted, high_part = parts[:, :width], parts[:, width:]
+        np.subtract(x, self.low, out=shifted)  # x - low
+        np.subtract(shifted, self._width, out=high_part)  # x - high
+        product = shifted @ self.weight
+        z = product + self._offset
+        scale = np.abs(shifted).max(axis=1) * self._column_max + self._offset_max
+        exact = np.flatnonzero(
+            (z.min(axis=1) <= self._tolerance * scale)
+            | np.any(shifted < 0, axis=1)
+            | np.any(high_part > 0, axis=1)
+        )
+        np.maximum(shifted, 0, out=shifted)  # the box widened to contain x
+        np.minimum(high_part, 0, out=high_part)
+        if exact.size:
+            z[exact] = parts[exact] @ group.weights
+        product += self._shifted_bias  # the pre-activation
+        return product, ({group.parts: parts}, {group.parts: z})
+
+
 def _stabilizer_offset(z, eps, nonnegative, vanished):
     """``s(z) - z`` per neuron, 0 where z vanished; None if it is `eps` throughout."""
     uniform = nonnegative and np.ndim(eps) == 0
@@ -229,6 +304,7 @@ class Rule(BaseEstimator):
     """
 
     _parameter_constraints = {"bias": ["boolean"]}
+    _prepared_class = PreparedLayer
 
     def _eps(self, dtype):
         return stabilizer_eps(dtype), False
@@ -271,12 +347,14 @@ class Rule(BaseEstimator):
             groups.append(Group(parts, stacked, bias_part, **options))
         eps, relative = self._eps(weight.dtype)
         dtype = weight.dtype
-        return PreparedLayer(
+        return self._prepared_class(
             groups,
             eps,
             relative,
             low=None if low is None else np.asarray(low, dtype=dtype),
             high=None if high is None else np.asarray(high, dtype=dtype),
+            weight=weight,
+            bias=np.asarray(bias, dtype=dtype),
         )
 
 
@@ -558,6 +636,8 @@ class ZBeta(Rule):
         "low": ["array-like", Real, None],
         "high": ["array-like", Real, None],
     }
+
+    _prepared_class = _BoxLayer
 
     def __init__(self, low=None, high=None, bias=False):
         self.low = low
