@@ -41,6 +41,10 @@ class Table:
         self.numeric, self.task, self.source = numeric, task, source
 
 
+# Cells that mean "missing" in exported tables, compared in lower case.
+MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+
+
 def _as_float(value):
     try:
         number = float(value)
@@ -49,28 +53,51 @@ def _as_float(value):
     return number if isfinite(number) else None
 
 
+def _is_missing(value):
+    return value.strip().lower() in MISSING
+
+
 def _load_builtin(name, task):
     loader, own_task = DATASETS[name]
+    if task is not None and task != own_task:
+        raise UsageError(f"the {name} dataset is a {own_task} task, not {task}")
     bunch = loader()
     y = bunch.target
     if own_task == "classification" and hasattr(bunch, "target_names"):
         y = np.asarray(bunch.target_names)[y]
     names = [str(f) for f in bunch.feature_names]
     numeric = [True] * len(names)
-    return Table(bunch.data.astype(float), y, names, numeric, task or own_task, name)
+    return Table(bunch.data.astype(float), y, names, numeric, own_task, name)
 
 
-def _load_csv(path, target, task):
+def _read_rows(path):
     try:
-        with open(path, newline="") as handle:
-            rows = list(csv.reader(handle))
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            text = handle.read()
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = [row for row in csv.reader(text.splitlines(), dialect) if row]
+    except csv.Error as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
     if len(rows) < 2:
         raise UsageError(f"{path} needs a header row and at least one data row")
-    header, rows = rows[0], rows[1:]
+    return [name.strip() for name in rows[0]], rows[1:]
+
+
+def _load_csv(path, target, task):
+    header, rows = _read_rows(path)
+    if any(not name for name in header):
+        raise UsageError(f"{path} has a column without a name in its header row")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise UsageError(f"{path} has repeated column names: {', '.join(repeated)}")
     if target not in header:
         raise UsageError(
             f"--target {target!r} is not a column of {path}; columns: "
@@ -79,7 +106,8 @@ def _load_csv(path, target, task):
     for line, row in enumerate(rows, start=2):
         if len(row) != len(header):
             raise UsageError(
-                f"{path} line {line} has {len(row)} fields, expected {len(header)}"
+                f"{path} has a row of {len(row)} fields where the header has "
+                f"{len(header)} (row {line - 1} of the data)"
             )
     t = header.index(target)
     columns = [[row[i].strip() for row in rows] for i in range(len(header))]
@@ -87,24 +115,31 @@ def _load_csv(path, target, task):
     names = [name for i, name in enumerate(header) if i != t]
     if not names:
         raise UsageError(f"{path} has no feature columns besides {target!r}")
-    # A column is numeric when every non-empty cell is a number; empty cells
-    # are missing values, imputed in the pipeline.
-    numeric = [all(v == "" or _as_float(v) is not None for v in c) for c in columns]
+    empty = [n for n, c in zip(names, columns) if all(_is_missing(v) for v in c)]
+    if empty:
+        raise UsageError(f"column {empty[0]!r} of {path} has no values")
+    # A column is numeric when every cell that is not missing is a number;
+    # missing cells are imputed in the pipeline.
+    numeric = [
+        all(_is_missing(v) or _as_float(v) is not None for v in c) for c in columns
+    ]
     X = np.empty((len(rows), len(names)), dtype=object)
     for j, (values, is_number) in enumerate(zip(columns, numeric)):
         X[:, j] = [
-            np.nan if v == "" else (float(v) if is_number else v) for v in values
+            np.nan if _is_missing(v) else (float(v) if is_number else v) for v in values
         ]
-    if any(v == "" for v in labels):
-        raise UsageError(f"the target column {target!r} has empty cells")
+    if any(_is_missing(v) for v in labels):
+        raise UsageError(f"the target column {target!r} has missing cells")
     numbers = [_as_float(v) for v in labels]
     target_numeric = all(n is not None for n in numbers)
+    whole = target_numeric and all(n == round(n) for n in numbers)
     if task is None:  # whole numbers with few values are classes
-        task = "classification"
-        if target_numeric:
-            values = np.asarray(numbers)
-            if not (np.all(values == np.round(values)) and len(set(numbers)) <= 20):
-                task = "regression"
+        few = len(set(numbers if target_numeric else labels)) <= 20
+        task = (
+            "classification"
+            if not target_numeric or (whole and few)
+            else ("regression")
+        )
     if task == "regression":
         if not target_numeric:
             raise UsageError(
@@ -112,6 +147,8 @@ def _load_csv(path, target, task):
                 f"non-numeric values such as {labels[numbers.index(None)]!r}"
             )
         y = np.asarray(numbers)
+    elif target_numeric:  # 1 and 1.0 are one class
+        y = np.asarray([int(n) if whole else n for n in numbers])
     else:
         y = np.asarray(labels)
     return Table(X, y, names, numeric, task, path)
@@ -130,10 +167,23 @@ def _load(args):
         labels, counts = np.unique(table.y, return_counts=True)
         if len(labels) < 2:
             raise UsageError(
-                f"the target has a single class ({labels[0]!r}); nothing to tell apart"
+                f"the target has a single class ({str(labels[0])!r}); nothing to "
+                "tell apart"
             )
-        table.smallest_class = counts.min()
+        table.class_counts = dict(zip(labels.tolist(), counts.tolist()))
     return table
+
+
+def _describe(table):
+    """One line on what the tool inferred from the data."""
+    kinds = [
+        f"{name} ({'numeric' if is_number else 'categorical'})"
+        for name, is_number in zip(table.names, table.numeric)
+    ]
+    shown = ", ".join(kinds[:8]) + (
+        f", ... ({len(kinds)} columns)" if len(kinds) > 8 else ""
+    )
+    return f"task: {table.task}; columns: {shown}"
 
 
 def _to_float(X):
@@ -194,6 +244,18 @@ def _positive_int(text):
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
+def _nonzero_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of jobs (1, 2, ... or -1 for all cores); got {text!r}"
+        )
     return value
 
 
@@ -264,7 +326,10 @@ def _parser():
         help="rule preset (default: deep-taylor)",
     )
     report.add_argument(
-        "--n-jobs", type=int, default=None, help="folds run in parallel (default: 1)"
+        "--n-jobs",
+        type=_nonzero_int,
+        default=None,
+        help="folds run in parallel (default: 1)",
     )
     report.add_argument(
         "--seed",
@@ -322,11 +387,19 @@ def _report(args, out):
         raise UsageError("--cv needs at least 2 folds")
     if n_samples < args.cv:
         raise UsageError(f"{n_samples} rows are too few for {args.cv} folds")
-    if table.task == "classification" and table.smallest_class < args.cv:
-        raise UsageError(
-            f"the smallest class has {table.smallest_class} rows, too few for "
-            f"{args.cv} stratified folds; use fewer folds (--cv)"
-        )
+    if table.task == "classification":
+        rare = [str(c) for c, k in table.class_counts.items() if k < args.cv]
+        if rare:
+            smallest = min(table.class_counts.values())
+            advice = (
+                f"use --cv {max(2, smallest)} or fewer"
+                if smallest >= 2
+                else "remove or merge them"
+            )
+            raise UsageError(
+                f"classes with fewer rows than the {args.cv} folds: "
+                f"{', '.join(rare[:5])}; {advice}"
+            )
     model = _model(table, args.hidden, args.max_iter, args.seed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -349,6 +422,7 @@ def _report(args, out):
         f"{args.rules}",
         file=out,
     )
+    print(_describe(table), file=out)
     print(
         f"{args.cv}-fold {metric}: {report.fold_scores.mean():.3f} "
         f"+/- {report.fold_scores.std():.3f}"

@@ -5,6 +5,12 @@ import numpy as np
 KINDS = ("bar", "beeswarm", "stability", "waterfall")
 
 
+def _shorten(name, limit=35):
+    """A feature name short enough for an axis label (the tables keep it whole)."""
+    name = str(name)
+    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
+
+
 def _pyplot():
     try:
         import matplotlib.pyplot as plt
@@ -239,7 +245,7 @@ class RelevanceDisplay:
         return np.abs(self.relevance).mean(axis=0)
 
     def _labels(self, shown):
-        return [str(self.feature_names[i]) for i in shown]
+        return [_shorten(self.feature_names[i]) for i in shown]
 
     def _plot_bar(self, ax, shown, color, **_):
         mean = self._importance()[shown]
@@ -316,7 +322,7 @@ class RelevanceDisplay:
             raise ValueError('kind="waterfall" needs the explained scores.')
         relevance = self.relevance[sample]
         order = np.argsort(-np.abs(relevance), kind="stable")[: len(shown)]
-        steps = [(str(self.feature_names[i]), relevance[i]) for i in order]
+        steps = [(_shorten(self.feature_names[i]), relevance[i]) for i in order]
         rest = relevance.sum() - relevance[order].sum()
         if len(order) < len(relevance):
             steps.append((f"{len(relevance) - len(order)} other features", rest))
@@ -325,13 +331,16 @@ class RelevanceDisplay:
         if abs(absorbed) > 1e-9 * max(1.0, abs(score)):  # more than rounding
             steps.append(("absorbed (ledger)", absorbed))
         start, artists = 0.0, []
-        for row, (_label, value) in enumerate(steps):
+        for row, (label, value) in enumerate(steps):
+            colour = "tab:red" if value >= 0 else "tab:blue"
+            if label == "absorbed (ledger)":  # not a feature: kept apart
+                colour = "tab:gray"
             artists.append(
                 ax.barh(
                     len(steps) - row,
                     value,
                     left=start,
-                    color="tab:red" if value >= 0 else "tab:blue",
+                    color=colour,
                 )
             )
             start += value

@@ -2,6 +2,7 @@
 
 import base64
 import io
+import re
 from html import escape
 
 import numpy as np
@@ -9,12 +10,19 @@ import numpy as np
 _STYLE = """
 body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right;
+         vertical-align: top; }
+td { white-space: pre-wrap; font-variant-numeric: tabular-nums; }
 th:first-child, td:first-child { text-align: left; }
 caption { text-align: left; font-weight: bold; margin-bottom: 0.3em; }
 img { max-width: 100%; }
 .ok { color: #176117; } .warn { color: #9a4b00; }
 """
+
+
+def _short_repr(text):
+    """A repr without memory addresses, which change from run to run."""
+    return re.sub(r" at 0x[0-9a-f]+", "", str(text))
 
 
 def _cell(value, digits=4):
@@ -36,11 +44,8 @@ def _table(caption, header, rows):
 
 def _plots(report):
     """The report's plots as base64 PNG <img> tags (none without matplotlib)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+    try:  # a bare Figure needs no backend: the user's pyplot state is untouched
+        from matplotlib.figure import Figure
     except ImportError:
         return [
             "<p>Install matplotlib (the extra <code>plot</code>) to include plots.</p>"
@@ -57,11 +62,10 @@ def _plots(report):
         kinds = [k for k in kinds if k[0] != "stability"]
     images = []
     for kind, caption in kinds:
-        display = RelevanceDisplay.from_report(report, kind=kind)
+        figure = Figure(figsize=(7, 5.5))
+        display = RelevanceDisplay.from_report(report, kind=kind, ax=figure.subplots())
         buffer = io.BytesIO()
-        display.figure_.tight_layout()
-        display.figure_.savefig(buffer, format="png", dpi=90)
-        plt.close(display.figure_)
+        display.figure_.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
         images.append(
             f'<figure><img alt="{escape(caption)}" '
@@ -111,7 +115,7 @@ def render_report(report, title=None):
             [
                 ("samples", n_samples),
                 ("features", n_features),
-                ("model", settings.get("estimator", "")),
+                ("model", _short_repr(settings.get("estimator", ""))),
                 ("cross-validation", settings.get("cv", "")),
                 ("scoring", settings.get("scoring", "")),
                 ("mean fold score", float(np.mean(report.fold_scores))),

@@ -3,6 +3,7 @@
 import contextlib
 import sys
 import time
+import warnings
 from itertools import combinations
 from numbers import Integral
 
@@ -144,6 +145,10 @@ def cross_val_relevance(
         folds[fold["index"]] = fold
         if verbose:
             _progress(done, len(splits), fold)
+    for category, message in dict.fromkeys(
+        warning for fold in folds for warning in fold["warnings"]
+    ):
+        warnings.warn(message, category, stacklevel=2)
     return RelevanceReport._from_folds(
         folds,
         splits,
@@ -177,9 +182,13 @@ def _fit_and_explain(
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     start = time.perf_counter()
     # Batches of one fold run one after the other: the folds are parallel.
-    explainer = RelevanceExplainer(
-        clone(estimator), rules=rules, bounds=bounds, n_jobs=1
-    ).fit(X_train, y[train])
+    # Warnings are recorded and raised again in the caller's process, where
+    # a worker's (loky, Dask) would otherwise be lost.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        explainer = RelevanceExplainer(
+            clone(estimator), rules=rules, bounds=bounds, n_jobs=1
+        ).fit(X_train, y[train])
     fit_time = time.perf_counter() - start
     start = time.perf_counter()
     if isinstance(target, str) and target == "true":
@@ -214,6 +223,7 @@ def _fit_and_explain(
         "explain_time": explain_time,
         "feature_names": explanation.feature_names,
         "explainer": explainer,
+        "warnings": [(w.category, str(w.message)) for w in caught],
     }
 
 
@@ -268,10 +278,13 @@ class RelevanceReport:
     relevances : ndarray of shape (n_features, n_folds)
         Mean absolute relevance of each feature in each fold.
     relevances_mean, relevances_std : ndarray of shape (n_features,)
-        Their mean and standard deviation across folds.
+        Their mean and standard deviation across folds (the spread of the
+        folds themselves, ``ddof=0``, as in ``permutation_importance``).
     relevances_ci : ndarray of shape (n_features, 2)
-        A 95% Student-t interval for the mean across folds (approximate:
-        folds share training data, so they are not independent).
+        A 95% Student-t interval for the mean across folds (from the sample
+        standard deviation, ``ddof=1``; clipped at 0, since a mean absolute
+        value cannot be negative). Approximate: folds share training data,
+        so they are not independent.
     signed_relevances : ndarray of shape (n_features, n_folds)
         Mean signed relevance of each feature in each fold.
     signed_mean : ndarray of shape (n_features,)
@@ -286,7 +299,8 @@ class RelevanceReport:
     top_k : int
         The k of `top_k_frequency`.
     top_k_frequency : ndarray of shape (n_features,)
-        Fraction of folds in which each feature is among the top k.
+        Fraction of folds in which each feature is among the top k (a tie
+        at the k-th place counts against every tied feature).
     classes : ndarray or None
         For classifiers, the labels of `class_relevance`'s rows.
     class_relevance : ndarray of shape (n_classes, n_features) or None
@@ -348,6 +362,11 @@ class RelevanceReport:
             [stats.rankdata(-per_fold[:, k], method="min") for k in range(n_folds)]
         ).astype(int)
         top_k = min(top_k, n_features)
+        # A feature is in a fold's top k only if it ranks there even when its
+        # ties are broken against it.
+        worst_ranks = np.array(
+            [stats.rankdata(-per_fold[:, k], method="max") for k in range(n_folds)]
+        )
         rank_spearman, rank_kendall = _rank_agreement(per_fold)
         class_relevance = classes = None
         if classifier:
@@ -367,14 +386,14 @@ class RelevanceReport:
             relevances=per_fold,
             relevances_mean=mean,
             relevances_std=std,
-            relevances_ci=np.c_[mean - half, mean + half],
+            relevances_ci=np.c_[np.maximum(mean - half, 0), mean + half],
             signed_relevances=signed,
             signed_mean=relevance.mean(axis=0),
             ranks=ranks,
             rank_spearman=rank_spearman,
             rank_kendall=rank_kendall,
             top_k=top_k,
-            top_k_frequency=(ranks <= top_k).mean(axis=0),
+            top_k_frequency=(worst_ranks <= top_k).mean(axis=0),
             classes=classes,
             class_relevance=class_relevance,
             fold_scores=np.array([f["score"] for f in folds]),

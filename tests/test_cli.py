@@ -178,13 +178,25 @@ def test_report_escapes_user_text(tmp_path):
         (["--csv", "{good}", "--target", "zz"], "'zz' is not a column"),
         (["--csv", "{one_class}", "--target", "y"], "single class"),
         (["--csv", "{good}", "--target", "y", "--cv", "9"], "too few for 9"),
-        (["--csv", "{few}", "--target", "y"], "too few for 5 stratified|cannot split"),
+        (
+            ["--csv", "{few}", "--target", "y"],
+            "fewer rows than the 5 folds: 1; remove|cannot split",
+        ),
         (
             ["--csv", "{text}", "--target", "y", "--task", "regression"],
             "needs a numeric target",
         ),
-        (["--csv", "{ragged}", "--target", "y"], "line 3 has 1 fields"),
+        (
+            ["--csv", "{ragged}", "--target", "y"],
+            "a row of 1 fields.*row 2 of the data",
+        ),
         (["--target", "y"], "--target goes with --csv"),
+        (
+            ["--csv", "{empty_column}", "--target", "y"],
+            "column 'e' of .* has no values",
+        ),
+        (["--csv", "{repeated}", "--target", "y"], "repeated column names: a"),
+        (["--dataset", "iris", "--task", "regression"], "classification task, not"),
     ],
 )
 @pytest.mark.parametrize("command", ["report", "explain"])
@@ -203,6 +215,16 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, capsys, command, argv, mess
             tmp_path / "text.csv", ["a", "y"], [[i, "x"] for i in range(8)]
         ),
         "ragged": _write_csv(tmp_path / "ragged.csv", ["a", "y"], [[1, 2], [3]]),
+        "empty_column": _write_csv(
+            tmp_path / "empty.csv",
+            ["a", "e", "y"],
+            [[i, "NA", i % 2] for i in range(8)],
+        ),
+        "repeated": _write_csv(
+            tmp_path / "repeated.csv",
+            ["a", "a", "y"],
+            [[i, i, i % 2] for i in range(8)],
+        ),
     }
     (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00bad")
     files["binary"] = tmp_path / "binary.csv"
@@ -239,3 +261,40 @@ def test_console_entry_point_exit_code(tmp_path):
     )
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+def test_bad_number_of_jobs(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--n-jobs", "0"])
+    assert info.value.code == 2
+    assert "number of jobs" in capsys.readouterr().err
+
+
+def test_csv_dialects_missing_tokens_and_numeric_classes(tmp_path):
+    rng = np.random.RandomState(0)
+    lines = ["\ufeffage;city;note;label"]  # BOM, semicolons, quoted field
+    for i in range(90):
+        age = rng.normal(40, 10)
+        city = rng.choice(["paris", "lyon"])
+        label = "1" if age > 40 else ("0" if i % 2 else "0.0")  # 0 and 0.0
+        cell = "NA" if i % 17 == 0 else f"{age:.1f}"
+        lines.append(f'{cell};{city};"a; b";{label}')
+    path = tmp_path / "semicolon.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
+    text = _run(
+        "report",
+        "--csv",
+        str(path),
+        "--target",
+        "label",
+        "--cv",
+        "3",
+        "--max-iter",
+        "100",
+        "--out",
+        str(tmp_path / "r.html"),
+    )
+    assert "age (numeric), city (categorical), note (categorical)" in text
+    assert "task: classification" in text
+    data_classes = re.search(r"3-fold accuracy: ([0-9.]+)", text)
+    assert data_classes and float(data_classes.group(1)) > 0.7
