@@ -201,8 +201,8 @@ class PreparedLayer:
                 share = share * keep[:, np.newaxis, :]
             if group.share != 1.0:
                 share = share * group.share
-            vanished = z == 0
-            any_vanished = vanished.any()
+            any_vanished = not z.all()  # one pass, no temporary
+            vanished = z == 0 if any_vanished or ledger is not None else None
             if ledger is not None:
                 if any_vanished:
                     ledger[..., 2] += np.einsum("nkj,nj->nk", share, vanished)
@@ -254,11 +254,13 @@ class _BoxLayer(PreparedLayer):
         self._width = self.high - self.low
         self._shifted_bias = self.low @ self.weight + self.bias
         self._offset = -(self._width @ group.weights[width:])
-        # |error of P + offset| <= tolerance * (max_i |x_i - low_i| *
-        # max_j sum_i |w_ij| + max_j |offset_j|), a generous rounding bound.
-        self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
-        self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
-        self._offset_max = np.abs(self._offset).max(initial=0)
+        # Inside the box 0 <= x - low <= high - low, so the rounding error of
+        # P + offset is below this bound (generous), the same for every row.
+        tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
+        column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
+        self._threshold = tolerance * (
+            self._width.max(initial=0) * column_max + np.abs(self._offset).max(initial=0)
+        )
 
     def forward(self, x):
         n, width = x.shape
@@ -269,11 +271,10 @@ class _BoxLayer(PreparedLayer):
         np.subtract(shifted, self._width, out=high_part)  # x - high
         product = shifted @ self.weight
         z = product + self._offset
-        scale = np.abs(shifted).max(axis=1) * self._column_max + self._offset_max
         exact = np.flatnonzero(
-            (z.min(axis=1) <= self._tolerance * scale)
-            | np.any(shifted < 0, axis=1)
-            | np.any(high_part > 0, axis=1)
+            (z.min(axis=1) <= self._threshold)
+            | (shifted.min(axis=1) < 0)  # outside the box: below low
+            | (high_part.max(axis=1) > 0)  # above high
         )
         np.maximum(shifted, 0, out=shifted)  # the box widened to contain x
         np.minimum(high_part, 0, out=high_part)
