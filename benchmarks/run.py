@@ -1,26 +1,33 @@
-"""Speed of RelevanceExplainer as ratios to prediction, measured in one process.
+"""Speed and memory of RelevanceExplainer, as ratios measured in one process.
 
 Usage::
 
-    python benchmarks/run.py                 # workload W, a few settings
-    python benchmarks/run.py --rows 20000    # smaller, quicker
+    python benchmarks/run.py            # the headline figures (a few minutes)
+    python benchmarks/run.py --grid     # also the sweep over sizes (longer)
+    python benchmarks/run.py --quick    # smaller workloads, for a smoke run
 
 Workload W: 100,000 rows x 50 features, MLPClassifier(hidden_layer_sizes=(256,
-128)), 3 classes. The network's weights are random (training it would only
-cost time; the arithmetic does not depend on the values). Every time is the
-best of ``--repeat`` runs; the ratios are what the documentation quotes:
+128)), 3 classes, float64. Networks get random weights (training would only
+cost time; the arithmetic does not depend on the values). Times are the best
+of ``--repeat`` runs, interleaved with the runs they are compared to, so that
+a slow spell of the machine hits both; ratios, not seconds, are what the
+documentation quotes:
 
-- ``/proba``: transform time / ``predict_proba`` time on the same rows;
-- ``/forward``: transform time / a plain numpy forward pass of the same
-  network over the same batches (the multiply-add floor of the deep-taylor
-  rules is about 3x this).
+- ``/proba``: explain time / ``predict_proba`` on the same rows;
+- ``/forward``: explain time / a plain numpy forward pass of the same
+  network over the same batches (the deep-taylor rules need about three
+  matrix products per layer where the forward pass needs one);
+- peak memory: the most memory ``transform`` holds beyond its output and
+  input, traced with :mod:`tracemalloc`, in units of
+  ``batch_size x widest layer x itemsize``.
 
-Results are printed and written to ``benchmarks/results/run.csv``.
+Results are printed as Markdown tables and written to ``benchmarks/results/``.
 """
 
 import argparse
 import csv
 import time
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -29,8 +36,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils import gen_batches
+from threadpoolctl import threadpool_limits
 
 from skl_lrp import RelevanceExplainer
+
+RESULTS = Path(__file__).parent / "results"
 
 
 def best_times(repeat, *calls):
@@ -67,6 +77,10 @@ def make_model(n_features, hidden, n_classes, dtype, seed=0):
     return model
 
 
+def data(n_rows, n_features, dtype, seed=1):
+    return np.random.RandomState(seed).normal(size=(n_rows, n_features)).astype(dtype)
+
+
 def batched_forward(model, X, batch_size):
     """Logits of `model` on `X`, batch by batch, in plain numpy."""
     last = len(model.coefs_) - 1
@@ -79,75 +93,264 @@ def batched_forward(model, X, batch_size):
                 np.maximum(a, 0, out=a)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--features", type=int, default=50)
-    parser.add_argument("--hidden", default="256,128")
-    parser.add_argument("--classes", type=int, default=3)
-    parser.add_argument("--batch-sizes", default="256,1024,4096")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--output", default=str(Path(__file__).parent / "results"))
-    args = parser.parse_args()
-    hidden = tuple(int(w) for w in args.hidden.split(","))
-    batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
+def explainer_for(model, X, **params):
+    return RelevanceExplainer(FrozenEstimator(model), **params).fit(X[:2000])
 
-    rows = []
-    header = (
-        f"{'dtype':>7} {'batch':>6} {'n_jobs':>6} {'target':>9} "
-        f"{'proba s':>8} {'explain s':>9} {'/proba':>7} {'/forward':>8} "
-        f"{'rows/s':>10}"
-    )
-    print(
-        f"W: {args.rows} rows x {args.features} features, hidden {hidden}, "
-        f"{args.classes} classes; best of {args.repeat}"
-    )
-    print(header)
-    for dtype in (np.float64, np.float32):
-        model = make_model(args.features, hidden, args.classes, dtype)
-        X = np.random.RandomState(1).normal(size=(args.rows, args.features))
-        X = X.astype(dtype)
-        settings = [(b, 1, "predicted") for b in batch_sizes]
-        settings += [(batch_sizes[1 % len(batch_sizes)], 2, "predicted")]
-        settings += [(batch_sizes[1 % len(batch_sizes)], 1, "all")]
-        for batch_size, n_jobs, target in settings:
-            explainer = RelevanceExplainer(
-                FrozenEstimator(model), batch_size=batch_size, n_jobs=n_jobs
-            ).fit(X)
-            if target == "all":
-                run = (explainer.explain, (X,), {"target": "all"})
-            else:
-                run = (explainer.transform, (X,), {})
-            proba, explain, forward = best_times(
-                args.repeat,
-                (model.predict_proba, (X,), {}),
-                run,
-                (batched_forward, (model, X, batch_size), {}),
-            )
-            row = {
-                "dtype": np.dtype(dtype).name,
-                "batch_size": batch_size,
-                "n_jobs": n_jobs,
-                "target": target,
-                "predict_proba_s": proba,
-                "explain_s": explain,
-                "ratio_proba": explain / proba,
-                "ratio_forward": explain / forward,
-                "rows_per_s": args.rows / explain,
-            }
-            rows.append(row)
-            print(
-                f"{row['dtype']:>7} {batch_size:>6} {n_jobs:>6} {target:>9} "
-                f"{proba:>8.3f} {explain:>9.3f} {row['ratio_proba']:>7.2f} "
-                f"{row['ratio_forward']:>8.2f} {row['rows_per_s']:>10.0f}"
-            )
-    output = Path(args.output)
-    output.mkdir(parents=True, exist_ok=True)
-    with open(output / "run.csv", "w", newline="") as handle:
+
+def peak_memory(explainer, X):
+    """Peak bytes `transform` allocates beyond its output."""
+    out_bytes = X.shape[0] * X.shape[1] * explainer._plan.network.dtype.itemsize
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    explainer.transform(X)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak - out_bytes
+
+
+def memory_unit(explainer, batch_size):
+    network = explainer._plan.network
+    widest = max(max(w.shape) for w in network.weights)
+    return batch_size * widest * network.dtype.itemsize
+
+
+def table(rows, columns):
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = []
+        for c in columns:
+            value = row[c]
+            cells.append(f"{value:.3g}" if isinstance(value, float) else str(value))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def save(name, rows):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS / f"{name}.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(f"written: {output / 'run.csv'}")
+
+
+def headline(n_rows, repeat):
+    """The figures of the performance issue, on workload W."""
+    results = []
+    out = []
+    models = {dt: make_model(50, (256, 128), 3, dt) for dt in (np.float64, np.float32)}
+    X64, X32 = data(n_rows, 50, np.float64), data(n_rows, 50, np.float32)
+    e64 = explainer_for(models[np.float64], X64)
+    e32 = explainer_for(models[np.float32], X32)
+    batch = e64.batch_size
+    proba, transform, forward, transform32, proba32 = best_times(
+        repeat,
+        (models[np.float64].predict_proba, (X64,), {}),
+        (e64.transform, (X64,), {}),
+        (batched_forward, (models[np.float64], X64, batch), {}),
+        (e32.transform, (X32,), {}),
+        (models[np.float32].predict_proba, (X32,), {}),
+    )
+    results += [
+        {
+            "figure": "transform / predict_proba (float64)",
+            "value": transform / proba,
+            "goal": "<= 2.0",
+        },
+        {
+            "figure": "transform / batched forward (float64)",
+            "value": transform / forward,
+            "goal": "<= 3.5",
+        },
+        {
+            "figure": "float64 transform time / float32 transform time",
+            "value": transform / transform32,
+            "goal": ">= 1.6",
+        },
+        {
+            "figure": "transform / predict_proba (float32)",
+            "value": transform32 / proba32,
+            "goal": "-",
+        },
+        {
+            "figure": "rows per second, transform float64",
+            "value": n_rows / transform,
+            "goal": "-",
+        },
+    ]
+    # Ten classes: all targets at once against one.
+    model10 = make_model(50, (256, 128), 10, np.float64)
+    e10 = explainer_for(model10, X64)
+    one, everything, single = best_times(
+        max(2, repeat // 2),
+        (e10.explain, (X64,), {}),
+        (e10.explain, (X64,), {"target": "all"}),
+        (e10.transform, (X64,), {}),
+    )
+    results += [
+        {
+            "figure": "explain(all, 10 classes) / explain(predicted)",
+            "value": everything / one,
+            "goal": "<= 5",
+        },
+        {
+            "figure": "explain(all, 10 classes) / transform",
+            "value": everything / single,
+            "goal": "-",
+        },
+    ]
+    # Parallel batches: with the machine's BLAS threads, and with one.
+    e2 = explainer_for(models[np.float64], X64, n_jobs=2)
+
+    def single_blas(function, *args):
+        with threadpool_limits(1, user_api="blas"):
+            return function(*args)
+
+    t1, t2, s1, s2 = best_times(
+        repeat,
+        (e64.transform, (X64,), {}),
+        (e2.transform, (X64,), {}),
+        (single_blas, (e64.transform, X64), {}),
+        (single_blas, (e2.transform, X64), {}),
+    )
+    results += [
+        {
+            "figure": "n_jobs=1 time / n_jobs=2 time (BLAS threads as installed)",
+            "value": t1 / t2,
+            "goal": ">= 1 (no slowdown)",
+        },
+        {
+            "figure": "n_jobs=1 time / n_jobs=2 time (single-threaded BLAS)",
+            "value": s1 / s2,
+            "goal": "> 1 (speed-up)",
+        },
+    ]
+    out.append(table(results, ["figure", "value", "goal"]))
+    save("headline", results)
+
+    # Batch sizes: the default is the one that is fast without being large.
+    rows = []
+    sizes = [128, 256, 512, 1024, 2048, 4096, 8192]
+    explainers = [explainer_for(models[np.float64], X64, batch_size=b) for b in sizes]
+    times = best_times(
+        repeat,
+        (models[np.float64].predict_proba, (X64,), {}),
+        *[(e.transform, (X64,), {}) for e in explainers],
+    )
+    for size, spent in zip(sizes, times[1:]):
+        rows.append({"batch_size": size, "transform / predict_proba": spent / times[0]})
+    out.append(table(rows, ["batch_size", "transform / predict_proba"]))
+    save("batch_size", rows)
+
+    # Memory beyond the output does not grow with the number of rows.
+    rows = []
+    for n in (10_000, 100_000, 1_000_000):
+        X = data(n, 50, np.float64)
+        peak = peak_memory(e64, X)
+        rows.append(
+            {
+                "rows": n,
+                "peak beyond output (MB)": peak / 1e6,
+                "in batch x widest x itemsize": peak / memory_unit(e64, batch),
+            }
+        )
+    out.append(
+        table(rows, ["rows", "peak beyond output (MB)", "in batch x widest x itemsize"])
+    )
+    save("memory", rows)
+    return out
+
+
+def versus_shap(repeat):
+    """Per-sample time of SHAP's PermutationExplainer over LRP's (optional)."""
+    try:
+        import shap
+    except ImportError:
+        return ["shap is not installed: no comparison."]
+    model = make_model(50, (256, 128), 3, np.float64)
+    X = data(2000, 50, np.float64)
+    explainer = explainer_for(model, X)
+    few = X[:40]
+    masker = shap.maskers.Independent(X[:100])
+    permutation = shap.PermutationExplainer(model.predict_proba, masker)
+    start = time.perf_counter()
+    permutation(few, max_evals=2 * X.shape[1] + 1)
+    shap_time = (time.perf_counter() - start) / len(few)
+    (lrp_time,) = best_times(repeat, (explainer.transform, (X,), {}))
+    lrp_time /= len(X)
+    rows = [
+        {
+            "method": "shap.PermutationExplainer (101 evaluations)",
+            "ms per sample": 1000 * shap_time,
+        },
+        {"method": "RelevanceExplainer.transform", "ms per sample": 1000 * lrp_time},
+        {"method": "ratio", "ms per sample": shap_time / lrp_time},
+    ]
+    save("shap", rows)
+    return [table(rows, ["method", "ms per sample"])]
+
+
+def grid(repeat, quick):
+    """Ratios, rows per second and memory over sizes, one axis at a time."""
+    base = {
+        "rows": 100_000,
+        "features": 50,
+        "hidden": (256, 128),
+        "dtype": "float64",
+        "n_jobs": 1,
+    }
+    axes = {
+        "rows": [1_000, 10_000, 100_000] + ([] if quick else [1_000_000]),
+        "features": [10, 50, 1000],
+        "hidden": [(64,), (256, 128), (1024, 512), (256,) * 3, (256,) * 4],
+        "dtype": ["float64", "float32"],
+        "n_jobs": [1, 2],
+    }
+    rows = []
+    for axis, values in axes.items():
+        for value in values:
+            setting = dict(base, **{axis: value})
+            if quick:
+                setting["rows"] = min(setting["rows"], 20_000)
+            dtype = np.dtype(setting["dtype"]).type
+            model = make_model(setting["features"], setting["hidden"], 3, dtype)
+            X = data(setting["rows"], setting["features"], dtype)
+            explainer = explainer_for(model, X, n_jobs=setting["n_jobs"])
+            proba, spent = best_times(
+                repeat, (model.predict_proba, (X,), {}), (explainer.transform, (X,), {})
+            )
+            peak = peak_memory(explainer, X[: min(len(X), 100_000)])
+            rows.append(
+                {
+                    "varied": axis,
+                    "rows": setting["rows"],
+                    "features": setting["features"],
+                    "hidden": str(setting["hidden"]),
+                    "dtype": setting["dtype"],
+                    "n_jobs": setting["n_jobs"],
+                    "explain / proba": spent / proba,
+                    "rows/s": setting["rows"] / spent,
+                    "peak MB": peak / 1e6,
+                }
+            )
+            print(rows[-1], flush=True)
+    save("grid", rows)
+    return [table(rows, list(rows[0]))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--grid", action="store_true", help="also sweep the sizes")
+    parser.add_argument("--quick", action="store_true", help="small workloads")
+    args = parser.parse_args()
+    rows = 20_000 if args.quick else args.rows
+    repeat = 2 if args.quick else args.repeat
+    sections = headline(rows, repeat) + versus_shap(repeat)
+    if args.grid:
+        sections += grid(repeat, args.quick)
+    print("\n\n".join(sections))
+    print(f"\nwritten: {RESULTS}/*.csv")
 
 
 if __name__ == "__main__":

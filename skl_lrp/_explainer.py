@@ -339,7 +339,7 @@ class RelevanceExplainer(
         if not (isinstance(self.target, str) and self.target == "predicted"):
             target_columns = network.columns_for(self.target)
             columns = target_columns if len(target_columns) == 1 else columns
-        relevance = self._propagate(X, columns)["relevance"]
+        relevance = self._propagate(X, columns, scores=False)["relevance"]
         return np.abs(relevance).mean(axis=(0, 1))
 
     def _fit_estimator(self, X, y, **fit_params):
@@ -423,7 +423,7 @@ class RelevanceExplainer(
                 f"'predicted' or a single label; got {self.target!r}. Use "
                 "explain() for several targets."
             )
-        return self._propagate(X, columns)["relevance"][:, 0, :]
+        return self._propagate(X, columns, scores=False)["relevance"][:, 0, :]
 
     def explain(self, X, target=None, return_layers=False):
         """Relevance, explained scores and targets for one or more targets.
@@ -513,19 +513,22 @@ shape (n_samples, n_targets)
             explanation.layers = out["layers"]
         return explanation
 
-    def _propagate(self, X, columns, ledger=False, return_layers=False):
-        """Run the batches (in parallel when asked) and gather their results."""
+    def _propagate(self, X, columns, ledger=False, return_layers=False, scores=True):
+        """Run the batches (in parallel when asked) and gather their results.
+
+        Only what is asked for is kept: memory beyond the outputs stays
+        bounded by the batches in flight.
+        """
         network, _, _, aggregation = self._plan
         n_samples = _num_samples(X)
         n_targets = 1 if columns is None else columns.shape[-1]
         dtype = network.dtype
         shape = (n_samples, n_targets)
         width = network.n_features if aggregation is None else aggregation.shape[1]
-        out = {
-            "relevance": np.empty((*shape, width), dtype=dtype),
-            "scores": np.empty(shape, dtype=dtype),
-            "columns": np.empty(shape, dtype=np.intp),
-        }
+        out = {"relevance": np.empty((*shape, width), dtype=dtype)}
+        if scores:
+            out["scores"] = np.empty(shape, dtype=dtype)
+            out["columns"] = np.empty(shape, dtype=np.intp)
         if ledger:
             out["ledger"] = np.empty((*shape, 3), dtype=dtype)
         if return_layers:
@@ -552,7 +555,7 @@ shape (n_samples, n_targets)
                     if key == "layers":
                         for whole, part in zip(out["layers"], value):
                             whole[rows] = part
-                    else:
+                    elif key in out:
                         out[key][rows] = value
         return out
 

@@ -259,7 +259,8 @@ class _BoxLayer(PreparedLayer):
         tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
         column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
         self._threshold = tolerance * (
-            self._width.max(initial=0) * column_max + np.abs(self._offset).max(initial=0)
+            self._width.max(initial=0) * column_max
+            + np.abs(self._offset).max(initial=0)
         )
 
     def forward(self, x):
