@@ -161,58 +161,42 @@ def evaluate(name):
     return rows, curves, extra
 
 
-def markdown(rows):
-    header = [
-        "dataset",
-        "method",
-        "AOPC MoRF",
-        "MoRF-LeRF",
-        "faithfulness corr",
-        "completeness",
-        "precision@5",
-        "ms/sample",
+HEADER = [
+    "dataset",
+    "method",
+    "AOPC MoRF",
+    "MoRF-LeRF",
+    "faithfulness corr",
+    "completeness",
+    "precision@5",
+    "ms/sample",
+]
+
+
+def _cells(row):
+    precision = row["precision_at_5"]
+    return [
+        row["dataset"],
+        row["method"],
+        f"{row['aopc_morf']:.3f}",
+        f"{row['morf_minus_lerf']:.3f}",
+        f"{row['faithfulness_corr']:.3f}",
+        f"{row['completeness']:.2g}",
+        "" if np.isnan(precision) else f"{precision:.2f}",
+        f"{row['ms_per_sample']:.3f}",
     ]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for r in rows:
-        values = [
-            r["dataset"],
-            r["method"],
-            f"{r['aopc_morf']:.3f}",
-            f"{r['morf_minus_lerf']:.3f}",
-            f"{r['faithfulness_corr']:.3f}",
-            f"{r['completeness']:.2g}",
-            "" if np.isnan(r["precision_at_5"]) else f"{r['precision_at_5']:.2f}",
-            f"{r['ms_per_sample']:.3f}",
-        ]
-        lines.append("| " + " | ".join(values) + " |")
+
+
+def markdown(rows):
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(_cells(row)) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
 def rst_table(rows, spearman):
-    header = [
-        "dataset",
-        "method",
-        "AOPC MoRF",
-        "MoRF-LeRF",
-        "faithfulness corr",
-        "completeness",
-        "precision@5",
-        "ms/sample",
-    ]
     lines = [".. list-table::", "   :header-rows: 1", ""]
-    lines.append("   * - " + "\n     - ".join(header))
-    for r in rows:
-        values = [
-            r["dataset"],
-            r["method"],
-            f"{r['aopc_morf']:.3f}",
-            f"{r['morf_minus_lerf']:.3f}",
-            f"{r['faithfulness_corr']:.3f}",
-            f"{r['completeness']:.2g}",
-            "" if np.isnan(r["precision_at_5"]) else f"{r['precision_at_5']:.2f}",
-            f"{r['ms_per_sample']:.3f}",
-        ]
-        lines.append("   * - " + "\n     - ".join(v if v else " " for v in values))
+    for cells in [HEADER, *map(_cells, rows)]:
+        lines.append("   * - " + "\n     - ".join(c if c else " " for c in cells))
     lines.append("")
     lines.append(
         "On the synthetic data, the global ranking by mean absolute relevance "
