@@ -1,8 +1,8 @@
 """RelevanceExplainer: the scikit-learn face of the relevance propagation."""
 
 from contextlib import nullcontext
+from dataclasses import dataclass
 from numbers import Integral
-from typing import NamedTuple
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -519,7 +519,7 @@ shape (n_samples, n_targets)
         Only what is asked for is kept: memory beyond the outputs stays
         bounded by the batches in flight.
         """
-        network, _, _, aggregation = self._plan
+        network, aggregation = self._plan.network, self._plan.aggregation
         n_samples = _num_samples(X)
         n_targets = 1 if columns is None else columns.shape[-1]
         dtype = network.dtype
@@ -664,8 +664,13 @@ def _network_input(X, rows, preprocessing, dtype):
     return x
 
 
-class _Plan(NamedTuple):
-    """What a batch needs: fixed at fit, shared by all batches."""
+@dataclass(frozen=True)
+class _Plan:
+    """What a batch needs: fixed at fit, shared by all batches.
+
+    A plain (weak-referenceable) object, so that joblib's Dask backend
+    scatters it to the workers once per call rather than with every batch.
+    """
 
     network: object
     layers: list
@@ -674,7 +679,8 @@ class _Plan(NamedTuple):
 
 
 def _explain_rows(plan, X, rows, columns, ledger, return_layers):
-    network, layers, preprocessing, aggregation = plan
+    network, layers = plan.network, plan.layers
+    preprocessing, aggregation = plan.preprocessing, plan.aggregation
     x = _network_input(X, rows, preprocessing, network.dtype)
     if columns is not None and columns.ndim == 2:  # one target per sample
         columns = columns[rows]
