@@ -99,9 +99,10 @@ def reference_relevance(mlp, x, output, low, high, negate=False):
     return relevance, score, lost
 
 
-def reference_forward(mlp, x):
-    """Inputs of every dense layer and the output pre-activations, as lists."""
-    weights, biases = mlp_layers(mlp)
+def reference_forward(mlp, x, weights=None, biases=None):
+    """Inputs and pre-activations of every dense layer, as lists."""
+    if weights is None:
+        weights, biases = mlp_layers(mlp)
     inputs, pre = [], []
     a = [float(v) for v in x]
     for layer, (w, b) in enumerate(zip(weights, biases)):
@@ -174,14 +175,7 @@ def reference_rules(mlp, x, output, specs, boxes, negate=False):
         weights[-1] = [[-v for v in row] for row in weights[-1]]
         biases[-1] = [-v for v in biases[-1]]
     # Forward pass with the (possibly negated) output layer.
-    inputs, pre = [], []
-    a = [float(v) for v in x]
-    for layer, (w, b) in enumerate(zip(weights, biases)):
-        inputs.append(a)
-        z = [b[j] + sum(a[i] * w[i][j] for i in range(len(a))) for j in range(len(b))]
-        pre.append(z)
-        last = layer == len(weights) - 1
-        a = z if last else [_activation(mlp_activation(mlp), v) for v in z]
+    inputs, pre = reference_forward(mlp, x, weights, biases)
     score = pre[-1][output]
 
     ledger = [0.0, 0.0, 0.0]
