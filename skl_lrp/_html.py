@@ -10,9 +10,10 @@ import numpy as np
 _STYLE = """
 body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right;
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left;
          vertical-align: top; }
-td { white-space: pre-wrap; font-variant-numeric: tabular-nums; }
+td { white-space: pre-wrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
 th:first-child, td:first-child { text-align: left; }
 caption { text-align: left; font-weight: bold; margin-bottom: 0.3em; }
 img { max-width: 100%; }
@@ -34,7 +35,15 @@ def _cell(value, digits=4):
 def _table(caption, header, rows):
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows
+        "<tr>"
+        + "".join(
+            f'<td class="num">{_cell(v)}</td>'
+            if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+            else f"<td>{_cell(v)}</td>"
+            for v in row
+        )
+        + "</tr>"
+        for row in rows
     )
     return (
         f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr>"
