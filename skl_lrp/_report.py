@@ -467,7 +467,12 @@ class RelevanceReport:
             None
             if self.classes is None
             else [
-                {"label": _json_value(c), "mean_abs_relevance": [float(v) for v in row]}
+                {
+                    "label": _json_value(c),
+                    "mean_abs_relevance": {
+                        str(name): float(v) for name, v in zip(self.feature_names, row)
+                    },
+                }
                 for c, row in zip(self.classes, self.class_relevance)
             ]
         )

@@ -115,6 +115,9 @@ class PreparedLayer:
     ):
         self.groups = groups
         self.eps = eps
+        # On the default stabilizer only an exactly-zero denominator may lose
+        # relevance; tiny ones are handled at a higher precision.
+        self.exact = not relative_eps and eps == stabilizer_eps(np.asarray(eps).dtype)
         self.relative_eps = relative_eps
         self.low = low
         self.high = high
@@ -185,16 +188,27 @@ class PreparedLayer:
             rms = np.sqrt(np.mean(np.square(preactivation), axis=1, keepdims=True))
             eps = np.maximum(eps * rms, stabilizer_eps(relevance.dtype))
         parts, known = (self._stacked_parts(a), {}) if cache is None else cache
-        single = len(self.groups) == 1
-        lower = None
+        denominators = []
         for group in self.groups:
-            stacked = parts[group.parts]
             if group.parts in known:
                 z = known[group.parts]
             else:
-                z = stacked @ group.weights
+                z = parts[group.parts] @ group.weights
                 if group.bias is not None:
                     z += group.bias
+            denominators.append(z)
+        redo = self._rows_to_redo(denominators)
+        if redo.size:  # kept before the buffers below are overwritten
+            saved = (
+                a[redo],
+                relevance[redo],
+                None if preactivation is None else preactivation[redo],
+                None if ledger is None else ledger[redo],
+            )
+        single = len(self.groups) == 1
+        lower = None
+        for group, z in zip(self.groups, denominators):
+            stacked = parts[group.parts]
             share = relevance
             if group.sign is not None:
                 keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
@@ -231,7 +245,76 @@ class PreparedLayer:
                 back *= stacked.reshape(n, 1, len(group.parts), -1)
             back = back[:, :, 0, :] if len(group.parts) == 1 else back.sum(axis=2)
             lower = back if lower is None else lower + back
+        if redo.size:
+            lower[redo] = self._relprop_precisely(redo, saved, ledger, lower.dtype)
         return lower
+
+    def _rows_to_redo(self, denominators):
+        """Rows with a denominator so small, yet not 0, that the stabilizer
+        would change it beyond rounding: they are recomputed at a higher
+        precision (only for rules on the default stabilizer)."""
+        if not self.exact:
+            return np.arange(0)
+        guard = self.eps / np.finfo(denominators[0].dtype).eps
+        rows = []
+        for z in denominators:
+            least = (
+                z.min(axis=1) if self.groups[0].nonnegative else (np.abs(z).min(axis=1))
+            )
+            candidates = np.flatnonzero(least < guard)
+            if candidates.size:
+                small = np.abs(z[candidates])
+                hit = ((small > 0) & (small < guard)).any(axis=1)
+                rows.append(candidates[hit])
+        return np.unique(np.concatenate(rows)) if rows else np.arange(0)
+
+    def _relprop_precisely(self, rows, saved, ledger, dtype):
+        """relprop of `rows` in a wider float type, where the default
+        stabilizer is far below any denominator of the narrower one."""
+        wide = np.float64 if dtype == np.float32 else np.longdouble
+        if np.finfo(wide).tiny >= np.finfo(dtype).tiny:  # no wider type here
+            wide = dtype
+        layer = self._widened(wide)
+        a, relevance, preactivation, ledger_rows = saved
+        wide_ledger = None if ledger is None else ledger_rows.astype(wide)
+        result = layer.relprop(
+            a.astype(wide),
+            relevance.astype(wide),
+            None if preactivation is None else preactivation.astype(wide),
+            wide_ledger,
+        )
+        if ledger is not None:
+            ledger[rows] = wide_ledger
+        return result
+
+    def _widened(self, wide):
+        """This layer with its constants in the float type `wide` (cached)."""
+        widened = getattr(self, "_wide_layer", None)
+        if widened is None or widened.eps.dtype != wide:
+            groups = [
+                Group(
+                    g.parts,
+                    g.weights.astype(wide),
+                    None if g.bias is None else g.bias.astype(wide),
+                    g.share,
+                    g.sign,
+                    g.nonnegative,
+                )
+                for g in self.groups
+            ]
+
+            def cast(v):
+                return None if v is None else np.asarray(v, dtype=wide)
+
+            widened = PreparedLayer(
+                groups,
+                np.asarray(stabilizer_eps(wide), dtype=wide),
+                low=cast(self.low),
+                high=cast(self.high),
+            )
+            widened.exact = False  # nothing wider to fall back on
+            self._wide_layer = widened
+        return widened
 
 
 class _BoxLayer(PreparedLayer):

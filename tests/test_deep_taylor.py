@@ -137,3 +137,22 @@ def test_samples_outside_the_box_are_finite_and_conserve():
     assert np.all(np.isfinite(relevance))
     nonzero = np.abs(relevance).sum(1) > 0
     np.testing.assert_allclose(relevance[nonzero].sum(1), scores[nonzero], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tiny_denominators_are_not_absorbed_by_the_stabilizer(dtype):
+    # A saturated logistic unit carries an activation of about 1e-25: far
+    # below float32's stabilizer, yet not zero, so its relevance must pass.
+    model, X = make_network("regressor", "logistic", (1, 1), dtype, seed=0)
+    X = np.linspace(0, 5, 20, dtype=dtype)[:, None]
+    model.coefs_ = [np.ones((1, 1), dtype)] * 3
+    model.intercepts_ = [
+        np.array([-60.0], dtype),
+        np.zeros(1, dtype),
+        np.zeros(1, dtype),
+    ]
+    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X[10:11])
+    np.testing.assert_allclose(
+        explanation.relevance.sum(-1), explanation.scores, rtol=1e-6
+    )
+    assert abs(explanation.absorbed_stabilizer[0, 0]) < 1e-15
