@@ -197,7 +197,13 @@ class PreparedLayer:
                 if group.bias is not None:
                     z += group.bias
             denominators.append(z)
-        redo = self._rows_to_redo(denominators)
+        # One pass per group finds both the vanished denominators and the
+        # tiny ones: the smallest |z| of each row.
+        least = [
+            z.min(axis=1) if g.nonnegative else np.abs(z).min(axis=1)
+            for g, z in zip(self.groups, denominators)
+        ]
+        redo = self._rows_to_redo(denominators, least)
         if redo.size:  # kept before the buffers below are overwritten
             saved = (
                 a[redo],
@@ -207,7 +213,7 @@ class PreparedLayer:
             )
         single = len(self.groups) == 1
         lower = None
-        for group, z in zip(self.groups, denominators):
+        for group, z, smallest in zip(self.groups, denominators, least):
             stacked = parts[group.parts]
             share = relevance
             if group.sign is not None:
@@ -215,7 +221,7 @@ class PreparedLayer:
                 share = share * keep[:, np.newaxis, :]
             if group.share != 1.0:
                 share = share * group.share
-            any_vanished = not z.all()  # one pass, no temporary
+            any_vanished = smallest.min(initial=np.inf) == 0
             vanished = z == 0 if any_vanished or ledger is not None else None
             if ledger is not None:
                 if any_vanished:
@@ -249,7 +255,7 @@ class PreparedLayer:
             lower[redo] = self._relprop_precisely(redo, saved, ledger, lower.dtype)
         return lower
 
-    def _rows_to_redo(self, denominators):
+    def _rows_to_redo(self, denominators, least):
         """Rows with a denominator so small, yet not 0, that the stabilizer
         would change it beyond rounding: they are recomputed at a higher
         precision (only for rules on the default stabilizer)."""
@@ -257,11 +263,8 @@ class PreparedLayer:
             return np.arange(0)
         guard = self.eps / np.finfo(denominators[0].dtype).eps
         rows = []
-        for z in denominators:
-            least = (
-                z.min(axis=1) if self.groups[0].nonnegative else (np.abs(z).min(axis=1))
-            )
-            candidates = np.flatnonzero(least < guard)
+        for z, smallest in zip(denominators, least):
+            candidates = np.flatnonzero(smallest < guard)
             if candidates.size:
                 small = np.abs(z[candidates])
                 hit = ((small > 0) & (small < guard)).any(axis=1)
