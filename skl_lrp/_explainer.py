@@ -267,7 +267,6 @@ class RelevanceExplainer(
                 zip(rules, network.weights, network.biases, boxes)
             )
         ]
-        self._network = network
         self._plan = _Plan(network, layers, self._preprocessing, aggregation)
         self.estimator_ = estimator
         self.feature_importances_ = self._importances(X)
@@ -332,7 +331,7 @@ class RelevanceExplainer(
 
     def _importances(self, X):
         """Mean |relevance| per column of the explained target over X."""
-        network = self._network
+        network = self._plan.network
         columns = None
         if not network.single_output:  # "predicted" is undefined: every output
             columns = np.arange(len(network.labels))
@@ -416,7 +415,7 @@ class RelevanceExplainer(
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        columns = self._network.columns_for(self.target)
+        columns = self._plan.network.columns_for(self.target)
         if columns is not None and (len(columns) != 1 or np.ndim(self.target)):
             raise ValueError(
                 "transform explains one score per sample: target must be "
@@ -484,7 +483,9 @@ shape (n_samples, n_targets)
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        columns = self._network.columns_for(self.target if target is None else target)
+        columns = self._plan.network.columns_for(
+            self.target if target is None else target
+        )
         out = self._propagate(X, columns, ledger=True, return_layers=return_layers)
         return self._bundle(out)
 
@@ -492,7 +493,9 @@ shape (n_samples, n_targets)
         """Explain, for each sample, the score of its own label (a 1-d array)."""
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        columns = np.array([self._network.columns_for(label)[0] for label in labels])
+        columns = np.array(
+            [self._plan.network.columns_for(label)[0] for label in labels]
+        )
         out = self._propagate(X, columns[:, np.newaxis], ledger=True)
         return self._bundle(out)
 
@@ -502,7 +505,7 @@ shape (n_samples, n_targets)
         explanation = Bunch(
             relevance=out["relevance"],
             scores=out["scores"],
-            targets=self._network.labels[out["columns"]],
+            targets=self._plan.network.labels[out["columns"]],
             feature_names=self.get_feature_names_out(),
             absorbed=ledger.sum(axis=-1),
             absorbed_bias=ledger[..., 0],

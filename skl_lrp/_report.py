@@ -127,6 +127,7 @@ def cross_val_relevance(
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     jobs = (
         delayed(_fit_and_explain)(
+            classifier,
             estimator,
             X,
             y_array,
@@ -177,7 +178,7 @@ def _final_step(estimator):
 
 
 def _fit_and_explain(
-    estimator, X, y, train, test, index, rules, bounds, target, scoring
+    classifier, estimator, X, y, train, test, index, rules, bounds, target, scoring
 ):
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     start = time.perf_counter()
@@ -192,7 +193,7 @@ def _fit_and_explain(
     fit_time = time.perf_counter() - start
     start = time.perf_counter()
     if isinstance(target, str) and target == "true":
-        if explainer._network.is_classifier:
+        if classifier:
             explanation = explainer._explain_each(X_test, y[test])
         else:
             explanation = explainer.explain(X_test, target="predicted")
