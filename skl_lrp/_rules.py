@@ -176,7 +176,9 @@ class PreparedLayer:
             If given, the relevance absorbed by biases, by stabilizers and by
             neurons whose denominator vanished is added to its three columns.
         cache : tuple, default=None
-            What :meth:`forward` computed for this batch and relprop reuses.
+            What :meth:`forward` computed for this batch and relprop reuses:
+            the modified inputs, the denominators and each row's smallest
+            denominator, by group.
 
         Returns
         -------
@@ -187,7 +189,9 @@ class PreparedLayer:
         if self.relative_eps:
             rms = np.sqrt(np.mean(np.square(preactivation), axis=1, keepdims=True))
             eps = np.maximum(eps * rms, stabilizer_eps(relevance.dtype))
-        parts, known = (self._stacked_parts(a), {}) if cache is None else cache
+        parts, known, known_least = (
+            (self._stacked_parts(a), {}, {}) if cache is None else cache
+        )
         denominators = []
         for group in self.groups:
             if group.parts in known:
@@ -200,7 +204,11 @@ class PreparedLayer:
         # One pass per group finds both the vanished denominators and the
         # tiny ones: the smallest |z| of each row.
         least = [
-            z.min(axis=1) if g.nonnegative else np.abs(z).min(axis=1)
+            known_least[g.parts]
+            if g.parts in known_least
+            else z.min(axis=1)
+            if g.nonnegative
+            else np.abs(z).min(axis=1)
             for g, z in zip(self.groups, denominators)
         ]
         redo = self._rows_to_redo(denominators, least)
@@ -358,8 +366,9 @@ class _BoxLayer(PreparedLayer):
         np.subtract(shifted, self._width, out=high_part)  # x - high
         product = shifted @ self.weight
         z = product + self._offset
+        least = z.min(axis=1)  # z >= 0 here; relprop reuses it
         exact = np.flatnonzero(
-            (z.min(axis=1) <= self._threshold)
+            (least <= self._threshold)
             | (shifted.min(axis=1) < 0)  # outside the box: below low
             | (high_part.max(axis=1) > 0)  # above high
         )
@@ -367,8 +376,9 @@ class _BoxLayer(PreparedLayer):
         np.minimum(high_part, 0, out=high_part)
         if exact.size:
             z[exact] = parts[exact] @ group.weights
+            least[exact] = z[exact].min(axis=1)
         product += self._shifted_bias  # the pre-activation
-        return product, ({group.parts: parts}, {group.parts: z})
+        return product, ({group.parts: parts}, {group.parts: z}, {group.parts: least})
 
 
 def _stabilizer_offset(z, eps, nonnegative, vanished):
