@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits
 from ._columns import source_columns
 from ._composites import PRESETS, resolve_rules
 from ._network import check_supported, read_network, split_pipeline, unwrap
-from ._propagation import forward, relevance_batch
+from ._propagation import Scratch, forward, relevance_batch
 from ._rules import ZBeta
 
 _FLOATS = (np.float64, np.float32)
@@ -544,12 +544,13 @@ shape (n_samples, n_targets)
         # Parallel batches each get one BLAS thread: nested BLAS threads would
         # oversubscribe the cores.
         parallel = effective_n_jobs(self.n_jobs) > 1 and len(batches) > 1
+        scratch = Scratch()  # each thread's work arrays, for all its batches
         with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
             results = Parallel(
                 n_jobs=self.n_jobs, prefer="threads", return_as="generator"
             )(
                 delayed(_explain_rows)(
-                    self._plan, X, rows, columns, ledger, return_layers
+                    self._plan, X, rows, columns, ledger, return_layers, scratch
                 )
                 for rows in batches
             )
@@ -681,7 +682,7 @@ class _Plan:
     aggregation: object
 
 
-def _explain_rows(plan, X, rows, columns, ledger, return_layers):
+def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch):
     network, layers = plan.network, plan.layers
     preprocessing, aggregation = plan.preprocessing, plan.aggregation
     x = _network_input(X, rows, preprocessing, network.dtype)
@@ -689,7 +690,9 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers):
         columns = columns[rows]
     # Overflow is reported below as one clear error, not as numpy warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        result = relevance_batch(network, layers, x, columns, ledger, return_layers)
+        result = relevance_batch(
+            network, layers, x, columns, ledger, return_layers, scratch
+        )
     finite = all(
         np.all(np.isfinite(result[key]))
         for key in ("relevance", "scores", "ledger")

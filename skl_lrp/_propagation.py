@@ -1,6 +1,43 @@
 """Forward and backward pass over one batch: pure numpy, no scikit-learn."""
 
+import math
+import threading
+
 import numpy as np
+
+
+class Scratch:
+    """Work arrays a thread reuses from one batch to the next.
+
+    A batch's temporaries are a few MB each; allocated afresh, their pages
+    are handed back to the system when freed and faulted in again by the
+    next batch, which costs as much as the arithmetic on them. Each thread
+    keeps its own arrays, and a pickled copy (sent to another process)
+    starts empty.
+    """
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def __reduce__(self):
+        return type(self), ()
+
+    def __call__(self, key, shape, dtype):
+        """An uninitialized array of `shape`: the same memory for every `key`."""
+        arrays = self._local.__dict__.setdefault("arrays", {})
+        size = math.prod(shape)
+        buffer = arrays.get(key)
+        if buffer is None or buffer.size < size or buffer.dtype != dtype:
+            buffer = arrays[key] = np.empty(size, dtype=dtype)
+        return buffer[:size].reshape(shape)
+
+    def for_layer(self, index, dtype):
+        """``take(name, shape)``: arrays of one layer, in `dtype`."""
+
+        def take(name, shape):
+            return self((index, name), shape, dtype)
+
+        return take
 
 
 def forward(network, x, keep_preactivations=()):
@@ -24,7 +61,9 @@ def forward(network, x, keep_preactivations=()):
     return inputs, preactivations, a
 
 
-def relevance_batch(network, layers, x, columns, ledger=False, return_layers=False):
+def relevance_batch(
+    network, layers, x, columns, ledger=False, return_layers=False, scratch=None
+):
     """Relevance of every input of `x` for one or more output scores per sample.
 
     Parameters
@@ -44,6 +83,8 @@ def relevance_batch(network, layers, x, columns, ledger=False, return_layers=Fal
         vanished denominators.
     return_layers : bool, default=False
         Also return the relevance of every hidden layer's neurons.
+    scratch : Scratch, default=None
+        Work arrays to reuse; None allocates them afresh.
 
     Returns
     -------
@@ -53,18 +94,23 @@ def relevance_batch(network, layers, x, columns, ledger=False, return_layers=Fal
         vanished, when asked; ``layers``: list of (n, n_targets, width), first
         hidden layer to last, when asked.
     """
+    scratch = Scratch() if scratch is None else scratch
+    takes = [scratch.for_layer(index, x.dtype) for index in range(len(layers))]
     inputs, preactivations, caches = [], [], []
     a = x
     last = len(layers) - 1
-    for index, layer in enumerate(layers):
+    for index, (layer, take) in enumerate(zip(layers, takes)):
         inputs.append(a)
-        a, cache = layer.forward(a)
+        a, cache = layer.forward(a, take)
         caches.append(cache)
         if index == last:
             preactivations.append(a)
         else:
-            keep = layer.needs_preactivation
-            preactivations.append(a.copy() if keep else None)
+            kept = None
+            if layer.needs_preactivation:
+                kept = take("preactivation", a.shape)
+                kept[...] = a
+            preactivations.append(kept)
             network.activate(a)
     logits = a
     n = len(x)
@@ -82,11 +128,17 @@ def relevance_batch(network, layers, x, columns, ledger=False, return_layers=Fal
     hidden = []
     for index in reversed(range(len(layers))):
         relevance = layers[index].relprop(
-            inputs[index], relevance, preactivations[index], absorbed, caches[index]
+            inputs[index],
+            relevance,
+            preactivations[index],
+            absorbed,
+            caches[index],
+            takes[index],
         )
         if return_layers and index > 0:
             hidden.append(relevance.copy())
-    result = {"relevance": relevance, "scores": scores, "columns": columns}
+    # The result must outlive the scratch arrays, which the next batch reuses.
+    result = {"relevance": relevance.copy(), "scores": scores, "columns": columns}
     if ledger:
         result["ledger"] = absorbed
     if return_layers:

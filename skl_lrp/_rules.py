@@ -124,9 +124,16 @@ class PreparedLayer:
         self.weight = weight
         self.bias = bias
 
-    def forward(self, a):
-        """The layer's pre-activation, and what relprop may reuse (or None)."""
-        z = a @ self.weight
+    def forward(self, a, take=None):
+        """The layer's pre-activation, and what relprop may reuse (or None).
+
+        `take(name, shape)` gives the work arrays (see :class:`Scratch`);
+        None allocates them.
+        """
+        take = take or _allocate(a.dtype)
+        z = np.matmul(
+            a, self.weight, out=take("output", (len(a), self.weight.shape[1]))
+        )
         z += self.bias
         return z, None
 
@@ -160,7 +167,9 @@ class PreparedLayer:
                 )
         return cache
 
-    def relprop(self, a, relevance, preactivation=None, ledger=None, cache=None):
+    def relprop(
+        self, a, relevance, preactivation=None, ledger=None, cache=None, take=None
+    ):
         """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
 
         Parameters
@@ -177,13 +186,17 @@ class PreparedLayer:
             neurons whose denominator vanished is added to its three columns.
         cache : tuple, default=None
             What :meth:`forward` computed for this batch and relprop reuses:
-            the modified inputs, the denominators and each row's smallest
-            denominator, by group.
+            the modified inputs, the denominators and their smallest absolute
+            value, by group.
+        take : callable, default=None
+            ``take(name, shape)`` gives the work arrays; None allocates them.
 
         Returns
         -------
         relevance : ndarray of shape (n, n_targets, n_in)
+            A work array of `take`.
         """
+        take = take or _allocate(relevance.dtype)
         n, n_targets, n_out = relevance.shape
         eps = self.eps
         if self.relative_eps:
@@ -192,25 +205,22 @@ class PreparedLayer:
         parts, known, known_least = (
             (self._stacked_parts(a), {}, {}) if cache is None else cache
         )
-        denominators = []
-        for group in self.groups:
+        denominators, least = [], []
+        for index, group in enumerate(self.groups):
             if group.parts in known:
                 z = known[group.parts]
+                smallest = known_least[group.parts]
             else:
-                z = parts[group.parts] @ group.weights
+                z = np.matmul(
+                    parts[group.parts], group.weights, out=take(f"z{index}", (n, n_out))
+                )
                 if group.bias is not None:
                     z += group.bias
+                # One reduction over the whole batch: rows are looked at only
+                # when a denominator vanished or is tiny.
+                smallest = z.min() if group.nonnegative else np.abs(z).min()
             denominators.append(z)
-        # One pass per group finds both the vanished denominators and the
-        # tiny ones: the smallest |z| of each row.
-        least = [
-            known_least[g.parts]
-            if g.parts in known_least
-            else z.min(axis=1)
-            if g.nonnegative
-            else np.abs(z).min(axis=1)
-            for g, z in zip(self.groups, denominators)
-        ]
+            least.append(smallest)
         redo = self._rows_to_redo(denominators, least)
         if redo.size:  # kept before the buffers below are overwritten
             saved = (
@@ -221,24 +231,39 @@ class PreparedLayer:
             )
         single = len(self.groups) == 1
         lower = None
-        for group, z, smallest in zip(self.groups, denominators, least):
+        for index, (group, z, smallest) in enumerate(
+            zip(self.groups, denominators, least)
+        ):
             stacked = parts[group.parts]
             share = relevance
-            if group.sign is not None:
-                keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
-                share = share * keep[:, np.newaxis, :]
-            if group.share != 1.0:
-                share = share * group.share
-            any_vanished = smallest.min(initial=np.inf) == 0
-            vanished = z == 0 if any_vanished or ledger is not None else None
+            if group.sign is not None or group.share != 1.0:
+                share = take(f"share{index}", relevance.shape)
+                np.multiply(relevance, group.share, out=share)
+                if group.sign is not None:
+                    keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
+                    share *= keep[:, np.newaxis, :]
+            any_vanished = smallest == 0
+            vanished = z == 0 if any_vanished else None
             if ledger is not None:
                 if any_vanished:
                     ledger[..., 2] += np.einsum("nkj,nj->nk", share, vanished)
-                offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
-            denominator = stabilize(z, eps, group.nonnegative)
-            # With a single group the relevance buffer can take the ratios.
-            out = share if (single and share is relevance) else None
-            ratio = np.divide(share, denominator[:, np.newaxis, :], out=out)
+                offset = (
+                    None
+                    if self.exact
+                    else _stabilizer_offset(z, eps, group.nonnegative, vanished)
+                )
+            # The default stabilizer changes no denominator left after the
+            # vanished and tiny ones are set aside beyond rounding: the
+            # division uses them as they are.
+            denominator = z if self.exact else stabilize(z, eps, group.nonnegative)
+            # The ratios go to the relevance buffer, unless another group
+            # still needs it.
+            out = share
+            if share is relevance and not single:
+                out = take(f"ratio{index}", share.shape)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                # vanished and tiny denominators are dealt with below
+                ratio = np.divide(share, denominator[:, np.newaxis, :], out=out)
             if any_vanished:
                 # A neuron whose contributions sum to exactly 0 passes on
                 # nothing (its relevance is "dead"), rather than z_ij / eps.
@@ -247,18 +272,29 @@ class PreparedLayer:
                 # Of a neuron's share R, the inputs get (z - bias) / s(z) * R,
                 # the bias bias / s(z) * R and the stabilizer the rest; all of
                 # R when z vanished (counted above).
-                if offset is None:  # the same eps for every neuron
+                if self.exact:  # the stabilizer took nothing
+                    pass
+                elif offset is None:  # the same eps for every neuron
                     ledger[..., 1] += eps * ratio.sum(axis=-1)
                 else:
                     ledger[..., 1] += np.einsum("nkj,nj->nk", ratio, offset)
                 if group.bias is not None:
                     ledger[..., 0] += ratio @ group.bias
-            back = ratio.reshape(n * n_targets, n_out) @ group.weights.T
-            back = back.reshape(n, n_targets, len(group.parts), -1)
+            n_parts, n_in = len(group.parts), stacked.shape[1] // len(group.parts)
+            back = np.matmul(
+                ratio.reshape(n * n_targets, n_out),
+                group.weights.T,
+                out=take(f"back{index}", (n * n_targets, n_parts * n_in)),
+            ).reshape(n, n_targets, n_parts, n_in)
             if group.parts != (ONES,):
-                back *= stacked.reshape(n, 1, len(group.parts), -1)
-            back = back[:, :, 0, :] if len(group.parts) == 1 else back.sum(axis=2)
-            lower = back if lower is None else lower + back
+                back *= stacked.reshape(n, 1, n_parts, n_in)
+            if n_parts == 1:
+                back = back[:, :, 0, :]
+            else:
+                back = np.sum(
+                    back, axis=2, out=take(f"sum{index}", (n, n_targets, n_in))
+                )
+            lower = back if lower is None else np.add(lower, back, out=lower)
         if redo.size:
             lower[redo] = self._relprop_precisely(redo, saved, ledger, lower.dtype)
         return lower
@@ -272,11 +308,9 @@ class PreparedLayer:
         guard = self.eps / np.finfo(denominators[0].dtype).eps
         rows = []
         for z, smallest in zip(denominators, least):
-            candidates = np.flatnonzero(smallest < guard)
-            if candidates.size:
-                small = np.abs(z[candidates])
-                hit = ((small > 0) & (small < guard)).any(axis=1)
-                rows.append(candidates[hit])
+            if smallest < guard:
+                small = np.abs(z)
+                rows.append(np.flatnonzero(((small > 0) & (small < guard)).any(axis=1)))
         return np.unique(np.concatenate(rows)) if rows else np.arange(0)
 
     def _relprop_precisely(self, rows, saved, ledger, dtype):
@@ -357,37 +391,51 @@ class _BoxLayer(PreparedLayer):
             + np.abs(self._offset).max(initial=0)
         )
 
-    def forward(self, x):
+    def forward(self, x, take=None):
+        take = take or _allocate(x.dtype)
         n, width = x.shape
         (group,) = self.groups
-        parts = np.empty((n, 2 * width), dtype=self.weight.dtype)
+        parts = take("parts", (n, 2 * width))
         shifted, high_part = parts[:, :width], parts[:, width:]
         np.subtract(x, self.low, out=shifted)  # x - low
         np.subtract(shifted, self._width, out=high_part)  # x - high
-        product = shifted @ self.weight
-        z = product + self._offset
-        least = z.min(axis=1)  # z >= 0 here; relprop reuses it
-        exact = np.flatnonzero(
-            (least <= self._threshold)
-            | (shifted.min(axis=1) < 0)  # outside the box: below low
-            | (high_part.max(axis=1) > 0)  # above high
+        product = np.matmul(
+            shifted, self.weight, out=take("output", (n, len(self.bias)))
         )
+        z = np.add(product, self._offset, out=take("z0", product.shape))
+        # Rows outside the box (below low, or above high), and rows where a
+        # denominator is within rounding of 0, need the exact sum.
+        outside = (shifted < 0) | (high_part > 0)
+        exact = [np.flatnonzero(outside) // width]
+        if z.min() <= self._threshold:
+            exact.append(np.flatnonzero(z.min(axis=1) <= self._threshold))
+        exact = np.unique(np.concatenate(exact))
         np.maximum(shifted, 0, out=shifted)  # the box widened to contain x
         np.minimum(high_part, 0, out=high_part)
         if exact.size:
             z[exact] = parts[exact] @ group.weights
-            least[exact] = z[exact].min(axis=1)
+        least = z.min()  # z >= 0; relprop reuses it
         product += self._shifted_bias  # the pre-activation
         return product, ({group.parts: parts}, {group.parts: z}, {group.parts: least})
 
 
 def _stabilizer_offset(z, eps, nonnegative, vanished):
-    """``s(z) - z`` per neuron, 0 where z vanished; None if it is `eps` throughout."""
+    """``s(z) - z`` per neuron, 0 where z vanished (a mask, or None if no z
+    did); None if it is `eps` throughout."""
     uniform = nonnegative and np.ndim(eps) == 0
-    if uniform and not vanished.any():
+    if uniform and vanished is None:
         return None
     offset = eps if uniform else np.where(z >= 0, eps, -eps)
-    return np.where(vanished, 0, offset)
+    return offset if vanished is None else np.where(vanished, 0, offset)
+
+
+def _allocate(dtype):
+    """A ``take(name, shape)`` that allocates a fresh array every time."""
+
+    def take(name, shape):
+        return np.empty(shape, dtype=dtype)
+
+    return take
 
 
 class Rule(BaseEstimator):
