@@ -114,11 +114,23 @@ class DenseNetwork:
             proba = logits[:, 1].copy()
             ACTIVATIONS["logistic"](proba)
             return (proba > 0.5).astype(np.intp)
+        predicted = np.argmax(logits, axis=1)
         if self.output_activation == "softmax":
-            proba = logits.copy()
-            ACTIVATIONS["softmax"](proba)
-            return np.argmax(proba, axis=1)
-        return np.argmax(logits, axis=1)  # linear models: the largest score
+            # softmax keeps the order of the logits, but rounding can make
+            # the probabilities of two logits a few ulps apart equal, and
+            # predict then takes the first: decide those rows on the
+            # probabilities, as predict does.
+            rows = np.arange(len(logits))
+            top = logits[rows, predicted]
+            margin = 64 * np.finfo(logits.dtype).eps * np.maximum(np.abs(top), 1)
+            near = np.flatnonzero(
+                np.count_nonzero(logits >= (top - margin)[:, np.newaxis], axis=1) > 1
+            )
+            if near.size:
+                proba = logits[near]
+                ACTIVATIONS["softmax"](proba)
+                predicted[near] = np.argmax(proba, axis=1)
+        return predicted  # linear models: the largest score
 
     @property
     def dtype(self):

@@ -117,12 +117,26 @@ class PreparedLayer:
         self.eps = eps
         # On the default stabilizer only an exactly-zero denominator may lose
         # relevance; tiny ones are handled at a higher precision.
-        self.exact = not relative_eps and eps == stabilizer_eps(np.asarray(eps).dtype)
+        dtype = np.asarray(eps).dtype
+        self.exact = not relative_eps and eps == stabilizer_eps(dtype)
+        # Denominators below this, but not 0, are redone at a wider precision.
+        self._guard = eps / np.finfo(dtype).eps if self.exact else 0
         self.relative_eps = relative_eps
         self.low = low
         self.high = high
         self.weight = weight
         self.bias = bias
+        # LRP-0 and LRP-ε (with the bias) divide by the layer's own
+        # pre-activation, which the forward pass computes anyway.
+        self._from_output = [
+            index
+            for index, g in enumerate(groups)
+            if weight is not None
+            and g.parts == (IDENTITY,)
+            and g.bias is not None
+            and np.array_equal(g.weights, weight)
+            and np.array_equal(g.bias, bias)
+        ]
 
     def forward(self, a, take=None):
         """The layer's pre-activation, and what relprop may reuse (or None).
@@ -135,7 +149,11 @@ class PreparedLayer:
             a, self.weight, out=take("output", (len(a), self.weight.shape[1]))
         )
         z += self.bias
-        return z, None
+        known = {}
+        for index in self._from_output:
+            known[index] = take(f"z{index}", z.shape)
+            known[index][...] = z  # before the activation overwrites z
+        return z, {"z": known}
 
     @property
     def needs_preactivation(self):
@@ -184,10 +202,10 @@ class PreparedLayer:
         ledger : ndarray of shape (n, n_targets, 3), default=None
             If given, the relevance absorbed by biases, by stabilizers and by
             neurons whose denominator vanished is added to its three columns.
-        cache : tuple, default=None
+        cache : dict, default=None
             What :meth:`forward` computed for this batch and relprop reuses:
-            the modified inputs, the denominators and their smallest absolute
-            value, by group.
+            "parts", the modified inputs by name; "z" and "least", the
+            denominators and their smallest absolute value, by group index.
         take : callable, default=None
             ``take(name, shape)`` gives the work arrays; None allocates them.
 
@@ -202,20 +220,20 @@ class PreparedLayer:
         if self.relative_eps:
             rms = np.sqrt(np.mean(np.square(preactivation), axis=1, keepdims=True))
             eps = np.maximum(eps * rms, stabilizer_eps(relevance.dtype))
-        parts, known, known_least = (
-            (self._stacked_parts(a), {}, {}) if cache is None else cache
-        )
+        cache = cache or {}
+        parts = cache.get("parts") or self._stacked_parts(a)
+        known, known_least = cache.get("z", {}), cache.get("least", {})
         denominators, least = [], []
         for index, group in enumerate(self.groups):
-            if group.parts in known:
-                z = known[group.parts]
-                smallest = known_least[group.parts]
-            else:
+            z = known.get(index)
+            if z is None:
                 z = np.matmul(
                     parts[group.parts], group.weights, out=take(f"z{index}", (n, n_out))
                 )
                 if group.bias is not None:
                     z += group.bias
+            smallest = known_least.get(index)
+            if smallest is None:
                 # One reduction over the whole batch: rows are looked at only
                 # when a denominator vanished or is tiny.
                 smallest = z.min() if group.nonnegative else np.abs(z).min()
@@ -242,7 +260,7 @@ class PreparedLayer:
                 if group.sign is not None:
                     keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
                     share *= keep[:, np.newaxis, :]
-            any_vanished = smallest == 0
+            any_vanished = smallest <= 0  # a lower bound, for the box
             vanished = z == 0 if any_vanished else None
             if ledger is not None:
                 if any_vanished:
@@ -303,9 +321,7 @@ class PreparedLayer:
         """Rows with a denominator so small, yet not 0, that the stabilizer
         would change it beyond rounding: they are recomputed at a higher
         precision (only for rules on the default stabilizer)."""
-        if not self.exact:
-            return np.arange(0)
-        guard = self.eps / np.finfo(denominators[0].dtype).eps
+        guard = self._guard
         rows = []
         for z, smallest in zip(denominators, least):
             if smallest < guard:
@@ -357,7 +373,8 @@ class PreparedLayer:
                 low=cast(self.low),
                 high=cast(self.high),
             )
-            widened.exact = False  # nothing wider to fall back on
+            # nothing wider to fall back on
+            widened.exact, widened._guard = False, 0
             self._wide_layer = widened
         return widened
 
@@ -405,18 +422,25 @@ class _BoxLayer(PreparedLayer):
         z = np.add(product, self._offset, out=take("z0", product.shape))
         # Rows outside the box (below low, or above high), and rows where a
         # denominator is within rounding of 0, need the exact sum.
-        outside = (shifted < 0) | (high_part > 0)
-        exact = [np.flatnonzero(outside) // width]
-        if z.min() <= self._threshold:
+        exact = []
+        if shifted.min() < 0 or high_part.max() > 0:
+            exact.append(np.flatnonzero((shifted < 0) | (high_part > 0)) // width)
+        least = z.min()
+        if least <= self._threshold:
             exact.append(np.flatnonzero(z.min(axis=1) <= self._threshold))
-        exact = np.unique(np.concatenate(exact))
         np.maximum(shifted, 0, out=shifted)  # the box widened to contain x
         np.minimum(high_part, 0, out=high_part)
-        if exact.size:
+        if exact:
+            exact = np.unique(np.concatenate(exact))
             z[exact] = parts[exact] @ group.weights
-        least = z.min()  # z >= 0; relprop reuses it
+            # A lower bound of the smallest z (all >= 0), for relprop.
+            least = min(least, z[exact].min())
         product += self._shifted_bias  # the pre-activation
-        return product, ({group.parts: parts}, {group.parts: z}, {group.parts: least})
+        return product, {
+            "parts": {group.parts: parts},
+            "z": {0: z},
+            "least": {0: least},
+        }
 
 
 def _stabilizer_offset(z, eps, nonnegative, vanished):

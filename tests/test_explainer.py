@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.neural_network._base import ACTIVATIONS
 from sklearn.tree import DecisionTreeClassifier
 
 from skl_lrp import RelevanceExplainer, explain
@@ -326,6 +327,26 @@ def test_predicted_class_follows_predict_at_a_vanishing_logit():
     explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X)
     np.testing.assert_array_equal(explanation.targets[:, 0], model.predict(X))
     assert set(model.predict(X)) == {"no"}
+
+
+@pytest.mark.parametrize("ulps", [0, 1, 2, 3, 1000])
+def test_predicted_class_follows_predict_at_near_tied_logits(ulps):
+    # Logits a few ulps apart can get equal softmax probabilities (after
+    # rounding); predict then takes the first class, and so must "predicted".
+    model, X = make_network("multiclass", seed=0)
+    network = RelevanceExplainer(FrozenEstimator(model)).fit(X)._plan.network
+    base = np.random.RandomState(0).uniform(-3, 3, size=300)
+    above = base.copy()
+    for _ in range(ulps):
+        above = np.nextafter(above, np.inf)
+    logits = np.column_stack([base, above, base - 1, base - 2])
+    proba = logits.copy()
+    ACTIVATIONS["softmax"](proba)  # what predict does, then argmax
+    np.testing.assert_array_equal(
+        network.predicted_columns(logits), np.argmax(proba, axis=1)
+    )
+    if ulps == 1:  # some rows do tie, so the fallback is exercised
+        assert np.any(np.argmax(proba, axis=1) != np.argmax(logits, axis=1))
 
 
 def test_one_call_explain_matches_the_explainer(frozen):
