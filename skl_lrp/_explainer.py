@@ -688,11 +688,10 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch):
     x = _network_input(X, rows, preprocessing, network.dtype)
     if columns is not None and columns.ndim == 2:  # one target per sample
         columns = columns[rows]
-    # Overflow is reported below as one clear error, not as numpy warnings.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        result = relevance_batch(
-            network, layers, x, columns, ledger, return_layers, scratch
-        )
+    result = relevance_batch(
+        network, layers, x, columns, ledger, return_layers, scratch
+    )
+    # Overflow is reported as one clear error, not as numpy warnings.
     finite = all(
         np.all(np.isfinite(result[key]))
         for key in ("relevance", "scores", "ledger")

@@ -123,9 +123,10 @@ class DenseNetwork:
             rows = np.arange(len(logits))
             top = logits[rows, predicted]
             margin = 64 * np.finfo(logits.dtype).eps * np.maximum(np.abs(top), 1)
-            near = np.flatnonzero(
-                np.count_nonzero(logits >= (top - margin)[:, np.newaxis], axis=1) > 1
-            )
+            close = logits >= (top - margin)[:, np.newaxis]
+            near = np.arange(0)
+            if np.count_nonzero(close) > len(close):  # some row has two
+                near = np.flatnonzero(np.count_nonzero(close, axis=1) > 1)
             if near.size:
                 proba = logits[near]
                 ACTIVATIONS["softmax"](proba)

@@ -94,6 +94,15 @@ def relevance_batch(
         vanished, when asked; ``layers``: list of (n, n_targets, width), first
         hidden layer to last, when asked.
     """
+    # Vanished and tiny denominators are set right after the division, and
+    # overflow is for the caller to report.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _relevance_batch(
+            network, layers, x, columns, ledger, return_layers, scratch
+        )
+
+
+def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch):
     scratch = Scratch() if scratch is None else scratch
     takes = [scratch.for_layer(index, x.dtype) for index in range(len(layers))]
     inputs, preactivations, caches = [], [], []

@@ -279,9 +279,8 @@ class PreparedLayer:
             out = share
             if share is relevance and not single:
                 out = take(f"ratio{index}", share.shape)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                # vanished and tiny denominators are dealt with below
-                ratio = np.divide(share, denominator[:, np.newaxis, :], out=out)
+            # (vanished and tiny denominators are dealt with below)
+            ratio = np.divide(share, denominator[:, np.newaxis, :], out=out)
             if any_vanished:
                 # A neuron whose contributions sum to exactly 0 passes on
                 # nothing (its relevance is "dead"), rather than z_ij / eps.
@@ -306,12 +305,14 @@ class PreparedLayer:
             ).reshape(n, n_targets, n_parts, n_in)
             if group.parts != (ONES,):
                 back *= stacked.reshape(n, 1, n_parts, n_in)
-            if n_parts == 1:
-                back = back[:, :, 0, :]
-            else:
-                back = np.sum(
-                    back, axis=2, out=take(f"sum{index}", (n, n_targets, n_in))
+            total = back[:, :, 0, :]
+            if n_parts > 1:  # (adding slices beats a sum over the short axis)
+                total = np.add(
+                    total, back[:, :, 1, :], out=take(f"sum{index}", total.shape)
                 )
+                for part in range(2, n_parts):
+                    total += back[:, :, part, :]
+            back = total
             lower = back if lower is None else np.add(lower, back, out=lower)
         if redo.size:
             lower[redo] = self._relprop_precisely(redo, saved, ledger, lower.dtype)
@@ -422,19 +423,22 @@ class _BoxLayer(PreparedLayer):
         z = np.add(product, self._offset, out=take("z0", product.shape))
         # Rows outside the box (below low, or above high), and rows where a
         # denominator is within rounding of 0, need the exact sum.
-        exact = []
+        exact = np.zeros(n, dtype=bool)
         if shifted.min() < 0 or high_part.max() > 0:
-            exact.append(np.flatnonzero((shifted < 0) | (high_part > 0)) // width)
+            exact[np.flatnonzero((shifted < 0) | (high_part > 0)) // width] = True
         least = z.min()
         if least <= self._threshold:
-            exact.append(np.flatnonzero(z.min(axis=1) <= self._threshold))
-        np.maximum(shifted, 0, out=shifted)  # the box widened to contain x
-        np.minimum(high_part, 0, out=high_part)
-        if exact:
-            exact = np.unique(np.concatenate(exact))
-            z[exact] = parts[exact] @ group.weights
+            exact |= z.min(axis=1) <= self._threshold
+        rows = np.flatnonzero(exact)
+        if rows.size:
+            block = parts[rows]
+            # The box widened to contain x (rows inside it are unchanged).
+            np.maximum(block[:, :width], 0, out=block[:, :width])
+            np.minimum(block[:, width:], 0, out=block[:, width:])
+            parts[rows] = block
+            z[rows] = block @ group.weights
             # A lower bound of the smallest z (all >= 0), for relprop.
-            least = min(least, z[exact].min())
+            least = min(least, z[rows].min())
         product += self._shifted_bias  # the pre-activation
         return product, {
             "parts": {group.parts: parts},
