@@ -545,15 +545,14 @@ shape (n_samples, n_targets)
         # oversubscribe the cores.
         parallel = effective_n_jobs(self.n_jobs) > 1 and len(batches) > 1
         scratch = Scratch()  # each thread's work arrays, for all its batches
-        with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
+        args = (columns, ledger, return_layers, scratch)
+        if parallel:
             results = Parallel(
                 n_jobs=self.n_jobs, prefer="threads", return_as="generator"
-            )(
-                delayed(_explain_rows)(
-                    self._plan, X, rows, columns, ledger, return_layers, scratch
-                )
-                for rows in batches
-            )
+            )(delayed(_explain_rows)(self._plan, X, rows, *args) for rows in batches)
+        else:  # without the per-task bookkeeping of joblib
+            results = (_explain_rows(self._plan, X, rows, *args) for rows in batches)
+        with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
             for rows, result in zip(batches, results):
                 for key, value in result.items():
                     if key == "layers":
