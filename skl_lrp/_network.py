@@ -36,6 +36,12 @@ LINEAR_MODELS = (
 SUPPORTED = MLPS + LINEAR_MODELS
 
 
+def _relu(a):
+    """``max(a, 0)`` in place, as scikit-learn's relu but faster: numpy's
+    clip has a vectorized path that its maximum lacks."""
+    return np.clip(a, 0, np.inf, out=a)
+
+
 def unwrap(estimator):
     """Return the model inside a :class:`~sklearn.frozen.FrozenEstimator`."""
     if isinstance(estimator, FrozenEstimator):
@@ -104,6 +110,8 @@ class DenseNetwork:
     @property
     def activate(self):
         """In-place hidden activation function."""
+        if self.hidden_activation == "relu":
+            return _relu
         return ACTIVATIONS[self.hidden_activation]
 
     def predicted_columns(self, logits):
