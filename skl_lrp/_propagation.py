@@ -5,6 +5,8 @@ import threading
 
 import numpy as np
 
+from ._rules import _unfactored as unfactored
+
 
 class Scratch:
     """Work arrays a thread reuses from one batch to the next.
@@ -134,20 +136,22 @@ def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch
     relevance = np.zeros((n, columns.shape[1], logits.shape[1]), dtype=logits.dtype)
     relevance[rows, np.arange(columns.shape[1]), columns] = scores
     absorbed = np.zeros((n, columns.shape[1], 3), logits.dtype) if ledger else None
-    hidden = []
+    hidden, scale = [], None
     for index in reversed(range(len(layers))):
-        relevance = layers[index].relprop(
+        relevance, scale = layers[index].relprop(
             inputs[index],
             relevance,
             preactivations[index],
             absorbed,
             caches[index],
             takes[index],
+            scale,
         )
         if return_layers and index > 0:
-            hidden.append(relevance.copy())
-    # The result must outlive the scratch arrays, which the next batch reuses.
-    result = {"relevance": relevance.copy(), "scores": scores, "columns": columns}
+            hidden.append(unfactored(relevance, scale))
+    # A new array: the scratch arrays are reused by the next batch.
+    relevance = unfactored(relevance, scale)
+    result = {"relevance": relevance, "scores": scores, "columns": columns}
     if ledger:
         result["ledger"] = absorbed
     if return_layers:

@@ -186,17 +186,29 @@ class PreparedLayer:
         return cache
 
     def relprop(
-        self, a, relevance, preactivation=None, ledger=None, cache=None, take=None
+        self,
+        a,
+        relevance,
+        preactivation=None,
+        ledger=None,
+        cache=None,
+        take=None,
+        scale=None,
     ):
         """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
+
+        Relevance travels factored: ``relevance * scale[:, np.newaxis, :]``,
+        where `scale` (shared by all targets) is the activation of the layer
+        above's input. The division by the denominators and that product
+        then make one pass per target instead of two.
 
         Parameters
         ----------
         a : ndarray of shape (n, n_in)
             The layer's input.
         relevance : ndarray of shape (n, n_targets, n_out)
-            Relevance of the layer's neurons; overwritten (the propagation
-            owns its buffers).
+            Relevance of the layer's neurons (times `scale`); overwritten
+            (the propagation owns its buffers).
         preactivation : ndarray of shape (n, n_out), default=None
             The layer's output before activation, when `needs_preactivation`.
         ledger : ndarray of shape (n, n_targets, 3), default=None
@@ -208,11 +220,15 @@ class PreparedLayer:
             denominators and their smallest absolute value, by group index.
         take : callable, default=None
             ``take(name, shape)`` gives the work arrays; None allocates them.
+        scale : ndarray of shape (n, n_out), default=None
+            The factor of `relevance` per neuron, or None for 1.
 
         Returns
         -------
         relevance : ndarray of shape (n, n_targets, n_in)
-            A work array of `take`.
+            The input relevance (times the scale below); a work array.
+        scale : ndarray of shape (n, n_in) or None
+            `a` when the rule's contributions are ``a_i * v_ij``, else None.
         """
         take = take or _allocate(relevance.dtype)
         n, n_targets, n_out = relevance.shape
@@ -243,48 +259,53 @@ class PreparedLayer:
         if redo.size:  # kept before the buffers below are overwritten
             saved = (
                 a[redo],
-                relevance[redo],
+                _unfactored(relevance[redo], None if scale is None else scale[redo]),
                 None if preactivation is None else preactivation[redo],
                 None if ledger is None else ledger[redo],
             )
-        single = len(self.groups) == 1
+        # With contributions a_i * v_ij, the input relevance is a_i times the
+        # product below: it stays factored.
+        factored = all(group.parts == (IDENTITY,) for group in self.groups)
         lower = None
         for index, (group, z, smallest) in enumerate(
             zip(self.groups, denominators, least)
         ):
-            stacked = parts[group.parts]
-            share = relevance
-            if group.sign is not None or group.share != 1.0:
-                share = take(f"share{index}", relevance.shape)
-                np.multiply(relevance, group.share, out=share)
-                if group.sign is not None:
-                    keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
-                    share *= keep[:, np.newaxis, :]
-            any_vanished = smallest <= 0  # a lower bound, for the box
-            vanished = z == 0 if any_vanished else None
-            if ledger is not None:
-                if any_vanished:
-                    ledger[..., 2] += np.einsum("nkj,nj->nk", share, vanished)
-                offset = (
-                    None
-                    if self.exact
-                    else _stabilizer_offset(z, eps, group.nonnegative, vanished)
-                )
+            # factor = scale * share * [output of the group's sign] / s(z),
+            # one per neuron for all targets.
+            factor = take(f"factor{index}", (n, n_out))
+            vanished = z == 0 if smallest <= 0 else None  # (a lower bound: box)
+            if ledger is not None and not self.exact:
+                offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
             # The default stabilizer changes no denominator left after the
             # vanished and tiny ones are set aside beyond rounding: the
             # division uses them as they are.
             denominator = z if self.exact else stabilize(z, eps, group.nonnegative)
-            # The ratios go to the relevance buffer, unless another group
-            # still needs it.
-            out = share
-            if share is relevance and not single:
-                out = take(f"ratio{index}", share.shape)
-            # (vanished and tiny denominators are dealt with below)
-            ratio = np.divide(share, denominator[:, np.newaxis, :], out=out)
-            if any_vanished:
+            if scale is None:
+                np.divide(group.share, denominator, out=factor)
+            else:
+                np.divide(scale, denominator, out=factor)
+                if group.share != 1.0:
+                    factor *= group.share
+            keep = None
+            if group.sign is not None:
+                keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
+                factor *= keep
+            if vanished is not None:
                 # A neuron whose contributions sum to exactly 0 passes on
                 # nothing (its relevance is "dead"), rather than z_ij / eps.
-                np.copyto(ratio, 0, where=vanished[:, np.newaxis, :])
+                if ledger is not None:
+                    dead = np.where(vanished, group.share, 0).astype(factor.dtype)
+                    for weight in (scale, keep):
+                        if weight is not None:
+                            dead *= weight
+                    ledger[..., 2] += np.einsum("nkj,nj->nk", relevance, dead)
+                np.copyto(factor, 0, where=vanished)
+            # The ratios go to the relevance buffer, unless another group
+            # still needs it.
+            out = relevance if len(self.groups) == 1 else None
+            if out is None:
+                out = take(f"ratio{index}", relevance.shape)
+            ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=out)
             if ledger is not None:
                 # Of a neuron's share R, the inputs get (z - bias) / s(z) * R,
                 # the bias bias / s(z) * R and the stabilizer the rest; all of
@@ -297,13 +318,14 @@ class PreparedLayer:
                     ledger[..., 1] += np.einsum("nkj,nj->nk", ratio, offset)
                 if group.bias is not None:
                     ledger[..., 0] += ratio @ group.bias
+            stacked = parts[group.parts]
             n_parts, n_in = len(group.parts), stacked.shape[1] // len(group.parts)
             back = np.matmul(
                 ratio.reshape(n * n_targets, n_out),
                 group.weights.T,
                 out=take(f"back{index}", (n * n_targets, n_parts * n_in)),
             ).reshape(n, n_targets, n_parts, n_in)
-            if group.parts != (ONES,):
+            if not factored and group.parts != (ONES,):
                 back *= stacked.reshape(n, 1, n_parts, n_in)
             total = back[:, :, 0, :]
             if n_parts > 1:  # (adding slices beats a sum over the short axis)
@@ -312,11 +334,13 @@ class PreparedLayer:
                 )
                 for part in range(2, n_parts):
                     total += back[:, :, part, :]
-            back = total
-            lower = back if lower is None else np.add(lower, back, out=lower)
+            lower = total if lower is None else np.add(lower, total, out=lower)
         if redo.size:
+            if factored:  # the exact rows come unfactored
+                lower *= a[:, np.newaxis, :]
+                factored = False
             lower[redo] = self._relprop_precisely(redo, saved, ledger, lower.dtype)
-        return lower
+        return lower, (a if factored else None)
 
     def _rows_to_redo(self, denominators, least):
         """Rows with a denominator so small, yet not 0, that the stabilizer
@@ -347,7 +371,7 @@ class PreparedLayer:
         )
         if ledger is not None:
             ledger[rows] = wide_ledger
-        return result
+        return _unfactored(*result)
 
     def _widened(self, wide):
         """This layer with its constants in the float type `wide` (cached)."""
@@ -455,6 +479,13 @@ def _stabilizer_offset(z, eps, nonnegative, vanished):
         return None
     offset = eps if uniform else np.where(z >= 0, eps, -eps)
     return offset if vanished is None else np.where(vanished, 0, offset)
+
+
+def _unfactored(relevance, scale):
+    """The relevance that ``(relevance, scale)`` stands for, in a new array."""
+    if scale is None:
+        return relevance.copy()
+    return relevance * scale[:, np.newaxis, :]
 
 
 def _allocate(dtype):

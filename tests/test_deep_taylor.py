@@ -156,3 +156,20 @@ def test_tiny_denominators_are_not_absorbed_by_the_stabilizer(dtype):
         explanation.relevance.sum(-1), explanation.scores, rtol=1e-6
     )
     assert abs(explanation.absorbed_stabilizer[0, 0]) < 1e-15
+
+
+def test_rows_with_tiny_denominators_and_rows_without_both_conserve():
+    # float32: logistic units below ~1e-12 give the hidden layer tiny
+    # denominators on the rows x < 32 only; those rows are redone at a wider
+    # precision and the others are not, within one batch.
+    dtype = np.float32
+    model, _ = make_network("regressor", "logistic", (1, 1), dtype, seed=0)
+    X = np.linspace(0, 70, 30, dtype=dtype)[:, None]
+    model.coefs_ = [np.ones((1, 1), dtype)] * 3
+    model.intercepts_ = [np.array([-60.0], dtype)] + [np.zeros(1, dtype)] * 2
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    explanation = explainer.explain(X[1:])  # (x = low would be a dead row)
+    np.testing.assert_allclose(
+        explanation.relevance.sum(-1), explanation.scores, rtol=1e-5
+    )
+    assert np.all(explanation.absorbed == 0)

@@ -297,6 +297,17 @@ def test_cancelling_contributions_pass_nothing_and_count_as_dead():
     np.testing.assert_allclose(e.absorbed_bias[0, 0], 2.0)
 
 
+def test_gamma_counts_a_dead_neuron_once():
+    # Both of Gamma's groups see the vanished denominator, but only the one
+    # of the output's sign holds the neuron's relevance.
+    from skl_lrp import explain
+
+    e = explain(_linear([1.0, -1.0], 2.0), np.zeros((1, 2)), rules=[Gamma(bias=False)])
+    assert e.scores[0, 0] == 2.0
+    np.testing.assert_array_equal(e.relevance[0, 0], [0.0, 0.0])
+    assert e.absorbed_dead[0, 0] == 2.0
+
+
 def test_alpha_beta_without_negative_contributions_has_negative_dead_relevance():
     from skl_lrp import explain
 
