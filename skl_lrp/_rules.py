@@ -273,7 +273,7 @@ class PreparedLayer:
             # factor = scale * share * [output of the group's sign] / s(z),
             # one per neuron for all targets.
             factor = take(f"factor{index}", (n, n_out))
-            vanished = z == 0 if smallest <= 0 else None  # (a lower bound: box)
+            vanished = z == 0 if smallest <= 0 else None
             if ledger is not None and not self.exact:
                 offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
             # The default stabilizer changes no denominator left after the
@@ -461,8 +461,7 @@ class _BoxLayer(PreparedLayer):
             np.minimum(block[:, width:], 0, out=block[:, width:])
             parts[rows] = block
             z[rows] = block @ group.weights
-            # A lower bound of the smallest z (all >= 0), for relprop.
-            least = min(least, z[rows].min())
+            least = z.min()  # (z >= 0 now) for relprop
         product += self._shifted_bias  # the pre-activation
         return product, {
             "parts": {group.parts: parts},
