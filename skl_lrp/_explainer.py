@@ -26,13 +26,13 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
+from threadpoolctl import threadpool_limits
 
 from ._columns import source_columns
 from ._composites import PRESETS, resolve_rules
 from ._network import check_supported, read_network, split_pipeline, unwrap
 from ._propagation import Scratch, forward, relevance_batch
 from ._rules import ZBeta
-from ._threads import blas_threads, in_threads, one_blas_thread
 
 _FLOATS = (np.float64, np.float32)
 
@@ -91,12 +91,7 @@ class RelevanceExplainer(
         Number of batches explained in parallel through joblib (threads are
         preferred: the work is numpy that releases the GIL; a backend chosen
         with :func:`joblib.parallel_config` takes precedence). None means 1
-        unless in a joblib context; -1 uses all processors. Each parallel
-        batch gets one BLAS thread. When this resolves to 1, the batches
-        still run on as many threads as BLAS may use, one batch per thread
-        (lower-level parallelism, as in scikit-learn's OpenMP routines):
-        limit them with :func:`threadpoolctl.threadpool_limits` or
-        ``OMP_NUM_THREADS``. Memory grows with the batches in flight.
+        unless in a joblib context; -1 uses all processors.
 
     aggregate : bool, default=True
         For a Pipeline, sum the relevance of the columns the preprocessing
@@ -546,29 +541,18 @@ shape (n_samples, n_targets)
         # batch's buffers, and so its speed, the same.
         rows_per_batch = max(1, self.batch_size // n_targets)
         batches = list(gen_batches(n_samples, rows_per_batch))
+        # Parallel batches each get one BLAS thread: nested BLAS threads would
+        # oversubscribe the cores.
+        parallel = effective_n_jobs(self.n_jobs) > 1 and len(batches) > 1
         scratch = Scratch()  # each thread's work arrays, for all its batches
         args = (columns, ledger, return_layers, scratch)
-
-        def run(rows):
-            return _explain_rows(self._plan, X, rows, *args)
-
-        # Batches run in n_jobs joblib workers when asked; otherwise on the
-        # threads BLAS may use (see _threads). Either way each batch gets one
-        # BLAS thread: nested BLAS threads would oversubscribe the cores.
-        parallel = len(batches) > 1 and effective_n_jobs(self.n_jobs) > 1
-        threads = 1 if parallel else min(blas_threads(), len(batches))
-        with one_blas_thread() if parallel or threads > 1 else nullcontext():
-            if parallel:
-                results = Parallel(
-                    n_jobs=self.n_jobs, prefer="threads", return_as="generator"
-                )(
-                    delayed(_explain_rows)(self._plan, X, rows, *args)
-                    for rows in batches
-                )
-            elif threads > 1:
-                results = in_threads(run, batches, threads)
-            else:  # without joblib's per-task bookkeeping
-                results = map(run, batches)
+        if parallel:
+            results = Parallel(
+                n_jobs=self.n_jobs, prefer="threads", return_as="generator"
+            )(delayed(_explain_rows)(self._plan, X, rows, *args) for rows in batches)
+        else:  # without the per-task bookkeeping of joblib
+            results = (_explain_rows(self._plan, X, rows, *args) for rows in batches)
+        with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
             for rows, result in zip(batches, results):
                 for key, value in result.items():
                     if key == "layers":

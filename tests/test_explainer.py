@@ -39,38 +39,6 @@ def test_batch_size_and_n_jobs_do_not_change_the_result(frozen, batch_size, n_jo
     np.testing.assert_allclose(relevance, expected, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("threads", [1, 2, 3])
-def test_batches_on_blas_threads_give_the_same_explanation(
-    frozen, monkeypatch, threads
-):
-    # Whatever number of threads BLAS allows, the batches (here 1 row each,
-    # on that many threads) give what one batch gives, every output included.
-    estimator, X = frozen
-    X_test = np.random.RandomState(1).normal(size=(40, X.shape[1]))
-    expected = RelevanceExplainer(estimator, batch_size=100).fit(X)
-    expected = expected.explain(X_test, target="all", return_layers=True)
-    monkeypatch.setattr("skl_lrp._explainer.blas_threads", lambda: threads)
-    explainer = RelevanceExplainer(estimator, batch_size=4).fit(X)
-    explanation = explainer.explain(X_test, target="all", return_layers=True)
-    for key in ("relevance", "scores", "absorbed", "absorbed_dead"):
-        np.testing.assert_allclose(
-            explanation[key], expected[key], rtol=1e-12, atol=1e-15
-        )
-    for layer, reference in zip(explanation.layers, expected.layers):
-        np.testing.assert_allclose(layer, reference, rtol=1e-12, atol=1e-15)
-
-
-def test_an_error_in_a_threaded_batch_reaches_the_caller(monkeypatch):
-    model, X = make_network("regressor", "relu", (4,), seed=0)
-    model.coefs_[0] = model.coefs_[0] * 1e200
-    model.coefs_[1] = np.abs(model.coefs_[1]) * 1e200
-    explainer = RelevanceExplainer(FrozenEstimator(model), batch_size=8)
-    explainer.fit(np.zeros_like(X))
-    monkeypatch.setattr("skl_lrp._explainer.blas_threads", lambda: 2)
-    with pytest.raises(FloatingPointError, match=r"rows \d+-\d+: .*too large"):
-        explainer.transform(X)
-
-
 def test_frozen_estimator_is_used_as_it_is(frozen):
     estimator, X = frozen
     before = [w.copy() for w in estimator.estimator.coefs_]
