@@ -134,8 +134,10 @@ class RelevanceExplainer(
     -----
     The denominators are stabilized as ``s(z) = z + eps * sign(z)`` with
     ``sign(0) = +1`` and ``eps = sqrt(tiny)`` of the network's dtype (about
-    1.5e-154 for float64, 1.1e-19 for float32) unless the rule sets its own,
-    which changes no non-vanishing denominator beyond rounding. A neuron
+    1.5e-154 for float64, 1.1e-19 for float32) unless the rule sets its own.
+    That default changes no non-vanishing denominator beyond rounding, so it
+    is not added at all (rows with a denominator small enough for it to
+    matter are recomputed in a wider float type). A neuron
     whose contributions sum to exactly zero passes on no relevance; when it
     held relevance, the row no longer sums to the score, and
     :meth:`explain` reports the difference as ``absorbed_dead`` (for

@@ -270,9 +270,6 @@ class PreparedLayer:
         for index, (group, z, smallest) in enumerate(
             zip(self.groups, denominators, least)
         ):
-            # factor = scale * share * [output of the group's sign] / s(z),
-            # one per neuron for all targets.
-            factor = take(f"factor{index}", (n, n_out))
             vanished = z == 0 if smallest <= 0 else None
             if ledger is not None and not self.exact:
                 offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
@@ -280,12 +277,12 @@ class PreparedLayer:
             # vanished and tiny ones are set aside beyond rounding: the
             # division uses them as they are.
             denominator = z if self.exact else stabilize(z, eps, group.nonnegative)
-            if scale is None:
-                np.divide(group.share, denominator, out=factor)
-            else:
-                np.divide(scale, denominator, out=factor)
-                if group.share != 1.0:
-                    factor *= group.share
+            # factor = scale * share * [output of the group's sign] / s(z),
+            # one per neuron for all targets, in the place of the denominator.
+            numerator = group.share if scale is None else scale
+            factor = np.divide(numerator, denominator, out=denominator)
+            if scale is not None and group.share != 1.0:
+                factor *= group.share
             keep = None
             if group.sign is not None:
                 keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
