@@ -542,20 +542,29 @@ shape (n_samples, n_targets)
         # Several targets multiply the work per row: fewer rows keep a
         # batch's buffers, and so its speed, the same.
         rows_per_batch = max(1, self.batch_size // n_targets)
-        batches = list(gen_batches(n_samples, rows_per_batch))
+        n_batches = -(-n_samples // rows_per_batch)
+
+        def batches():  # (a generator: no list growing with the rows)
+            return gen_batches(n_samples, rows_per_batch)
+
         # Parallel batches each get one BLAS thread: nested BLAS threads would
         # oversubscribe the cores.
-        parallel = effective_n_jobs(self.n_jobs) > 1 and len(batches) > 1
+        parallel = effective_n_jobs(self.n_jobs) > 1 and n_batches > 1
         scratch = Scratch()  # each thread's work arrays, for all its batches
         args = (columns, ledger, return_layers, scratch)
-        if parallel:
-            results = Parallel(
-                n_jobs=self.n_jobs, prefer="threads", return_as="generator"
-            )(delayed(_explain_rows)(self._plan, X, rows, *args) for rows in batches)
-        else:  # without the per-task bookkeeping of joblib
-            results = (_explain_rows(self._plan, X, rows, *args) for rows in batches)
         with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
-            for rows, result in zip(batches, results):
+            if parallel:
+                results = Parallel(
+                    n_jobs=self.n_jobs, prefer="threads", return_as="generator"
+                )(
+                    delayed(_explain_rows)(self._plan, X, rows, *args)
+                    for rows in batches()
+                )
+            else:  # without the per-task bookkeeping of joblib
+                results = (
+                    _explain_rows(self._plan, X, rows, *args) for rows in batches()
+                )
+            for rows, result in zip(batches(), results):
                 for key, value in result.items():
                     if key == "layers":
                         for whole, part in zip(out["layers"], value):

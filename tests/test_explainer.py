@@ -1,6 +1,7 @@
 """RelevanceExplainer's behaviour as a scikit-learn estimator."""
 
 import pickle
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -37,6 +38,25 @@ def test_batch_size_and_n_jobs_do_not_change_the_result(frozen, batch_size, n_jo
     explainer = RelevanceExplainer(estimator, batch_size=batch_size, n_jobs=n_jobs)
     relevance = explainer.fit(X).transform(X_test)
     np.testing.assert_allclose(relevance, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_memory_beyond_the_output_does_not_grow_with_the_rows():
+    # Traced allocations, not time: the batches reuse their work arrays, and
+    # nothing is kept per batch, so ten times the rows cost no more memory.
+    model, X = make_network("multiclass", "relu", (64, 32), seed=3)
+    explainer = RelevanceExplainer(FrozenEstimator(model), batch_size=128).fit(X)
+    rng = np.random.RandomState(0)
+    beyond = []
+    for n in (2_000, 20_000):
+        X_test = rng.normal(size=(n, X.shape[1]))
+        tracemalloc.start()
+        relevance = explainer.transform(X_test)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        beyond.append(peak - relevance.nbytes)
+    unit = 128 * 64 * 8  # batch_size x widest layer x itemsize
+    assert beyond[1] < beyond[0] + unit / 4
+    assert beyond[1] < 12 * unit
 
 
 def test_frozen_estimator_is_used_as_it_is(frozen):
