@@ -17,6 +17,7 @@ work of a batch with one product upward (the denominators) and one downward.
 from numbers import Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -408,10 +409,11 @@ class _BoxLayer(PreparedLayer):
     ``P = (x - low) @ W`` yields both the pre-activation ``P + low @ W + b``
     and, inside the box, the denominators ``P - (high - low) @ W^-`` (the
     per-fit constants), so z^β needs no product of its own to get them.
-    That sum can cancel where a denominator is near zero, so rows where a
-    denominator falls within the rounding bound of P, and rows outside the
-    box, get their denominators from the exact sum of the (non-negative)
-    contributions instead.
+    A row outside the box has the box widened to contain it: its
+    denominators get the terms of the few inputs outside, as a sparse
+    correction. That sum can cancel where a denominator is near zero, so
+    rows where a denominator falls within the rounding bound of P get their
+    denominators from the exact sum of the (non-negative) contributions.
     """
 
     def __init__(self, *args, **kwargs):
@@ -423,12 +425,15 @@ class _BoxLayer(PreparedLayer):
         self._offset = -(self._width @ group.weights[width:])
         # Inside the box 0 <= x - low <= high - low, so the rounding error of
         # P + offset is below this bound (generous), the same for every row.
-        tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
-        column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
-        self._threshold = tolerance * (
-            self._width.max(initial=0) * column_max
-            + np.abs(self._offset).max(initial=0)
-        )
+        self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
+        self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
+        self._threshold = self._bound(self._width.max(initial=0))
+
+    def _bound(self, largest_part):
+        """Rounding bound of the fused denominators of a row whose parts
+        ``x - low`` and ``x - high`` are at most `largest_part` in size."""
+        offset = np.abs(self._offset).max(initial=0)
+        return self._tolerance * (largest_part * self._column_max + offset)
 
     def forward(self, x, take=None):
         take = take or _allocate(x.dtype)
@@ -442,22 +447,24 @@ class _BoxLayer(PreparedLayer):
             shifted, self.weight, out=take("output", (n, len(self.bias)))
         )
         z = np.add(product, self._offset, out=take("z0", product.shape))
-        # Rows outside the box (below low, or above high), and rows where a
-        # denominator is within rounding of 0, need the exact sum.
-        exact = np.zeros(n, dtype=bool)
-        if shifted.min() < 0 or high_part.max() > 0:
-            exact[np.flatnonzero((shifted < 0) | (high_part > 0)) // width] = True
+        # Rows where a denominator is within rounding of 0 need the exact sum.
         least = z.min()
+        suspect = np.zeros(n, dtype=bool)
         if least <= self._threshold:
-            exact |= z.min(axis=1) <= self._threshold
-        rows = np.flatnonzero(exact)
+            suspect = z.min(axis=1) <= self._threshold
+        if shifted.min() < 0 or high_part.max() > 0:  # some x outside the box
+            outside, excess = self._widen_box(parts, z)
+            # The correction cancels terms that grow with how far out x is:
+            # rows more than a box width out, or with a denominator within
+            # that rounding of 0, get the exact sum instead.
+            widest = self._width.max(initial=0)
+            suspect[outside] = (excess > widest) | (
+                z[outside].min(axis=1) <= self._bound(widest + excess)
+            )
+            least = z.min()
+        rows = np.flatnonzero(suspect)
         if rows.size:
-            block = parts[rows]
-            # The box widened to contain x (rows inside it are unchanged).
-            np.maximum(block[:, :width], 0, out=block[:, :width])
-            np.minimum(block[:, width:], 0, out=block[:, width:])
-            parts[rows] = block
-            z[rows] = block @ group.weights
+            z[rows] = parts[rows] @ group.weights
             least = z.min()  # (z >= 0 now) for relprop
         product += self._shifted_bias  # the pre-activation
         return product, {
@@ -465,6 +472,39 @@ class _BoxLayer(PreparedLayer):
             "z": {0: z},
             "least": {0: least},
         }
+
+    def _widen_box(self, parts, z):
+        """Widen the box to contain each row: add to `z` the terms of the
+        inputs outside it (``low - x`` times ``w+`` below it, ``high - x``
+        times ``w-`` above it) and zero their out-of-box parts.
+
+        Few inputs are outside, so this is a sparse product. Returns the
+        rows concerned and how far out each goes at most.
+        """
+        (group,) = self.groups
+        width = parts.shape[1] // 2
+        flat = parts.reshape(-1)
+        # Entries of `parts` (row-major, 2 * width per row) to correct: x - low
+        # below 0 and x - high above 0.
+        below = np.flatnonzero(parts[:, :width] < 0)
+        above = np.flatnonzero(parts[:, width:] > 0)
+        entries = np.sort(
+            np.concatenate(
+                [below + below // width * width, above + (above // width + 1) * width]
+            )
+        )
+        rows, columns = np.divmod(entries, 2 * width)
+        values = -flat[entries]  # low - x > 0 below, high - x < 0 above
+        outside, starts = np.unique(rows, return_index=True)
+        local = np.repeat(
+            np.arange(len(outside)), np.diff(np.append(starts, len(rows)))
+        )
+        terms = sparse.csr_matrix(
+            (values, (local, columns)), shape=(len(outside), 2 * width)
+        )
+        z[outside] += terms @ group.weights
+        flat[entries] = 0  # the box widened: max(x - low, 0), min(x - high, 0)
+        return outside, np.maximum.reduceat(np.abs(values), starts)
 
 
 def _stabilizer_offset(z, eps, nonnegative, vanished):

@@ -173,3 +173,28 @@ def test_rows_with_tiny_denominators_and_rows_without_both_conserve():
         explanation.relevance.sum(-1), explanation.scores, rtol=1e-5
     )
     assert np.all(explanation.absorbed == 0)
+
+
+def test_box_denominators_outside_the_box_match_their_exact_sums():
+    # The first layer takes z^β's denominators from its forward product and
+    # corrects the rows outside the box sparsely (or recomputes them): they
+    # must match the exact sums of the widened box's contributions.
+    from skl_lrp.rules import ZBeta
+
+    rng = np.random.RandomState(0)
+    for _ in range(60):
+        d, h = rng.randint(1, 30), rng.randint(1, 20)
+        W = rng.normal(size=(d, h)) * 10 ** rng.uniform(-3, 3)
+        low = rng.normal(size=d) - 1
+        high = low + rng.uniform(0, 3, size=d)
+        layer = ZBeta().prepare(W, rng.normal(size=h), low=low, high=high)
+        scale = 10 ** rng.uniform(0, 1)
+        X = low + (high - low) * rng.uniform(-1, 2, size=(50, d)) * scale
+        _, cache = layer.forward(X)
+        parts = np.hstack([np.maximum(X - low, 0), np.minimum(X - high, 0)])
+        exact = parts @ layer.groups[0].weights
+        np.testing.assert_allclose(cache["z"][0], exact, rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(
+            cache["parts"][layer.groups[0].parts], parts, rtol=1e-12, atol=1e-15
+        )
+        assert cache["least"][0] <= cache["z"][0].min()
