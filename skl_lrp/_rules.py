@@ -424,16 +424,20 @@ class _BoxLayer(PreparedLayer):
         self._shifted_bias = self.low @ self.weight + self.bias
         self._offset = -(self._width @ group.weights[width:])
         # Inside the box 0 <= x - low <= high - low, so the rounding error of
-        # P + offset is below this bound (generous), the same for every row.
+        # P + offset has a bound (generous) that is the same for every row.
         self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
         self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
         self._threshold = self._bound(self._width.max(initial=0))
 
     def _bound(self, largest_part):
-        """Rounding bound of the fused denominators of a row whose parts
-        ``x - low`` and ``x - high`` are at most `largest_part` in size."""
+        """The smallest denominator a row may have for its fused ones to be
+        used, when its parts ``x - low`` and ``x - high`` are at most
+        `largest_part` in size: their rounding bound over ``2**-30``, so that
+        fused denominators are off by less than 1e-9 of themselves (in
+        practice the error is far below the bound)."""
         offset = np.abs(self._offset).max(initial=0)
-        return self._tolerance * (largest_part * self._column_max + offset)
+        rounding = self._tolerance * (largest_part * self._column_max + offset)
+        return rounding * 2.0**30
 
     def forward(self, x, take=None):
         take = take or _allocate(x.dtype)
@@ -447,7 +451,8 @@ class _BoxLayer(PreparedLayer):
             shifted, self.weight, out=take("output", (n, len(self.bias)))
         )
         z = np.add(product, self._offset, out=take("z0", product.shape))
-        # Rows where a denominator is within rounding of 0 need the exact sum.
+        # Rows where a denominator is not far above its rounding error (the
+        # fused sum cancels) need the exact sum.
         least = z.min()
         suspect = np.zeros(n, dtype=bool)
         if least <= self._threshold:
@@ -455,8 +460,8 @@ class _BoxLayer(PreparedLayer):
         if shifted.min() < 0 or high_part.max() > 0:  # some x outside the box
             outside, excess = self._widen_box(parts, z)
             # The correction cancels terms that grow with how far out x is:
-            # rows more than a box width out, or with a denominator within
-            # that rounding of 0, get the exact sum instead.
+            # rows more than a box width out, or with a denominator not far
+            # above that rounding, get the exact sum instead.
             widest = self._width.max(initial=0)
             suspect[outside] = (excess > widest) | (
                 z[outside].min(axis=1) <= self._bound(widest + excess)

@@ -175,26 +175,40 @@ def test_rows_with_tiny_denominators_and_rows_without_both_conserve():
     assert np.all(explanation.absorbed == 0)
 
 
-def test_box_denominators_outside_the_box_match_their_exact_sums():
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_box_denominators_match_their_exact_sums(dtype):
     # The first layer takes z^β's denominators from its forward product and
-    # corrects the rows outside the box sparsely (or recomputes them): they
-    # must match the exact sums of the widened box's contributions.
+    # corrects the rows outside the box sparsely; rows where that sum may
+    # cancel are recomputed. Near the root corner (z ~ 0), outside the box
+    # and far outside it, the denominators must match the exact sums of the
+    # widened box's contributions to the dtype's precision.
     from skl_lrp.rules import ZBeta
 
-    rng = np.random.RandomState(0)
-    for _ in range(60):
-        d, h = rng.randint(1, 30), rng.randint(1, 20)
-        W = rng.normal(size=(d, h)) * 10 ** rng.uniform(-3, 3)
-        low = rng.normal(size=d) - 1
-        high = low + rng.uniform(0, 3, size=d)
-        layer = ZBeta().prepare(W, rng.normal(size=h), low=low, high=high)
-        scale = 10 ** rng.uniform(0, 1)
-        X = low + (high - low) * rng.uniform(-1, 2, size=(50, d)) * scale
+    rng = np.random.RandomState(5)
+    rtol = 1e-9 if dtype == np.float64 else 1e-5
+    for _ in range(100):
+        d, h = rng.randint(1, 12), rng.randint(1, 8)
+        W = (rng.normal(size=(d, h)) * 10 ** rng.uniform(-2, 2)).astype(dtype)
+        low = (rng.normal(size=d) - 1).astype(dtype)
+        high = (low + rng.uniform(0, 3, size=d) * (rng.rand(d) > 0.2)).astype(dtype)
+        X = low + (high - low) * rng.uniform(-0.5, 1.5, size=(40, d))
+        corner = np.where(W[:, 0] > 0, low, high)  # where neuron 0's z is 0
+        X[:10] = corner + rng.normal(size=(10, d)) * 10.0 ** rng.uniform(-12, -1)
+        X[5:10, 0] = low[0] - rng.uniform(0, 5, size=5)  # and outside the box
+        X[10:15] = low + (high - low) * rng.uniform(-20, 20, size=(5, d))  # far out
+        X = X.astype(dtype)
+        layer = ZBeta().prepare(W, rng.normal(size=h).astype(dtype), low=low, high=high)
         _, cache = layer.forward(X)
-        parts = np.hstack([np.maximum(X - low, 0), np.minimum(X - high, 0)])
-        exact = parts @ layer.groups[0].weights
-        np.testing.assert_allclose(cache["z"][0], exact, rtol=1e-12, atol=1e-300)
-        np.testing.assert_allclose(
-            cache["parts"][layer.groups[0].parts], parts, rtol=1e-12, atol=1e-15
-        )
-        assert cache["least"][0] <= cache["z"][0].min()
+        # (x - high is computed as (x - low) - (high - low): the same up to
+        # rounding, compared first; the sums are then taken over those parts)
+        parts = cache["parts"][layer.groups[0].parts].astype(np.float64)
+        wide = X.astype(np.float64)
+        expected = np.hstack([np.maximum(wide - low, 0), np.minimum(wide - high, 0)])
+        eps = np.finfo(dtype).eps
+        size = np.abs(wide).max() + np.abs(low).max() + np.abs(high).max()
+        np.testing.assert_allclose(parts, expected, rtol=0, atol=4 * eps * size)
+        exact = parts @ layer.groups[0].weights.astype(np.float64)
+        z = cache["z"][0]
+        assert z.dtype == dtype
+        np.testing.assert_allclose(z, exact, rtol=rtol, atol=1e-300)
+        assert cache["least"][0] <= z.min()
