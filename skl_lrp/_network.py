@@ -122,7 +122,7 @@ class DenseNetwork:
             proba = logits[:, 1].copy()
             ACTIVATIONS["logistic"](proba)
             return (proba > 0.5).astype(np.intp)
-        predicted = np.argmax(logits, axis=1)
+        predicted = np.argmax(logits, axis=1)  # linear models: the largest score
         if self.output_activation == "softmax":
             # softmax keeps the order of the logits, but rounding can make
             # the probabilities of two logits a few ulps apart equal, and
@@ -139,7 +139,7 @@ class DenseNetwork:
                 proba = logits[near]
                 ACTIVATIONS["softmax"](proba)
                 predicted[near] = np.argmax(proba, axis=1)
-        return predicted  # linear models: the largest score
+        return predicted
 
     @property
     def dtype(self):

@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 
-from ._rules import _unfactored as unfactored
+from ._rules import unfactored
 
 
 class Scratch:
@@ -25,7 +25,12 @@ class Scratch:
         return type(self), ()
 
     def __call__(self, key, shape, dtype):
-        """An uninitialized array of `shape`: the same memory for every `key`."""
+        """An uninitialized array of `shape` for `key`.
+
+        Every call with the same key (in the same thread) returns the same
+        memory: what a batch returns must be copied out of these arrays
+        before the thread's next batch.
+        """
         arrays = self._local.__dict__.setdefault("arrays", {})
         size = math.prod(shape)
         buffer = arrays.get(key)
@@ -141,11 +146,11 @@ def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch
         relevance, scale = layers[index].relprop(
             inputs[index],
             relevance,
-            preactivations[index],
-            absorbed,
-            caches[index],
-            takes[index],
-            scale,
+            preactivation=preactivations[index],
+            ledger=absorbed,
+            cache=caches[index],
+            take=takes[index],
+            scale=scale,
         )
         if return_layers and index > 0:
             hidden.append(unfactored(relevance, scale))

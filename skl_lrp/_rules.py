@@ -260,7 +260,7 @@ class PreparedLayer:
         if redo.size:  # kept before the buffers below are overwritten
             saved = (
                 a[redo],
-                _unfactored(relevance[redo], None if scale is None else scale[redo]),
+                unfactored(relevance[redo], None if scale is None else scale[redo]),
                 None if preactivation is None else preactivation[redo],
                 None if ledger is None else ledger[redo],
             )
@@ -369,7 +369,7 @@ class PreparedLayer:
         )
         if ledger is not None:
             ledger[rows] = wide_ledger
-        return _unfactored(*result)
+        return unfactored(*result)
 
     def _widened(self, wide):
         """This layer with its constants in the float type `wide` (cached)."""
@@ -488,7 +488,6 @@ class _BoxLayer(PreparedLayer):
         """
         (group,) = self.groups
         width = parts.shape[1] // 2
-        flat = parts.reshape(-1)
         # Entries of `parts` (row-major, 2 * width per row) to correct: x - low
         # below 0 and x - high above 0.
         below = np.flatnonzero(parts[:, :width] < 0)
@@ -499,7 +498,7 @@ class _BoxLayer(PreparedLayer):
             )
         )
         rows, columns = np.divmod(entries, 2 * width)
-        values = -flat[entries]  # low - x > 0 below, high - x < 0 above
+        values = -parts.take(entries)  # low - x > 0 below, high - x < 0 above
         outside, starts = np.unique(rows, return_index=True)
         local = np.repeat(
             np.arange(len(outside)), np.diff(np.append(starts, len(rows)))
@@ -508,7 +507,7 @@ class _BoxLayer(PreparedLayer):
             (values, (local, columns)), shape=(len(outside), 2 * width)
         )
         z[outside] += terms @ group.weights
-        flat[entries] = 0  # the box widened: max(x - low, 0), min(x - high, 0)
+        np.put(parts, entries, 0)  # the box widened: max(x - low, 0), min(x - high, 0)
         return outside, np.maximum.reduceat(np.abs(values), starts)
 
 
@@ -522,7 +521,7 @@ def _stabilizer_offset(z, eps, nonnegative, vanished):
     return offset if vanished is None else np.where(vanished, 0, offset)
 
 
-def _unfactored(relevance, scale):
+def unfactored(relevance, scale):
     """The relevance that ``(relevance, scale)`` stands for, in a new array."""
     if scale is None:
         return relevance.copy()
