@@ -84,9 +84,10 @@ class RelevanceExplainer(
     batch_size : int, default=1024
         Rows propagated together (fewer when :meth:`explain` explains
         several targets: at most ``4 * batch_size`` (row, target) pairs).
-        Memory beyond the output grows with a few times ``batch_size`` times
-        the widest layer, never with the number of samples; the result does
-        not depend on it.
+        Memory beyond the output is about 6 times ``batch_size`` times the
+        widest layer times the itemsize for one target (up to 4 times that
+        for several), never growing with the number of samples; the result
+        does not depend on it.
 
     n_jobs : int, default=None
         Number of batches explained in parallel through joblib (threads are

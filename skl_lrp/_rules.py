@@ -281,6 +281,12 @@ class PreparedLayer:
             # factor = scale * share * [output of the group's sign] / s(z),
             # one per neuron for all targets, in the place of the denominator.
             numerator = group.share if scale is None else scale
+            # No 0/0 or overflow: vanished neurons get 0 below, and the rows
+            # with tiny denominators are redone.
+            if vanished is not None:
+                np.copyto(denominator, 1, where=vanished)
+            if redo.size:
+                denominator[redo] = 1
             factor = np.divide(numerator, denominator, out=denominator)
             if scale is not None and group.share != 1.0:
                 factor *= group.share
@@ -402,6 +408,11 @@ class PreparedLayer:
         return widened
 
 
+# The fused z^β denominators of a row are kept when they exceed this many
+# times their rounding bound (2**35: off by less than 3e-11 of themselves).
+_FUSED_MARGIN = 2.0**35
+
+
 class _BoxLayer(PreparedLayer):
     """z^β bound to a layer: its forward product also gives the denominators.
 
@@ -411,9 +422,10 @@ class _BoxLayer(PreparedLayer):
     per-fit constants), so z^β needs no product of its own to get them.
     A row outside the box has the box widened to contain it: its
     denominators get the terms of the few inputs outside, as a sparse
-    correction. That sum can cancel where a denominator is near zero, so
-    rows where a denominator falls within the rounding bound of P get their
-    denominators from the exact sum of the (non-negative) contributions.
+    correction. That sum can cancel, so a row whose smallest denominator is
+    not far above its rounding bound (2**35 times it), or that lies more
+    than a box width outside, gets its denominators from the exact sum of
+    the (non-negative) contributions; in float32 every row does.
     """
 
     def __init__(self, *args, **kwargs):
@@ -428,16 +440,19 @@ class _BoxLayer(PreparedLayer):
         self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
         self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
         self._threshold = self._bound(self._width.max(initial=0))
+        # Only float64 is precise enough for the shortcut to pass that test:
+        # float32 takes the exact sums for every row, without trying it.
+        self._fused = self._tolerance * _FUSED_MARGIN < 1
 
     def _bound(self, largest_part):
         """The smallest denominator a row may have for its fused ones to be
         used, when its parts ``x - low`` and ``x - high`` are at most
-        `largest_part` in size: their rounding bound over ``2**-35``, so that
-        fused denominators are off by less than 3e-11 of themselves (in
-        practice by far less: 3e-13 at worst on rows built to cancel)."""
+        `largest_part` in size: their rounding bound times `_FUSED_MARGIN`,
+        so that fused denominators are off by less than 3e-11 of themselves
+        (in practice by far less: 3e-13 at worst on rows built to cancel)."""
         offset = np.abs(self._offset).max(initial=0)
         rounding = self._tolerance * (largest_part * self._column_max + offset)
-        return rounding * 2.0**35
+        return rounding * _FUSED_MARGIN
 
     def forward(self, x, take=None):
         take = take or _allocate(x.dtype)
@@ -450,6 +465,17 @@ class _BoxLayer(PreparedLayer):
         product = np.matmul(
             shifted, self.weight, out=take("output", (n, len(self.bias)))
         )
+        if not self._fused:
+            # The box widened to contain x: max(x - low, 0), min(x - high, 0).
+            np.clip(shifted, 0, np.inf, out=shifted)
+            np.clip(high_part, -np.inf, 0, out=high_part)
+            z = np.matmul(parts, group.weights, out=take("z0", product.shape))
+            product += self._shifted_bias  # the pre-activation
+            return product, {
+                "parts": {group.parts: parts},
+                "z": {0: z},
+                "least": {0: z.min()},
+            }
         z = np.add(product, self._offset, out=take("z0", product.shape))
         # Rows where a denominator is not far above its rounding error (the
         # fused sum cancels) need the exact sum.
