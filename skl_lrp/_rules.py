@@ -465,22 +465,32 @@ class _BoxLayer(PreparedLayer):
         product = np.matmul(
             shifted, self.weight, out=take("output", (n, len(self.bias)))
         )
-        if not self._fused:
+        z = take("z0", product.shape)
+        if self._fused:
+            least = self._fused_denominators(parts, product, z)
+        else:
             # The box widened to contain x: max(x - low, 0), min(x - high, 0).
             np.clip(shifted, 0, np.inf, out=shifted)
             np.clip(high_part, -np.inf, 0, out=high_part)
-            z = np.matmul(parts, group.weights, out=take("z0", product.shape))
-            product += self._shifted_bias  # the pre-activation
-            return product, {
-                "parts": {group.parts: parts},
-                "z": {0: z},
-                "least": {0: z.min()},
-            }
-        z = np.add(product, self._offset, out=take("z0", product.shape))
+            least = np.matmul(parts, group.weights, out=z).min()
+        product += self._shifted_bias  # the pre-activation
+        return product, {
+            "parts": {group.parts: parts},
+            "z": {0: z},
+            "least": {0: least},
+        }
+
+    def _fused_denominators(self, parts, product, z):
+        """Write the denominators into `z` from the forward product, widen
+        the box in `parts`, and return the smallest denominator."""
+        (group,) = self.groups
+        width = parts.shape[1] // 2
+        shifted, high_part = parts[:, :width], parts[:, width:]
+        np.add(product, self._offset, out=z)
         # Rows where a denominator is not far above its rounding error (the
         # fused sum cancels) need the exact sum.
         least = z.min()
-        suspect = np.zeros(n, dtype=bool)
+        suspect = np.zeros(len(z), dtype=bool)
         if least <= self._threshold:
             suspect = z.min(axis=1) <= self._threshold
         if shifted.min() < 0 or high_part.max() > 0:  # some x outside the box
@@ -497,12 +507,7 @@ class _BoxLayer(PreparedLayer):
         if rows.size:
             z[rows] = parts[rows] @ group.weights
             least = z.min()  # (z >= 0 now) for relprop
-        product += self._shifted_bias  # the pre-activation
-        return product, {
-            "parts": {group.parts: parts},
-            "z": {0: z},
-            "least": {0: least},
-        }
+        return least
 
     def _widen_box(self, parts, z):
         """Widen the box to contain each row: add to `z` the terms of the
