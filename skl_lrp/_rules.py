@@ -28,7 +28,7 @@ IDENTITY, POSITIVE, NEGATIVE, ONES, ABOVE_LOW, BELOW_HIGH = (
     "a-",
     "1",
     "x-low",
-    "x-high",
+    "high-x",
 )
 
 
@@ -171,10 +171,10 @@ class PreparedLayer:
         if name == ONES:
             return np.ones_like(a)
         # z^β: the box is widened per sample so that it contains x; both
-        # terms then keep their sign, and relevance stays finite outside it.
+        # terms then stay >= 0, and relevance finite outside it.
         if name == ABOVE_LOW:
             return np.maximum(a - self.low, 0)
-        return np.minimum(a - self.high, 0)
+        return np.maximum(self.high - a, 0)
 
     def _stacked_parts(self, a):
         cache = {}
@@ -420,6 +420,9 @@ class _BoxLayer(PreparedLayer):
     ``P = (x - low) @ W`` yields both the pre-activation ``P + low @ W + b``
     and, inside the box, the denominators ``P - (high - low) @ W^-`` (the
     per-fit constants), so z^β needs no product of its own to get them.
+    The contributions are ``(x - low) w^+`` and ``(high - x) (-w^-)``: both
+    parts, and both weights, are >= 0 inside the box, so that one test
+    finds the inputs outside it.
     A row outside the box has the box widened to contain it: its
     denominators get the terms of the few inputs outside, as a sparse
     correction. That sum can cancel, so a row whose smallest denominator is
@@ -434,7 +437,7 @@ class _BoxLayer(PreparedLayer):
         width = len(self.low)
         self._width = self.high - self.low
         self._shifted_bias = self.low @ self.weight + self.bias
-        self._offset = -(self._width @ group.weights[width:])
+        self._offset = self._width @ group.weights[width:]  # (weights -W^-)
         # Inside the box 0 <= x - low <= high - low, so the rounding error of
         # P + offset has a bound (generous) that is the same for every row.
         self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
@@ -446,7 +449,7 @@ class _BoxLayer(PreparedLayer):
 
     def _bound(self, largest_part):
         """The smallest denominator a row may have for its fused ones to be
-        used, when its parts ``x - low`` and ``x - high`` are at most
+        used, when its parts ``x - low`` and ``high - x`` are at most
         `largest_part` in size: their rounding bound times `_FUSED_MARGIN`,
         so that fused denominators are off by less than 3e-11 of themselves
         (in practice by far less: 3e-13 at worst on rows built to cancel)."""
@@ -459,9 +462,9 @@ class _BoxLayer(PreparedLayer):
         n, width = x.shape
         (group,) = self.groups
         parts = take("parts", (n, 2 * width))
-        shifted, high_part = parts[:, :width], parts[:, width:]
+        shifted = parts[:, :width]
         np.subtract(x, self.low, out=shifted)  # x - low
-        np.subtract(shifted, self._width, out=high_part)  # x - high
+        np.subtract(self._width, shifted, out=parts[:, width:])  # high - x
         product = np.matmul(
             shifted, self.weight, out=take("output", (n, len(self.bias)))
         )
@@ -469,9 +472,8 @@ class _BoxLayer(PreparedLayer):
         if self._fused:
             least = self._fused_denominators(parts, product, z)
         else:
-            # The box widened to contain x: max(x - low, 0), min(x - high, 0).
-            np.clip(shifted, 0, np.inf, out=shifted)
-            np.clip(high_part, -np.inf, 0, out=high_part)
+            # The box widened to contain x: max(x - low, 0), max(high - x, 0).
+            np.clip(parts, 0, np.inf, out=parts)
             least = np.matmul(parts, group.weights, out=z).min()
         product += self._shifted_bias  # the pre-activation
         return product, {
@@ -484,8 +486,6 @@ class _BoxLayer(PreparedLayer):
         """Write the denominators into `z` from the forward product, widen
         the box in `parts`, and return the smallest denominator."""
         (group,) = self.groups
-        width = parts.shape[1] // 2
-        shifted, high_part = parts[:, :width], parts[:, width:]
         np.add(product, self._offset, out=z)
         # Rows where a denominator is not far above its rounding error (the
         # fused sum cancels) need the exact sum.
@@ -493,53 +493,50 @@ class _BoxLayer(PreparedLayer):
         suspect = np.zeros(len(z), dtype=bool)
         if least <= self._threshold:
             suspect = z.min(axis=1) <= self._threshold
-        if shifted.min() < 0 or high_part.max() > 0:  # some x outside the box
-            outside, excess = self._widen_box(parts, z)
-            # The correction cancels terms that grow with how far out x is:
-            # rows more than a box width out, or with a denominator not far
-            # above that rounding, get the exact sum instead.
-            widest = self._width.max(initial=0)
-            suspect[outside] = (excess > widest) | (
-                z[outside].min(axis=1) <= self._bound(widest + excess)
-            )
-            least = z.min()
+        if parts.min() < 0:  # some x outside the box: widen it
+            entries = np.flatnonzero(parts < 0)  # row by row, in order
+            rows = entries // parts.shape[1]
+            starts = np.flatnonzero(np.diff(rows, prepend=-1))  # each row's first
+            outside = rows[starts]
+            if 16 * len(outside) <= len(z):
+                # Few rows: their exact sums cost less than a correction.
+                np.put(parts, entries, 0)
+                suspect[outside] = True
+            else:
+                excess = self._widen_box(parts, z, entries, starts)
+                # The correction cancels terms that grow with how far out x
+                # is: rows more than a box width out, or with a denominator
+                # not far above that rounding, get the exact sum instead.
+                widest = self._width.max(initial=0)
+                suspect[outside] = (excess > widest) | (
+                    z[outside].min(axis=1) <= self._bound(widest + excess)
+                )
+                least = z.min()
         rows = np.flatnonzero(suspect)
         if rows.size:
             z[rows] = parts[rows] @ group.weights
             least = z.min()  # (z >= 0 now) for relprop
         return least
 
-    def _widen_box(self, parts, z):
+    def _widen_box(self, parts, z, entries, starts):
         """Widen the box to contain each row: add to `z` the terms of the
-        inputs outside it (``low - x`` times ``w+`` below it, ``high - x``
-        times ``w-`` above it) and zero their out-of-box parts.
+        inputs outside it (``low - x`` times ``w+`` below it, ``x - high``
+        times ``-w-`` above it) and zero their out-of-box parts.
 
-        Few inputs are outside, so this is a sparse product. Returns the
-        rows concerned and how far out each goes at most.
+        `entries` are the flat indices of the negative `parts`, in order,
+        and `starts` where each row's begin among them. Few inputs are
+        outside (with many features, one or two in most rows), so this is a
+        sparse product. Returns how far out each row goes at most.
         """
         (group,) = self.groups
-        width = parts.shape[1] // 2
-        # Entries of `parts` (row-major, 2 * width per row) to correct: x - low
-        # below 0 and x - high above 0.
-        below = np.flatnonzero(parts[:, :width] < 0)
-        above = np.flatnonzero(parts[:, width:] > 0)
-        entries = np.sort(
-            np.concatenate(
-                [below + below // width * width, above + (above // width + 1) * width]
-            )
-        )
-        rows, columns = np.divmod(entries, 2 * width)
-        values = -parts.take(entries)  # low - x > 0 below, high - x < 0 above
-        outside, starts = np.unique(rows, return_index=True)
-        local = np.repeat(
-            np.arange(len(outside)), np.diff(np.append(starts, len(rows)))
-        )
+        values = -parts.take(entries)  # low - x, x - high: > 0
         terms = sparse.csr_matrix(
-            (values, (local, columns)), shape=(len(outside), 2 * width)
+            (values, entries % parts.shape[1], np.append(starts, len(entries))),
+            shape=(len(starts), parts.shape[1]),
         )
-        z[outside] += terms @ group.weights
-        np.put(parts, entries, 0)  # the box widened: max(x - low, 0), min(x - high, 0)
-        return outside, np.maximum.reduceat(np.abs(values), starts)
+        z[entries[starts] // parts.shape[1]] += terms @ group.weights
+        np.put(parts, entries, 0)  # the box widened: max(x - low, 0), max(high - x, 0)
+        return np.maximum.reduceat(values, starts)
 
 
 def _stabilizer_offset(z, eps, nonnegative, vanished):
@@ -944,7 +941,7 @@ class ZBeta(Rule):
         return super().prepare(weight, bias, low=low, high=high)
 
     def _groups(self, weight, bias):
-        terms = [(ABOVE_LOW, _pos(weight)), (BELOW_HIGH, _neg(weight))]
+        terms = [(ABOVE_LOW, _pos(weight)), (BELOW_HIGH, _pos(-weight))]
         bias_part = None if bias is None else np.zeros_like(bias)
         return [(terms, bias_part, {"nonnegative": True})]
 

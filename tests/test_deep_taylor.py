@@ -177,11 +177,12 @@ def test_rows_with_tiny_denominators_and_rows_without_both_conserve():
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_box_denominators_match_their_exact_sums(dtype):
-    # The first layer takes z^β's denominators from its forward product and
-    # corrects the rows outside the box sparsely; rows where that sum may
-    # cancel are recomputed. Near the root corner (z ~ 0), outside the box
-    # and far outside it, the denominators must match the exact sums of the
-    # widened box's contributions to the dtype's precision.
+    # The first layer takes z^β's denominators from its forward product; it
+    # corrects the rows outside the box sparsely when they are many, and
+    # recomputes them when they are few, as it does rows where the fused sum
+    # may cancel. Near the root corner (z ~ 0), outside the box and far
+    # outside it, the denominators must match the exact sums of the widened
+    # box's contributions to the dtype's precision.
     from skl_lrp.rules import ZBeta
 
     rng = np.random.RandomState(5)
@@ -196,21 +197,29 @@ def test_box_denominators_match_their_exact_sums(dtype):
         X[:10] = corner + rng.normal(size=(10, d)) * 10.0 ** rng.uniform(-12, -1)
         X[5:10, 0] = low[0] - rng.uniform(0, 5, size=5)  # and outside the box
         X[10:15] = low + (high - low) * rng.uniform(-20, 20, size=(5, d))  # far out
-        X = X.astype(dtype)
+        # Two rows out of 40 (outside near the corner, far out), the rest in.
+        inside = low + (high - low) * rng.uniform(0, 1, size=(38, d))
+        few_outside = np.vstack([X[[8, 12]], inside])
         layer = ZBeta().prepare(W, rng.normal(size=h).astype(dtype), low=low, high=high)
-        _, cache = layer.forward(X)
-        # (x - high is computed as (x - low) - (high - low): the same up to
-        # rounding, compared first; the sums are then taken over those parts)
-        parts = cache["parts"][layer.groups[0].parts].astype(np.float64)
-        wide = X.astype(np.float64)
-        expected = np.hstack([np.maximum(wide - low, 0), np.minimum(wide - high, 0)])
-        eps = np.finfo(dtype).eps
-        size = np.abs(wide).max() + np.abs(low).max() + np.abs(high).max()
-        np.testing.assert_allclose(parts, expected, rtol=0, atol=4 * eps * size)
-        exact = parts @ layer.groups[0].weights.astype(np.float64)
-        z = cache["z"][0]
-        assert z.dtype == dtype
-        np.testing.assert_allclose(z, exact, rtol=rtol, atol=1e-300)
-        # relprop takes `least` for the smallest denominator (<= 0: maybe one
-        # vanished), so it must not exceed the exact one beyond rounding.
-        assert cache["least"][0] <= exact.min() + rtol * abs(exact.min())
+        for sample in (X.astype(dtype), few_outside.astype(dtype)):
+            _check_box_denominators(layer, sample, low, high, rtol)
+
+
+def _check_box_denominators(layer, X, low, high, rtol):
+    dtype = X.dtype
+    _, cache = layer.forward(X)
+    # (high - x is computed as (high - low) - (x - low): the same up to
+    # rounding, compared first; the sums are then taken over those parts)
+    parts = cache["parts"][layer.groups[0].parts].astype(np.float64)
+    wide = X.astype(np.float64)
+    expected = np.hstack([np.maximum(wide - low, 0), np.maximum(high - wide, 0)])
+    eps = np.finfo(dtype).eps
+    size = np.abs(wide).max() + np.abs(low).max() + np.abs(high).max()
+    np.testing.assert_allclose(parts, expected, rtol=0, atol=4 * eps * size)
+    exact = parts @ layer.groups[0].weights.astype(np.float64)
+    z = cache["z"][0]
+    assert z.dtype == dtype
+    np.testing.assert_allclose(z, exact, rtol=rtol, atol=1e-300)
+    # relprop takes `least` for the smallest denominator (<= 0: maybe one
+    # vanished), so it must not exceed the exact one beyond rounding.
+    assert cache["least"][0] <= exact.min() + rtol * abs(exact.min())
