@@ -82,11 +82,12 @@ class RelevanceExplainer(
         ``classes_`` (classifiers) or an output index (regressors).
 
     batch_size : int, default=1024
-        Rows propagated together (fewer when :meth:`explain` explains
-        several targets: at most ``4 * batch_size`` (row, target) pairs).
-        Memory beyond the output is about 6 times ``batch_size`` times the
-        widest layer times the itemsize for one target (up to 4 times that
-        for several), never growing with the number of samples; the result
+        Rows propagated together. All targets of a row share its forward
+        pass; with several, the backward pass runs on about ``batch_size``
+        (row, target) pairs at a time. Memory beyond the output is about 6
+        times ``batch_size`` times the widest layer times the itemsize,
+        plus the batch's result (``batch_size`` times the targets times the
+        features), never growing with the number of samples; the result
         does not depend on it.
 
     n_jobs : int, default=None
@@ -541,15 +542,10 @@ shape (n_samples, n_targets)
         if return_layers:
             widths = [weight.shape[0] for weight in network.weights[1:]]
             out["layers"] = [np.empty((*shape, width), dtype=dtype) for width in widths]
-        # Several targets multiply the work (and buffers) per row. Batches of
-        # batch_size // n_targets rows would keep the buffers the same, but
-        # pay the per-batch work more often; up to 4 x batch_size (row,
-        # target) pairs measured ~10% faster with 10 targets.
-        rows_per_batch = max(1, min(self.batch_size, 4 * self.batch_size // n_targets))
-        n_batches = -(-n_samples // rows_per_batch)
+        n_batches = -(-n_samples // self.batch_size)
 
         def batches():  # (a generator: no list growing with the rows)
-            return gen_batches(n_samples, rows_per_batch)
+            return gen_batches(n_samples, self.batch_size)
 
         # Parallel batches each get one BLAS thread: nested BLAS threads would
         # oversubscribe the cores.
@@ -568,13 +564,16 @@ shape (n_samples, n_targets)
                 results = (
                     _explain_rows(self._plan, X, rows, *args) for rows in batches()
                 )
-            for rows, result in zip(batches(), results):
+            # (not zip, which would hold a batch's result while the next runs)
+            for rows in batches():
+                result = next(results)
                 for key, value in result.items():
                     if key == "layers":
-                        for whole, part in zip(out["layers"], value):
-                            whole[rows] = part
+                        for index, whole in enumerate(out["layers"]):
+                            whole[rows] = value[index]
                     elif key in out:
                         out[key][rows] = value
+                del result, value
         return out
 
     def get_feature_names_out(self, input_features=None):

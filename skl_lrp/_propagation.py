@@ -134,31 +134,70 @@ def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch
         columns = network.predicted_columns(logits)[:, np.newaxis]
     elif columns.ndim == 1:
         columns = np.broadcast_to(columns, (n, len(columns)))
-    rows = np.arange(n)[:, np.newaxis]
-    scores = logits[rows, columns]
-    # All targets share the forward pass; their backward passes are one
-    # matrix product per layer on the (n * n_targets) stacked relevance.
-    relevance = np.zeros((n, columns.shape[1], logits.shape[1]), dtype=logits.dtype)
-    relevance[rows, np.arange(columns.shape[1]), columns] = scores
-    absorbed = np.zeros((n, columns.shape[1], 3), logits.dtype) if ledger else None
-    hidden, scale = [], None
+    n_targets = columns.shape[1]
+    scores = np.take_along_axis(logits, columns, axis=1)
+    dtype = logits.dtype
+    result = {
+        "relevance": np.empty((n, n_targets, x.shape[1]), dtype),
+        "scores": scores,
+        "columns": columns,
+    }
+    if ledger:
+        result["ledger"] = np.zeros((n, n_targets, 3), dtype)
+    if return_layers:
+        result["layers"] = [
+            np.empty((n, n_targets, len(bias)), dtype) for bias in network.biases[:-1]
+        ]
+    # All targets share the forward pass. Their backward passes are one
+    # matrix product per layer on the stacked (row, target) relevance, run
+    # on chunks of about n pairs: products that size run faster than
+    # larger ones, and the work arrays stay those of a one-target batch.
+    rows_per_chunk = -(-n // n_targets)
+    for start in range(0, n, rows_per_chunk):
+        rows = slice(start, start + rows_per_chunk)
+        _backward(
+            layers,
+            [a[rows] for a in inputs],
+            [None if p is None else p[rows] for p in preactivations],
+            [_rows_of(cache, rows) for cache in caches],
+            takes,
+            columns[rows],
+            scores[rows],
+            logits.shape[1],
+            {key: _rows_of(value, rows) for key, value in result.items()},
+        )
+    return result
+
+
+def _rows_of(value, rows):
+    """`value` (an array, or dicts and lists of arrays) restricted to `rows`;
+    other values, such as a batch's smallest denominators, as they are."""
+    if isinstance(value, dict):
+        return {key: _rows_of(item, rows) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rows_of(item, rows) for item in value]
+    return value[rows] if isinstance(value, np.ndarray) and value.ndim else value
+
+
+def _backward(
+    layers, inputs, preactivations, caches, takes, columns, scores, n_outputs, out
+):
+    """Propagate the scores of some rows down to their inputs, into `out`."""
+    n, n_targets = columns.shape
+    relevance = np.zeros((n, n_targets, n_outputs), scores.dtype)
+    np.put_along_axis(relevance, columns[:, :, np.newaxis], scores[:, :, np.newaxis], 2)
+    scale = None
     for index in reversed(range(len(layers))):
         relevance, scale = layers[index].relprop(
             inputs[index],
             relevance,
             preactivation=preactivations[index],
-            ledger=absorbed,
+            ledger=out.get("ledger"),
             cache=caches[index],
             take=takes[index],
             scale=scale,
         )
-        if return_layers and index > 0:
-            hidden.append(unfactored(relevance, scale))
-    # A new array: the scratch arrays are reused by the next batch.
-    relevance = unfactored(relevance, scale)
-    result = {"relevance": relevance, "scores": scores, "columns": columns}
-    if ledger:
-        result["ledger"] = absorbed
-    if return_layers:
-        result["layers"] = hidden[::-1]
-    return result
+        if "layers" in out and index > 0:
+            unfactored(relevance, scale, out=out["layers"][index - 1])
+    # Out of the work arrays, which the next chunk reuses.
+    unfactored(relevance, scale, out=out["relevance"])

@@ -549,11 +549,15 @@ def _stabilizer_offset(z, eps, nonnegative, vanished):
     return offset if vanished is None else np.where(vanished, 0, offset)
 
 
-def unfactored(relevance, scale):
-    """The relevance that ``(relevance, scale)`` stands for, in a new array."""
-    if scale is None:
+def unfactored(relevance, scale, out=None):
+    """The relevance that ``(relevance, scale)`` stands for, in a new array
+    (or in `out`)."""
+    if scale is not None:
+        return np.multiply(relevance, scale[:, np.newaxis, :], out=out)
+    if out is None:
         return relevance.copy()
-    return relevance * scale[:, np.newaxis, :]
+    out[...] = relevance
+    return out
 
 
 def _allocate(dtype):

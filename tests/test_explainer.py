@@ -61,6 +61,31 @@ def test_memory_beyond_the_output_does_not_grow_with_the_rows():
     assert beyond[1] < 12 * unit
 
 
+def test_memory_with_every_target_does_not_grow_with_the_rows():
+    # The same with all four classes: the targets share a batch's forward
+    # pass and run backward a chunk of rows at a time, so beyond its outputs
+    # a batch holds its one-target work arrays and its own results.
+    model, X = make_network("multiclass", "relu", (64, 32), seed=3)
+    explainer = RelevanceExplainer(FrozenEstimator(model), batch_size=128).fit(X)
+    rng = np.random.RandomState(0)
+    columns = np.arange(4)
+    beyond = []
+    for n in (2_000, 20_000):
+        X_test = rng.normal(size=(n, X.shape[1]))
+        tracemalloc.start()
+        out = explainer._propagate(X_test, columns, ledger=True, return_layers=True)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        outputs = [*out.pop("layers"), *out.values()]
+        assert out["relevance"].shape == (n, 4, X.shape[1])
+        beyond.append(peak - sum(array.nbytes for array in outputs))
+    unit = 128 * 64 * 8  # batch_size x widest layer x itemsize
+    assert beyond[1] < beyond[0] + unit
+    # one-target work arrays (~6 units) and one batch's results, with the
+    # hidden layers' relevance (4 targets x (64 + 32 + 5) widths: ~6.5 units)
+    assert beyond[1] < 16 * unit
+
+
 def test_frozen_estimator_is_used_as_it_is(frozen):
     estimator, X = frozen
     before = [w.copy() for w in estimator.estimator.coefs_]
