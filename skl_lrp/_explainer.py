@@ -85,10 +85,11 @@ class RelevanceExplainer(
         Rows propagated together. All targets of a row share its forward
         pass; with several, the backward pass runs on about ``batch_size``
         (row, target) pairs at a time. Memory beyond the output is about 6
-        times ``batch_size`` times the widest layer times the itemsize,
-        plus the batch's result (``batch_size`` times the targets times the
-        features), never growing with the number of samples; the result
-        does not depend on it.
+        times ``batch_size`` times the widest layer times the itemsize, plus
+        the batch's result (``batch_size`` times the targets times the
+        features, and times the hidden widths with ``return_layers``), per
+        batch in flight (``n_jobs`` of them), never growing with the number
+        of samples; the result does not depend on it.
 
     n_jobs : int, default=None
         Number of batches explained in parallel through joblib (threads are

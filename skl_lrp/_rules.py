@@ -218,7 +218,9 @@ class PreparedLayer:
         cache : dict, default=None
             What :meth:`forward` computed for this batch and relprop reuses:
             "parts", the modified inputs by name; "z" and "least", the
-            denominators and their smallest absolute value, by group index.
+            denominators and a lower bound of their absolute values (the
+            whole batch's smallest, when relprop runs on some of its rows),
+            by group index.
         take : callable, default=None
             ``take(name, shape)`` gives the work arrays; None allocates them.
         scale : ndarray of shape (n, n_out), default=None
@@ -423,13 +425,27 @@ class _BoxLayer(PreparedLayer):
     The contributions are ``(x - low) w^+`` and ``(high - x) (-w^-)``: both
     parts, and both weights, are >= 0 inside the box, so that one test
     finds the inputs outside it.
-    A row outside the box has the box widened to contain it: its
-    denominators get the terms of the few inputs outside, as a sparse
-    correction. That sum can cancel, so a row whose smallest denominator is
-    not far above its rounding bound (2**35 times it), or that lies more
-    than a box width outside, gets its denominators from the exact sum of
-    the (non-negative) contributions; in float32 every row does.
+    A row outside the box has the box widened to contain it. When few rows
+    of a batch are outside (at most one in 16), they get their denominators
+    from the exact sum of the (non-negative) contributions; otherwise each
+    gets the terms of its few inputs outside as a sparse correction. The
+    fused sum can cancel, so a row whose smallest denominator is not far
+    above its rounding bound (2**35 times it), or that lies more than a box
+    width outside, gets the exact sum too; in float32 every row does.
     """
+
+    def __setstate__(self, state):
+        # Layers pickled before the parts became (x - low, high - x) hold
+        # (x - low, x - high) with weights (W+, W-): the same terms, the
+        # second pair with both signs flipped. Convert rather than explain
+        # with mismatched signs.
+        (group,) = state["groups"]
+        if group.parts == (ABOVE_LOW, "x-high"):
+            width = len(state["low"])
+            group.parts = (ABOVE_LOW, BELOW_HIGH)
+            group.weights = np.vstack([group.weights[:width], -group.weights[width:]])
+            state.pop("_wide_layer", None)  # a cache, in the old layout
+        self.__dict__.update(state)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

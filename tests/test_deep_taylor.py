@@ -47,13 +47,27 @@ def test_matches_reference(seed, case):
     hidden = tuple(rng.randint(2, 7, size=n_hidden))
     model, X = make_network(kind, activation, hidden, dtype, seed)
     explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
-    # Wider than the training data: some samples fall outside the box.
+    # Wider than the training data: some samples fall outside the box (in
+    # float64 the first layer corrects them sparsely); then one row far out
+    # among 31 in it (recomputed exactly; float32 takes the exact sums for
+    # every row, so has no such branch).
     X_test = (1.5 * rng.normal(size=(6, X.shape[1]))).astype(dtype)
+    _check_against_reference(model, kind, explainer, X_test, dtype)
+    if dtype == np.float64:
+        X_test = np.vstack([3 * X_test[:1] + 3, X[:31]])
+        _check_against_reference(model, kind, explainer, X_test, dtype)
+
+
+def _check_against_reference(model, kind, explainer, X_test, dtype):
     for target in _targets(model, kind):
         relevance = explainer.set_params(target=target).transform(X_test)
         assert relevance.dtype == dtype
         if target == "predicted":
-            labels = model.predict(X_test) if hasattr(model, "classes_") else [0] * 6
+            labels = (
+                model.predict(X_test)
+                if hasattr(model, "classes_")
+                else [0] * len(X_test)
+            )
         else:
             labels = [target] * len(X_test)
         for x, label, row in zip(X_test, labels, relevance):
@@ -223,3 +237,28 @@ def _check_box_denominators(layer, X, low, high, rtol):
     # relprop takes `least` for the smallest denominator (<= 0: maybe one
     # vanished), so it must not exceed the exact one beyond rounding.
     assert cache["least"][0] <= exact.min() + rtol * abs(exact.min())
+
+
+def test_box_layer_pickled_in_the_old_layout_is_converted():
+    # Before the parts became (x - low, high - x) with weights (W+, -W-),
+    # layers stored (x - low, x - high) with (W+, W-); one loaded from such
+    # a pickle must explain as a new one does, not with flipped signs.
+    import pickle
+
+    from skl_lrp.rules import ZBeta
+
+    rng = np.random.RandomState(0)
+    W, b = rng.normal(size=(4, 3)), rng.normal(size=3)
+    low, high = -np.ones(4), np.ones(4)
+    layer = ZBeta().prepare(W, b, low=low, high=high)
+    old = pickle.loads(pickle.dumps(layer))
+    (group,) = old.groups
+    group.parts = (group.parts[0], "x-high")
+    group.weights = np.vstack([np.maximum(W, 0), np.minimum(W, 0)])
+    loaded = pickle.loads(pickle.dumps(old))
+    X = rng.uniform(-1.5, 1.5, size=(20, 4))  # some outside the box
+    relevance = rng.normal(size=(20, 2, 3))
+    expected = layer.relprop(X, relevance.copy(), cache=layer.forward(X)[1])
+    result = loaded.relprop(X, relevance.copy(), cache=loaded.forward(X)[1])
+    np.testing.assert_allclose(result[0], expected[0], rtol=1e-14, atol=1e-15)
+    assert loaded.groups[0].parts == layer.groups[0].parts

@@ -333,11 +333,20 @@ def test_rms_epsilon_on_an_all_zero_row_is_finite():
     "rules", ["montavon-2019", [Epsilon(0.5, scale="rms")] * 4, "alpha-beta"]
 )
 def test_no_sample_depends_on_the_rest_of_its_batch(rules):
+    # One row per batch, batches of 7 rows whose 4 targets run backward in
+    # uneven chunks of rows (2, 2, 2, 1), and one batch; some rows outside
+    # the box learned in fit.
     model, X = make_network("multiclass", "relu", (6, 5, 4), seed=9)
+    X_test = np.vstack([X, 3 * X[:5]])
     frozen = FrozenEstimator(model)
-    one = RelevanceExplainer(frozen, rules=rules, batch_size=1).fit(X).explain(X, "all")
-    big = (
-        RelevanceExplainer(frozen, rules=rules, batch_size=999).fit(X).explain(X, "all")
+    one, seven, big = (
+        RelevanceExplainer(frozen, rules=rules, batch_size=size)
+        .fit(X)
+        .explain(X_test, "all", return_layers=True)
+        for size in (1, 7, 999)
     )
-    np.testing.assert_allclose(one.relevance, big.relevance, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(one.absorbed, big.absorbed, rtol=1e-12, atol=1e-15)
+    for other in (seven, big):
+        for key in ("relevance", "absorbed", "absorbed_bias", "absorbed_stabilizer"):
+            np.testing.assert_allclose(one[key], other[key], rtol=1e-12, atol=1e-15)
+        for a, b in zip(one.layers, other.layers, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
