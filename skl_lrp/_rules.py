@@ -434,19 +434,6 @@ class _BoxLayer(PreparedLayer):
     width outside, gets the exact sum too; in float32 every row does.
     """
 
-    def __setstate__(self, state):
-        # Layers pickled before the parts became (x - low, high - x) hold
-        # (x - low, x - high) with weights (W+, W-): the same terms, the
-        # second pair with both signs flipped. Convert rather than explain
-        # with mismatched signs.
-        (group,) = state["groups"]
-        if group.parts == (ABOVE_LOW, "x-high"):
-            width = len(state["low"])
-            group.parts = (ABOVE_LOW, BELOW_HIGH)
-            group.weights = np.vstack([group.weights[:width], -group.weights[width:]])
-            state.pop("_wide_layer", None)  # a cache, in the old layout
-        self.__dict__.update(state)
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         (group,) = self.groups
@@ -462,6 +449,19 @@ class _BoxLayer(PreparedLayer):
         # Only float64 is precise enough for the shortcut to pass that test:
         # float32 takes the exact sums for every row, without trying it.
         self._fused = self._tolerance * _FUSED_MARGIN < 1
+
+    def __setstate__(self, state):
+        # Layers pickled before the parts became (x - low, high - x) hold
+        # (x - low, x - high) with weights (W+, W-): the same terms, the
+        # second pair with both signs flipped. Convert rather than explain
+        # with mismatched signs.
+        (group,) = state["groups"]
+        if group.parts == (ABOVE_LOW, "x-high"):
+            width = len(state["low"])
+            group.parts = (ABOVE_LOW, BELOW_HIGH)
+            group.weights = np.vstack([group.weights[:width], -group.weights[width:]])
+            state.pop("_wide_layer", None)  # a cache, in the old layout
+        self.__dict__.update(state)
 
     def _bound(self, largest_part):
         """The smallest denominator a row may have for its fused ones to be
