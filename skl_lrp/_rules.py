@@ -510,14 +510,16 @@ class _BoxLayer(PreparedLayer):
         if least <= self._threshold:
             suspect = z.min(axis=1) <= self._threshold
         if parts.min() < 0:  # some x outside the box: widen it
-            outside = np.flatnonzero(parts.min(axis=1) < 0)
+            entries = np.flatnonzero(parts < 0)  # row by row, in order
+            entry_rows = entries // parts.shape[1]
+            starts = np.flatnonzero(np.diff(entry_rows, prepend=-1))  # each row's first
+            outside = entry_rows[starts]
             if 16 * len(outside) <= len(z):
                 # Few rows: their exact sums cost less than a correction.
-                widened = parts[outside]
-                parts[outside] = np.maximum(widened, 0, out=widened)
+                np.put(parts, entries, 0)
                 suspect[outside] = True
             else:
-                excess = self._widen_box(parts, z, outside)
+                excess = self._widen_box(parts, z, entries, starts)
                 # The correction cancels terms that grow with how far out x
                 # is: rows more than a box width out, or with a denominator
                 # not far above that rounding, get the exact sum instead.
@@ -532,23 +534,22 @@ class _BoxLayer(PreparedLayer):
             least = z.min()  # (z >= 0 now) for relprop
         return least
 
-    def _widen_box(self, parts, z, outside):
+    def _widen_box(self, parts, z, entries, starts):
         """Widen the box to contain each row: add to `z` the terms of the
         inputs outside it (``low - x`` times ``w+`` below it, ``x - high``
         times ``-w-`` above it) and zero their out-of-box parts.
 
-        Few inputs are outside (with many features, one or two in most
-        rows), so this is a sparse product. `outside` are the rows
-        concerned, in order; returns how far out each goes at most.
+        `entries` are the flat indices of the negative `parts`, in order, and
+        `starts` where each row's begin among them. Few inputs are outside
+        (with many features, one or two in most rows), so this is a sparse
+        product. Returns how far out each row goes at most.
         """
         (group,) = self.groups
-        entries = np.flatnonzero(parts < 0)  # row by row, in order
-        rows, columns = np.divmod(entries, parts.shape[1])
-        starts = np.searchsorted(rows, outside)  # each row's first
+        outside = entries[starts] // parts.shape[1]
         values = -parts.take(entries)  # low - x, x - high: > 0
         terms = sparse.csr_matrix(
-            (values, columns, np.append(starts, len(entries))),
-            shape=(len(outside), parts.shape[1]),
+            (values, entries % parts.shape[1], np.append(starts, len(entries))),
+            shape=(len(starts), parts.shape[1]),
         )
         z[outside] += terms @ group.weights
         np.put(parts, entries, 0)  # the box widened: max(x - low, 0), max(high - x, 0)
