@@ -146,7 +146,8 @@ def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch
         result["ledger"] = np.zeros((n, n_targets, 3), dtype)
     if return_layers:
         result["layers"] = [
-            np.empty((n, n_targets, len(bias)), dtype) for bias in network.biases[:-1]
+            np.empty((n, n_targets, weight.shape[0]), dtype)
+            for weight in network.weights[1:]
         ]
     # All targets share the forward pass. Their backward passes are one
     # matrix product per layer on the stacked (row, target) relevance, run
