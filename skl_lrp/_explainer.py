@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits
 from ._columns import source_columns
 from ._composites import PRESETS, resolve_rules
 from ._network import check_supported, read_network, split_pipeline, unwrap
-from ._propagation import Scratch, forward, relevance_batch
+from ._propagation import Scratch, forward, relevance_batch, rows_of
 from ._rules import ZBeta
 
 _FLOATS = (np.float64, np.float32)
@@ -84,12 +84,14 @@ class RelevanceExplainer(
     batch_size : int, default=1024
         Rows propagated together. All targets of a row share its forward
         pass; with several, the backward pass runs on about ``batch_size``
-        (row, target) pairs at a time. Memory beyond the output is about 6
-        times ``batch_size`` times the widest layer times the itemsize, plus
-        the batch's result (``batch_size`` times the targets times the
-        features, and times the hidden widths with ``return_layers``), per
-        batch in flight (``n_jobs`` of them), never growing with the number
-        of samples; the result does not depend on it.
+        (row, target) pairs at a time. Memory beyond the outputs is about 6
+        times ``batch_size`` times the widest layer times the itemsize per
+        batch in flight (``n_jobs`` of them), growing neither with the
+        samples nor with the targets: batches write their rows into the
+        outputs in place. (Batches run in other processes, by a
+        process-based joblib backend, send their results back instead, and
+        a Pipeline's batch keeps its relevance on the network's input
+        columns before summing them.) The result does not depend on it.
 
     n_jobs : int, default=None
         Number of batches explained in parallel through joblib (threads are
@@ -552,7 +554,7 @@ shape (n_samples, n_targets)
         # oversubscribe the cores.
         parallel = effective_n_jobs(self.n_jobs) > 1 and n_batches > 1
         scratch = Scratch()  # each thread's work arrays, for all its batches
-        args = (columns, ledger, return_layers, scratch)
+        args = (columns, ledger, return_layers, scratch, _Outputs(out))
         with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
             if parallel:
                 results = Parallel(
@@ -565,16 +567,19 @@ shape (n_samples, n_targets)
                 results = (
                     _explain_rows(self._plan, X, rows, *args) for rows in batches()
                 )
-            # (not zip, which would hold a batch's result while the next runs)
+            # Batches run in this process write into `out`; others send their
+            # results. (Not zip, which would hold a result while the next runs.)
             for rows in batches():
                 result = next(results)
-                for key, value in result.items():
-                    if key == "layers":
-                        for index, whole in enumerate(out["layers"]):
-                            whole[rows] = value[index]
-                    elif key in out:
-                        out[key][rows] = value
-                del result, value
+                if result is not None:
+                    batch = rows_of(out, rows)
+                    for key, value in result.items():
+                        if key == "layers":
+                            for layer, part in zip(batch[key], value):
+                                layer[...] = part
+                        elif key in batch:
+                            batch[key][...] = value
+                del result
         return out
 
     def get_feature_names_out(self, input_features=None):
@@ -696,14 +701,33 @@ class _Plan:
     aggregation: object
 
 
-def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch):
+class _Outputs:
+    """The arrays a call fills, at hand for the batches run in this process
+    (sequentially or in threads), which write their rows in place; a copy
+    sent to another process is empty, and its batches return their results.
+    """
+
+    def __init__(self, arrays=None):
+        self.arrays = arrays
+
+    def __reduce__(self):
+        return type(self), ()
+
+
+def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, outputs):
+    """Explain ``X[rows]`` into `outputs`, or return the result if they are
+    not at hand."""
     network, layers = plan.network, plan.layers
     preprocessing, aggregation = plan.preprocessing, plan.aggregation
     x = _network_input(X, rows, preprocessing, network.dtype)
     if columns is not None and columns.ndim == 2:  # one target per sample
         columns = columns[rows]
+    into = {} if outputs.arrays is None else rows_of(outputs.arrays, rows)
+    direct = dict(into)
+    if aggregation is not None:  # the network's columns, summed below
+        direct.pop("relevance", None)
     result = relevance_batch(
-        network, layers, x, columns, ledger, return_layers, scratch
+        network, layers, x, columns, ledger, return_layers, scratch, direct
     )
     # Overflow is reported as one clear error, not as numpy warnings.
     finite = all(
@@ -718,8 +742,10 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch):
             f"large for {network.dtype}."
         )
     if aggregation is not None:  # sum the network's inputs into X's columns
-        result["relevance"] = result["relevance"] @ aggregation
-    return result
+        result["relevance"] = np.matmul(
+            result["relevance"], aggregation, out=into.get("relevance")
+        )
+    return None if into else result
 
 
 def explain(estimator, X, *, target="predicted", return_layers=False, **params):

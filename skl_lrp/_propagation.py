@@ -69,7 +69,14 @@ def forward(network, x, keep_preactivations=()):
 
 
 def relevance_batch(
-    network, layers, x, columns, ledger=False, return_layers=False, scratch=None
+    network,
+    layers,
+    x,
+    columns,
+    ledger=False,
+    return_layers=False,
+    scratch=None,
+    out=None,
 ):
     """Relevance of every input of `x` for one or more output scores per sample.
 
@@ -92,6 +99,9 @@ def relevance_batch(
         Also return the relevance of every hidden layer's neurons.
     scratch : Scratch, default=None
         Work arrays to reuse; None allocates them afresh.
+    out : dict, default=None
+        Arrays to write results into, by the keys below (any of them; say,
+        the batch's rows of the caller's outputs); the others are allocated.
 
     Returns
     -------
@@ -99,17 +109,17 @@ def relevance_batch(
         ``relevance`` (n, n_targets, n_features), ``scores`` and ``columns``
         (n, n_targets); ``ledger`` (n, n_targets, 3): bias, stabilizer,
         vanished, when asked; ``layers``: list of (n, n_targets, width), first
-        hidden layer to last, when asked.
+        hidden layer to last, when asked. The arrays of `out` where given.
     """
     # Vanished and tiny denominators are set right after the division, and
     # overflow is for the caller to report.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _relevance_batch(
-            network, layers, x, columns, ledger, return_layers, scratch
+            network, layers, x, columns, ledger, return_layers, scratch, out or {}
         )
 
 
-def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch):
+def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch, out):
     scratch = Scratch() if scratch is None else scratch
     takes = [scratch.for_layer(index, x.dtype) for index in range(len(layers))]
     inputs, preactivations, caches = [], [], []
@@ -135,17 +145,23 @@ def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch
     elif columns.ndim == 1:
         columns = np.broadcast_to(columns, (n, len(columns)))
     n_targets = columns.shape[1]
-    scores = np.take_along_axis(logits, columns, axis=1)
     dtype = logits.dtype
+
+    def array(key, shape, dtype=dtype):
+        return out[key] if key in out else np.empty(shape, dtype)
+
     result = {
-        "relevance": np.empty((n, n_targets, x.shape[1]), dtype),
-        "scores": scores,
-        "columns": columns,
+        "relevance": array("relevance", (n, n_targets, x.shape[1])),
+        "scores": array("scores", (n, n_targets)),
+        "columns": array("columns", (n, n_targets), columns.dtype),
     }
+    result["columns"][...] = columns
+    result["scores"][...] = np.take_along_axis(logits, columns, axis=1)
     if ledger:
-        result["ledger"] = np.zeros((n, n_targets, 3), dtype)
+        result["ledger"] = array("ledger", (n, n_targets, 3))
+        result["ledger"][...] = 0
     if return_layers:
-        result["layers"] = [
+        result["layers"] = out.get("layers") or [
             np.empty((n, n_targets, weight.shape[0]), dtype)
             for weight in network.weights[1:]
         ]
@@ -160,23 +176,23 @@ def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch
             layers,
             [a[rows] for a in inputs],
             [None if p is None else p[rows] for p in preactivations],
-            [_rows_of(cache, rows) for cache in caches],
+            [rows_of(cache, rows) for cache in caches],
             takes,
             columns[rows],
-            scores[rows],
+            result["scores"][rows],
             logits.shape[1],
-            {key: _rows_of(value, rows) for key, value in result.items()},
+            rows_of(result, rows),
         )
     return result
 
 
-def _rows_of(value, rows):
+def rows_of(value, rows):
     """`value` (an array, or dicts and lists of arrays) restricted to `rows`;
     other values, such as a batch's smallest denominators, as they are."""
     if isinstance(value, dict):
-        return {key: _rows_of(item, rows) for key, item in value.items()}
+        return {key: rows_of(item, rows) for key, item in value.items()}
     if isinstance(value, list):
-        return [_rows_of(item, rows) for item in value]
+        return [rows_of(item, rows) for item in value]
     return value[rows] if isinstance(value, np.ndarray) and value.ndim else value
 
 

@@ -3,15 +3,19 @@
 import pickle
 import tracemalloc
 
+import joblib
 import numpy as np
 import pytest
 from conftest import make_network
 from scipy import sparse
 from sklearn.base import clone
+from sklearn.compose import make_column_transformer
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.neural_network._base import ACTIVATIONS
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from skl_lrp import RelevanceExplainer, explain
@@ -40,6 +44,32 @@ def test_batch_size_and_n_jobs_do_not_change_the_result(frozen, batch_size, n_jo
     np.testing.assert_allclose(relevance, expected, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_batches_in_other_processes_give_the_same_results(backend):
+    # Threads write their rows into the outputs in place; processes send
+    # theirs back. Both with all targets, hidden layers, the ledger, and a
+    # pipeline whose one-hot columns are summed into the column they encode.
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.randint(3, size=120), rng.normal(size=(120, 3))])
+    y = (X[:, 0] + X[:, 1] > 1).astype(int) + (X[:, 2] > 0)
+    preprocessing = make_column_transformer(
+        (OneHotEncoder(), [0]), remainder=StandardScaler()
+    )
+    model = make_pipeline(preprocessing, _mlp()).fit(X, y)
+    explainer = RelevanceExplainer(FrozenEstimator(model), batch_size=16).fit(X)
+    expected = explainer.explain(X, target="all", return_layers=True)
+    with joblib.parallel_config(backend=backend):
+        explainer.set_params(n_jobs=2)
+        relevance = explainer.transform(X)
+        explanation = explainer.explain(X, target="all", return_layers=True)
+    assert explanation.relevance.shape == (120, 3, 4)
+    np.testing.assert_allclose(relevance, explainer.set_params(n_jobs=1).transform(X))
+    for key in ("relevance", "scores", "absorbed", "targets"):
+        np.testing.assert_allclose(explanation[key], expected[key], rtol=1e-12)
+    for layer, layer_expected in zip(explanation.layers, expected.layers, strict=True):
+        np.testing.assert_allclose(layer, layer_expected, rtol=1e-12, atol=1e-15)
+
+
 def test_memory_beyond_the_output_does_not_grow_with_the_rows():
     # Traced allocations, not time: the batches reuse their work arrays, and
     # nothing is kept per batch, so ten times the rows cost no more memory.
@@ -61,29 +91,30 @@ def test_memory_beyond_the_output_does_not_grow_with_the_rows():
     assert beyond[1] < 12 * unit
 
 
-def test_memory_with_every_target_does_not_grow_with_the_rows():
-    # The same with all four classes: the targets share a batch's forward
-    # pass and run backward a chunk of rows at a time, so beyond its outputs
-    # a batch holds its one-target work arrays and its own results.
+def test_memory_with_every_target_is_that_of_one_target():
+    # The same with all four classes, the ledger and the hidden layers: the
+    # targets share a batch's forward pass, run backward a chunk of rows at a
+    # time, and the batch writes its results straight into the outputs, so
+    # beyond them it holds no more than with one target.
     model, X = make_network("multiclass", "relu", (64, 32), seed=3)
     explainer = RelevanceExplainer(FrozenEstimator(model), batch_size=128).fit(X)
     rng = np.random.RandomState(0)
-    columns = np.arange(4)
-    beyond = []
+    unit = 128 * 64 * 8  # batch_size x widest layer x itemsize
     for n in (2_000, 20_000):
         X_test = rng.normal(size=(n, X.shape[1]))
-        tracemalloc.start()
-        out = explainer._propagate(X_test, columns, ledger=True, return_layers=True)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        outputs = [*out.pop("layers"), *out.values()]
+        beyond = {}
+        for columns in (None, np.arange(4)):
+            tracemalloc.start()
+            out = explainer._propagate(X_test, columns, ledger=True, return_layers=True)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            outputs = [*out.pop("layers"), *out.values()]
+            beyond[columns is None] = peak - sum(array.nbytes for array in outputs)
         assert out["relevance"].shape == (n, 4, X.shape[1])
-        beyond.append(peak - sum(array.nbytes for array in outputs))
-    unit = 128 * 64 * 8  # batch_size x widest layer x itemsize
-    assert beyond[1] < beyond[0] + unit
-    # one-target work arrays (~6 units) and one batch's results, with the
-    # hidden layers' relevance (4 targets x (64 + 32 + 5) widths: ~6.5 units)
-    assert beyond[1] < 16 * unit
+        # (the results of a batch alone, 4 targets x (64 + 32 + 5) widths,
+        # would be 6.5 units)
+        assert beyond[False] < beyond[True] + unit
+        assert beyond[False] < 8 * unit
 
 
 def test_frozen_estimator_is_used_as_it_is(frozen):
