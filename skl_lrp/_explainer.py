@@ -88,10 +88,9 @@ class RelevanceExplainer(
         times ``batch_size`` times the widest layer times the itemsize per
         batch in flight (``n_jobs`` of them), growing neither with the
         samples nor with the targets: batches write their rows into the
-        outputs in place. (Batches run in other processes, by a
-        process-based joblib backend, send their results back instead, and
-        a Pipeline's batch keeps its relevance on the network's input
-        columns before summing them.) The result does not depend on it.
+        outputs in place. (Batches that a joblib backend pickles, to run
+        them in other processes or on a cluster, send their results back
+        instead.) The result does not depend on it.
 
     n_jobs : int, default=None
         Number of batches explained in parallel through joblib (threads are
@@ -703,8 +702,9 @@ class _Plan:
 
 class _Outputs:
     """The arrays a call fills, at hand for the batches run in this process
-    (sequentially or in threads), which write their rows in place; a copy
-    sent to another process is empty, and its batches return their results.
+    (sequentially or in threads), which write their rows in place; a pickled
+    copy (sent to another process, or through a cluster's scheduler) is
+    empty, and its batches return their results.
     """
 
     def __init__(self, arrays=None):
@@ -723,11 +723,8 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, output
     if columns is not None and columns.ndim == 2:  # one target per sample
         columns = columns[rows]
     into = {} if outputs.arrays is None else rows_of(outputs.arrays, rows)
-    direct = dict(into)
-    if aggregation is not None:  # the network's columns, summed below
-        direct.pop("relevance", None)
     result = relevance_batch(
-        network, layers, x, columns, ledger, return_layers, scratch, direct
+        network, layers, x, columns, ledger, return_layers, scratch, into, aggregation
     )
     # Overflow is reported as one clear error, not as numpy warnings.
     finite = all(
@@ -740,10 +737,6 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, output
             "The network's scores or relevance overflowed for rows "
             f"{rows.start}-{rows.stop - 1}: the weights or inputs are too "
             f"large for {network.dtype}."
-        )
-    if aggregation is not None:  # sum the network's inputs into X's columns
-        result["relevance"] = np.matmul(
-            result["relevance"], aggregation, out=into.get("relevance")
         )
     return None if into else result
 

@@ -77,6 +77,7 @@ def relevance_batch(
     return_layers=False,
     scratch=None,
     out=None,
+    aggregation=None,
 ):
     """Relevance of every input of `x` for one or more output scores per sample.
 
@@ -102,11 +103,15 @@ def relevance_batch(
     out : dict, default=None
         Arrays to write results into, by the keys below (any of them; say,
         the batch's rows of the caller's outputs); the others are allocated.
+    aggregation : ndarray of shape (n_features, n_columns), default=None
+        Sums the relevance of the network's inputs into the columns they
+        come from (one chunk of rows at a time); None keeps them.
 
     Returns
     -------
     result : dict
-        ``relevance`` (n, n_targets, n_features), ``scores`` and ``columns``
+        ``relevance`` (n, n_targets, n_features or n_columns), ``scores`` and
+        ``columns``
         (n, n_targets); ``ledger`` (n, n_targets, 3): bias, stabilizer,
         vanished, when asked; ``layers``: list of (n, n_targets, width), first
         hidden layer to last, when asked. The arrays of `out` where given.
@@ -115,11 +120,21 @@ def relevance_batch(
     # overflow is for the caller to report.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _relevance_batch(
-            network, layers, x, columns, ledger, return_layers, scratch, out or {}
+            network,
+            layers,
+            x,
+            columns,
+            ledger,
+            return_layers,
+            scratch,
+            out or {},
+            aggregation,
         )
 
 
-def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch, out):
+def _relevance_batch(
+    network, layers, x, columns, ledger, return_layers, scratch, out, aggregation
+):
     scratch = Scratch() if scratch is None else scratch
     takes = [scratch.for_layer(index, x.dtype) for index in range(len(layers))]
     inputs, preactivations, caches = [], [], []
@@ -150,8 +165,9 @@ def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch
     def array(key, shape, dtype=dtype):
         return out[key] if key in out else np.empty(shape, dtype)
 
+    width = x.shape[1] if aggregation is None else aggregation.shape[1]
     result = {
-        "relevance": array("relevance", (n, n_targets, x.shape[1])),
+        "relevance": array("relevance", (n, n_targets, width)),
         "scores": array("scores", (n, n_targets)),
         "columns": array("columns", (n, n_targets), columns.dtype),
     }
@@ -182,6 +198,7 @@ def _relevance_batch(network, layers, x, columns, ledger, return_layers, scratch
             result["scores"][rows],
             logits.shape[1],
             rows_of(result, rows),
+            aggregation,
         )
     return result
 
@@ -197,7 +214,16 @@ def rows_of(value, rows):
 
 
 def _backward(
-    layers, inputs, preactivations, caches, takes, columns, scores, n_outputs, out
+    layers,
+    inputs,
+    preactivations,
+    caches,
+    takes,
+    columns,
+    scores,
+    n_outputs,
+    out,
+    aggregation,
 ):
     """Propagate the scores of some rows down to their inputs, into `out`."""
     n, n_targets = columns.shape
@@ -217,4 +243,7 @@ def _backward(
         if "layers" in out and index > 0:
             unfactored(relevance, scale, out=out["layers"][index - 1])
     # Out of the work arrays, which the next chunk reuses.
-    unfactored(relevance, scale, out=out["relevance"])
+    if aggregation is None:
+        unfactored(relevance, scale, out=out["relevance"])
+    else:
+        np.matmul(unfactored(relevance, scale), aggregation, out=out["relevance"])

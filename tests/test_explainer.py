@@ -117,6 +117,32 @@ def test_memory_with_every_target_is_that_of_one_target():
         assert beyond[False] < 8 * unit
 
 
+def test_memory_with_every_target_of_a_pipeline_is_that_of_one_target():
+    # With a Pipeline, the relevance of the one-hot columns is summed into
+    # their source column a chunk of rows at a time, straight into the
+    # outputs: no batch holds it on the network's 100+ columns for all
+    # targets.
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.randint(100, size=2_000), rng.normal(size=(2_000, 3))])
+    y = rng.randint(4, size=2_000)
+    preprocessing = make_column_transformer(
+        (OneHotEncoder(), [0]), remainder=StandardScaler()
+    )
+    model = make_pipeline(preprocessing, _mlp()).fit(X, y)
+    explainer = RelevanceExplainer(FrozenEstimator(model), batch_size=64).fit(X)
+    beyond = {}
+    for columns in (None, np.arange(4)):
+        tracemalloc.start()
+        out = explainer._propagate(X, columns, ledger=True)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        beyond[columns is None] = peak - sum(array.nbytes for array in out.values())
+    assert out["relevance"].shape == (2_000, 4, 4)
+    unit = 64 * 103 * 8  # batch_size x widest layer (the one-hot input) x itemsize
+    # (a batch's network-width relevance for the 4 targets would be 4 units)
+    assert beyond[False] < beyond[True] + unit
+
+
 def test_frozen_estimator_is_used_as_it_is(frozen):
     estimator, X = frozen
     before = [w.copy() for w in estimator.estimator.coefs_]
