@@ -110,11 +110,11 @@ def relevance_batch(
     Returns
     -------
     result : dict
-        ``relevance`` (n, n_targets, n_features or n_columns), ``scores`` and
-        ``columns``
-        (n, n_targets); ``ledger`` (n, n_targets, 3): bias, stabilizer,
-        vanished, when asked; ``layers``: list of (n, n_targets, width), first
-        hidden layer to last, when asked. The arrays of `out` where given.
+        ``relevance`` (n, n_targets, n_features or n_columns), ``scores``
+        and ``columns`` (n, n_targets); ``ledger`` (n, n_targets, 3): bias,
+        stabilizer, vanished, when asked; ``layers``: list of (n, n_targets,
+        width), first hidden layer to last, when asked. The arrays of `out`
+        where given.
     """
     # Vanished and tiny denominators are set right after the division, and
     # overflow is for the caller to report.
