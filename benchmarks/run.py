@@ -62,8 +62,8 @@ def idle_memory():
     time.sleep(3)
 
 
-def best_times(repeat, *calls, before=warm_memory):
-    """Shortest wall-clock time of each call ``(function, args, kwargs)``.
+def best_times(repeat, *calls, before=warm_memory, clock=time.perf_counter):
+    """Shortest time of each call ``(function, args, kwargs)`` on `clock`.
 
     The calls are interleaved, round after round, so that a slow spell of the
     machine hits all of them alike and their ratios stay meaningful;
@@ -73,9 +73,9 @@ def best_times(repeat, *calls, before=warm_memory):
     for _ in range(repeat):
         for spent, (function, args, kwargs) in zip(times, calls):
             before()
-            start = time.perf_counter()
+            start = clock()
             function(*args, **kwargs)
-            spent.append(time.perf_counter() - start)
+            spent.append(clock() - start)
     return [min(spent) for spent in times]
 
 
@@ -86,15 +86,8 @@ def cpu_times(repeat, *calls):
     the CPU time of a single-threaded run does much less, so these ratios
     are the steadier check of the code's own cost.
     """
-    times = [[] for _ in calls]
     with threadpool_limits(1, user_api="blas"):
-        for _ in range(repeat):
-            for spent, (function, args, kwargs) in zip(times, calls):
-                warm_memory()
-                start = time.process_time()
-                function(*args, **kwargs)
-                spent.append(time.process_time() - start)
-    return [min(spent) for spent in times]
+        return best_times(repeat, *calls, clock=time.process_time)
 
 
 def make_model(n_features, hidden, n_classes, dtype, seed=0):

@@ -190,12 +190,10 @@ def _relevance_batch(
         rows = slice(start, start + rows_per_chunk)
         _backward(
             layers,
-            [a[rows] for a in inputs],
-            [None if p is None else p[rows] for p in preactivations],
-            [rows_of(cache, rows) for cache in caches],
+            rows_of(inputs, rows),
+            rows_of(preactivations, rows),
+            rows_of(caches, rows),
             takes,
-            columns[rows],
-            result["scores"][rows],
             logits.shape[1],
             rows_of(result, rows),
             aggregation,
@@ -214,18 +212,11 @@ def rows_of(value, rows):
 
 
 def _backward(
-    layers,
-    inputs,
-    preactivations,
-    caches,
-    takes,
-    columns,
-    scores,
-    n_outputs,
-    out,
-    aggregation,
+    layers, inputs, preactivations, caches, takes, n_outputs, out, aggregation
 ):
-    """Propagate the scores of some rows down to their inputs, into `out`."""
+    """Propagate the scores of some rows (``out["scores"]``, of the outputs
+    ``out["columns"]``) down to their inputs, into `out`."""
+    columns, scores = out["columns"], out["scores"]
     n, n_targets = columns.shape
     relevance = np.zeros((n, n_targets, n_outputs), scores.dtype)
     np.put_along_axis(relevance, columns[:, :, np.newaxis], scores[:, :, np.newaxis], 2)

@@ -519,7 +519,7 @@ class _BoxLayer(PreparedLayer):
                 np.put(parts, entries, 0)
                 suspect[outside] = True
             else:
-                excess = self._widen_box(parts, z, entries, starts)
+                excess = self._widen_box(parts, z, entries, starts, outside)
                 # The correction cancels terms that grow with how far out x
                 # is: rows more than a box width out, or with a denominator
                 # not far above that rounding, get the exact sum instead.
@@ -534,18 +534,18 @@ class _BoxLayer(PreparedLayer):
             least = z.min()  # (z >= 0 now) for relprop
         return least
 
-    def _widen_box(self, parts, z, entries, starts):
+    def _widen_box(self, parts, z, entries, starts, outside):
         """Widen the box to contain each row: add to `z` the terms of the
         inputs outside it (``low - x`` times ``w+`` below it, ``x - high``
         times ``-w-`` above it) and zero their out-of-box parts.
 
-        `entries` are the flat indices of the negative `parts`, in order, and
-        `starts` where each row's begin among them. Few inputs are outside
-        (with many features, one or two in most rows), so this is a sparse
-        product. Returns how far out each row goes at most.
+        `entries` are the flat indices of the negative `parts`, in order,
+        `starts` where each row's begin among them, and `outside` those rows.
+        Few inputs are outside (with many features, one or two in most rows),
+        so this is a sparse product. Returns how far out each row goes at
+        most.
         """
         (group,) = self.groups
-        outside = entries[starts] // parts.shape[1]
         values = -parts.take(entries)  # low - x, x - high: > 0
         terms = sparse.csr_matrix(
             (values, entries % parts.shape[1], np.append(starts, len(entries))),
