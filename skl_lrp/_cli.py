@@ -20,6 +20,8 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from ._composites import PRESETS
 from ._explainer import RelevanceExplainer
 
+BOUNDS = ("column-mean", "mean", "data")
+
 DATASETS = {
     "breast_cancer": (datasets.load_breast_cancer, "classification"),
     "wine": (datasets.load_wine, "classification"),
@@ -299,6 +301,15 @@ def _add_data_options(parser, hidden=(32, 16)):
         default=1000,
         help="training epochs (default: 1000)",
     )
+    parser.add_argument(
+        "--bounds",
+        choices=BOUNDS,
+        default=BOUNDS[0],
+        help="root point of the first layer's z^beta rule: the training mean "
+        "with each column's inputs as one (column-mean), of every input alone "
+        "(mean), or the corner of the data's range (data) (default: "
+        f"{BOUNDS[0]})",
+    )
 
 
 def _parser():
@@ -409,6 +420,7 @@ def _report(args, out):
             table.y,
             cv=args.cv,
             rules=args.rules,
+            bounds=args.bounds,
             n_jobs=args.n_jobs,
             verbose=1,
             random_state=args.seed,
@@ -419,7 +431,7 @@ def _report(args, out):
     print(
         f"skl-lrp report: {table.source} ({n_samples} rows, {len(table.names)} "
         f"columns), {table.task}, MLP hidden layers {args.hidden}, rules "
-        f"{args.rules}",
+        f"{args.rules}, root point {args.bounds}",
         file=out,
     )
     print(_describe(table), file=out)
@@ -487,7 +499,8 @@ def _explain(args, out):
     model = _model(table, args.hidden, args.max_iter, args.random_state)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        explainer = RelevanceExplainer(model).fit(X_train, y_train)
+        explainer = RelevanceExplainer(model, bounds=args.bounds)
+        explainer.fit(X_train, y_train)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     explanation = explainer.explain(X_test)
     relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
@@ -517,8 +530,8 @@ def _explain(args, out):
         else "the output before its output activation"
     )
     print(
-        f"rules: deep-taylor (z^beta on the first layer, z^+ above); score: "
-        f"{score_name}",
+        f"rules: deep-taylor (z^beta on the first layer, z^+ above), root "
+        f"point {args.bounds}; score: {score_name}",
         file=out,
     )
     width = max(len("sum of relevance"), *(len(name) for name in names))
