@@ -18,9 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from ._composites import PRESETS
-from ._explainer import RelevanceExplainer
-
-BOUNDS = ("column-mean", "mean", "data")
+from ._explainer import ROOT_POINTS, RelevanceExplainer
 
 DATASETS = {
     "breast_cancer": (datasets.load_breast_cancer, "classification"),
@@ -303,12 +301,12 @@ def _add_data_options(parser, hidden=(32, 16)):
     )
     parser.add_argument(
         "--bounds",
-        choices=BOUNDS,
-        default=BOUNDS[0],
+        choices=ROOT_POINTS,
+        default=ROOT_POINTS[0],
         help="root point of the first layer's z^beta rule: the training mean "
         "with each column's inputs as one (column-mean), of every input alone "
         "(mean), or the corner of the data's range (data) (default: "
-        f"{BOUNDS[0]})",
+        f"{ROOT_POINTS[0]})",
     )
 
 

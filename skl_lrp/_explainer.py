@@ -35,6 +35,8 @@ from ._propagation import Scratch, forward, relevance_batch, rows_of
 from ._rules import ZBeta
 
 _FLOATS = (np.float64, np.float32)
+# The named root points of ``bounds``, the default first.
+ROOT_POINTS = ("column-mean", "mean", "data")
 
 
 class RelevanceExplainer(
@@ -199,7 +201,7 @@ default="column-mean"
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "rules": [StrOptions(set(PRESETS)), list, tuple, dict],
-        "bounds": [StrOptions({"column-mean", "mean", "data"}), tuple],
+        "bounds": [StrOptions(set(ROOT_POINTS)), tuple],
         "target": "no_validation",
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
