@@ -4,6 +4,7 @@ import argparse
 import csv
 import json
 import sys
+import textwrap
 import warnings
 from math import isfinite
 
@@ -17,7 +18,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from ._composites import PRESETS
+from ._composites import PRESETS, describe
 from ._explainer import ROOT_POINTS, RelevanceExplainer
 
 DATASETS = {
@@ -433,6 +434,7 @@ def _report(args, out):
         file=out,
     )
     print(_describe(table), file=out)
+    print(textwrap.fill(describe(args.rules, args.bounds), 88), file=out)
     print(
         f"{args.cv}-fold {metric}: {report.fold_scores.mean():.3f} "
         f"+/- {report.fold_scores.std():.3f}"
@@ -528,10 +530,10 @@ def _explain(args, out):
         else "the output before its output activation"
     )
     print(
-        f"rules: deep-taylor (z^beta on the first layer, z^+ above), root "
-        f"point {args.bounds}; score: {score_name}",
+        f"rules: deep-taylor, root point {args.bounds}; score: {score_name}",
         file=out,
     )
+    print(textwrap.fill(describe("deep-taylor", args.bounds), 88), file=out)
     width = max(len("sum of relevance"), *(len(name) for name in names))
     targets = explanation.targets[:, 0].tolist()
     for row in range(min(args.samples, len(y_test))):

@@ -317,3 +317,12 @@ def test_bounds_option_picks_the_root_point(command, tmp_path):
     assert texts["column-mean"] != texts["data"]
     default = _run(command, "--dataset", "iris", "--max-iter", "50", *extra)
     assert default == texts["column-mean"]
+
+
+def test_the_output_says_what_the_relevance_means():
+    text = _run("explain", "--dataset", "iris", "--max-iter", "50", "--samples", "1")
+    flat = " ".join(text.split())
+    assert "has the sign of the explained score" in flat
+    assert "deviation from the average training sample" in flat
+    text = _run("explain", "--dataset", "iris", "--max-iter", "50", "--bounds", "data")
+    assert "corner of the training data's range" in " ".join(text.split())

@@ -400,3 +400,14 @@ def test_no_sample_depends_on_the_rest_of_its_batch(rules):
             np.testing.assert_allclose(one[key], other[key], rtol=1e-12, atol=1e-15)
         for a, b in zip(one.layers, other.layers, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("preset", ["deep-taylor", "alpha-beta", "montavon-2019"])
+def test_description_names_the_root_point(preset):
+    from skl_lrp._composites import describe
+
+    assert "average training sample" in describe(preset, "column-mean")
+    assert "corner of the training data's range" in describe(preset, "data")
+    assert "given box" in describe(preset, (0, 1))
+    assert "all-zero input" in describe("epsilon", "column-mean")
+    assert "Custom rules" in describe([ZBeta(), ZPlus()], "mean")
