@@ -131,6 +131,80 @@ def test_report_csv_regression(mixed_csv, tmp_path):
     assert "2-fold R^2" in text
 
 
+_ROW = re.compile(
+    r"^\s+(\d+)  (.+?)\s{2,}([0-9.]+)\s+[0-9.]+\s+\[.*?\]\s+\d+%"
+    r"\s+([-+0-9.]+)\s+(\d+)(  !)?$"
+)
+
+
+def test_report_prints_warnings_and_permutation_importance(tmp_path):
+    rng = np.random.RandomState(0)
+    rows = [
+        [f"c{i:03d}", f"{v:.3f}", f"{w:.3f}", "yes" if v > 0 else "no"]
+        for i, (v, w) in enumerate(rng.normal(size=(80, 2)))
+    ]
+    path = _write_csv(tmp_path / "ids.csv", ["customer", "x", "noise", "y"], rows)
+    js = tmp_path / "r.json"
+    text = _run(
+        "report",
+        "--csv",
+        str(path),
+        "--target",
+        "y",
+        "--cv",
+        "2",
+        "--max-iter",
+        "100",
+        "--out",
+        str(tmp_path / "r.html"),
+        "--json",
+        str(js),
+    )
+    lines = text.splitlines()
+    data = json.loads(js.read_text())
+    header = next(i for i, line in enumerate(lines) if line.startswith("rank  feature"))
+    printed = [line for line in lines if line.startswith("warning: ")]
+    # One line per warning, after the header lines and before the table.
+    assert printed == [f"warning: {w['message']}" for w in data["warnings"]]
+    assert lines[4 : 4 + len(printed)] == printed and 4 + len(printed) < header
+    assert any(
+        "'customer' is a categorical column with 80 distinct values in 80 rows" in line
+        for line in printed
+    )
+    assert "agreement with permutation importance: Spearman" in lines[3]
+    assert "(trivial baseline 0." in lines[2]
+    assert "perm. imp." in lines[header] and "p-rank" in lines[header]
+    table = [_ROW.match(line) for line in lines[header + 1 : header + 4]]
+    assert all(table), lines[header + 1 : header + 4]
+    for match, feature in zip(table, data["features"]):
+        assert match.group(2) == feature["name"]
+        importance = feature["permutation_importance_mean"]
+        assert float(match.group(4)) == pytest.approx(importance, abs=1e-4)
+        assert int(match.group(5)) == feature["permutation_rank"]
+        assert bool(match.group(6)) == feature["flagged"]
+    assert data["features"][0]["name"] == "customer"
+    assert data["features"][0]["flagged"]
+    assert "!: named in a warning above" in lines[header + 4]
+
+
+def test_report_without_permutation_importance(tmp_path):
+    text = _run(
+        "report",
+        "--dataset",
+        "iris",
+        "--cv",
+        "2",
+        "--max-iter",
+        "50",
+        "--n-repeats",
+        "0",
+        "--out",
+        str(tmp_path / "r.html"),
+    )
+    assert "perm. imp." not in text and "agreement with permutation" not in text
+    assert re.search(r"^warning: The network stopped at max_iter", text, flags=re.M)
+
+
 class _Tags(HTMLParser):
     def __init__(self):
         super().__init__()
