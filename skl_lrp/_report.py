@@ -46,7 +46,7 @@ def cross_val_relevance(
     inside a fold then run one after the other.
 
     Beside relevance, each fold computes checks that do not depend on it
-    (see ``report.warnings`` and the Guardrails section of the user guide):
+    (``report.warnings``; see :ref:`guardrails` in the user guide):
     the permutation importance of every column on the held-out part, and
     the score of a trivial model (class prior or training mean). The report
     flags columns the two importances rank very differently, a model no
