@@ -6,7 +6,7 @@ from itertools import combinations
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import sparse, stats
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_wine
@@ -24,6 +24,7 @@ from skl_lrp._guardrails import (
     disagreements,
     fold_seeds,
     importance_agreement,
+    permutation_scores,
 )
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -285,6 +286,28 @@ def test_a_scorer_that_cannot_score_a_trivial_model_skips_the_baseline():
     assert "The baseline check was skipped" in skipped["message"]
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
     assert data["baseline_scores"] == [None, None, None]
+
+
+def test_permutation_importance_that_cannot_run_is_skipped_with_a_note():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [2.0, 0.0, -1.0]
+    report = cross_val_relevance(Ridge(), sparse.csr_matrix(X), y, cv=3)
+    assert report.permutation_importances is None
+    assert report.importance_agreement is None
+    assert [w["kind"] for w in report.warnings] == ["skipped"]
+    assert "does not take sparse matrices" in report.warnings[0]["message"]
+    # Relevance on other columns than X's (a Pipeline explained without
+    # aggregation) cannot be compared column by column.
+    model = Ridge().fit(X, y)
+    importance, note = permutation_scores(model, X, y, None, 2, 0, ["a", "b"])
+    assert importance is None and "on 2 columns but X has 3" in note
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame({"a": X[:, 0], "b": X[:, 1], "id": np.arange(60)})
+    with pytest.warns(UserWarning, match="'id' holds 60 distinct whole numbers"):
+        report = cross_val_relevance(Ridge(), frame, y, cv=3)
+    assert report.permutation_importances is None
+    assert "not DataFrame; pass a pandas DataFrame" in report.warnings[-1]["message"]
 
 
 @pytest.fixture(scope="module")
