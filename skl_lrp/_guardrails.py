@@ -254,9 +254,9 @@ def convergence_warning(fold_warnings):
         "convergence",
         None,
         f"The network stopped at max_iter before converging in {stopped} of "
-        f"{len(fold_warnings)} folds, so relevance and permutation importance "
-        "describe an unfinished model. Raise max_iter (or scale the inputs) "
-        "until this warning goes away.",
+        f"{len(fold_warnings)} folds, so this report describes an unfinished "
+        "model. Raise max_iter (or scale the inputs) until this warning goes "
+        "away.",
     )
 
 
