@@ -188,8 +188,8 @@ def test_report_prints_warnings_and_permutation_importance(tmp_path):
         assert float(match.group(4)) == pytest.approx(importance, abs=1e-4)
         assert int(match.group(5)) == feature["permutation_rank"]
         assert bool(match.group(6)) == feature["flagged"]
-    assert data["features"][0]["name"] == "customer"
-    assert data["features"][0]["flagged"]
+    (customer,) = [row for row in data["features"] if row["name"] == "customer"]
+    assert customer["flagged"]
     assert "!: named in a warning above" in lines[header + 4]
 
 
