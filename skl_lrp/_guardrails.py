@@ -336,8 +336,8 @@ def _categorical_message(name, values):
     return (
         f"'{name}' is a categorical column with {distinct} distinct values in "
         f"{n} rows. One-hot encoded, it lets the network memorize single rows "
-        "(like an identifier), which inflates its relevance without helping "
-        "new data: drop it, or group its rare values."
+        "(like an identifier), which can inflate its relevance without "
+        "helping new data: drop it, or group its rare values."
     )
 
 
