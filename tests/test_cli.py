@@ -172,13 +172,16 @@ def test_report_prints_warnings_and_permutation_importance(tmp_path):
     printed = [line for line in lines if line.startswith("warning: ")]
     # One line per warning, after the header lines and before the table.
     assert printed == [f"warning: {w['message']}" for w in data["warnings"]]
-    assert lines[4 : 4 + len(printed)] == printed and 4 + len(printed) < header
+    stability = next(i for i, line in enumerate(lines) if "rank stability" in line)
+    end = stability + 1 + len(printed)
+    assert lines[stability + 1 : end] == printed and header == end + 1
     assert any(
         "'customer' is a categorical column with 80 distinct values in 80 rows" in line
         for line in printed
     )
-    assert "agreement with permutation importance: Spearman" in lines[3]
-    assert "(trivial baseline 0." in lines[2]
+    assert "agreement with permutation importance: Spearman" in lines[stability]
+    assert "2-fold accuracy" in lines[stability - 1]
+    assert "(trivial baseline 0." in lines[stability - 1]
     assert "perm. imp." in lines[header] and "p-rank" in lines[header]
     table = [_ROW.match(line) for line in lines[header + 1 : header + 4]]
     assert all(table), lines[header + 1 : header + 4]
