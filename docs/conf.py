@@ -36,5 +36,7 @@ numpydoc_validation_checks = {
 }
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
+# (the default 940px column cuts the wider tables off)
+html_theme_options = {"page_width": "1200px"}
 html_static_path = []
 templates_path = ["_templates"]

@@ -4,6 +4,7 @@ import argparse
 import csv
 import json
 import sys
+import textwrap
 import warnings
 from math import isfinite
 
@@ -17,8 +18,8 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from ._composites import PRESETS
-from ._explainer import RelevanceExplainer
+from ._composites import PRESETS, describe
+from ._explainer import ROOT_POINTS, RelevanceExplainer
 
 DATASETS = {
     "breast_cancer": (datasets.load_breast_cancer, "classification"),
@@ -311,6 +312,15 @@ def _add_data_options(parser, hidden=(32, 16)):
         default=1000,
         help="training epochs (default: 1000)",
     )
+    parser.add_argument(
+        "--bounds",
+        choices=ROOT_POINTS,
+        default=ROOT_POINTS[0],
+        help="root point of the first layer's z^beta rule: the training mean "
+        "with each column's inputs as one (column-mean), of every input alone "
+        "(mean), or the corner of the data's range (data) (default: "
+        f"{ROOT_POINTS[0]})",
+    )
 
 
 def _parser():
@@ -430,6 +440,7 @@ def _report(args, out):
             table.y,
             cv=args.cv,
             rules=args.rules,
+            bounds=args.bounds,
             n_repeats=args.n_repeats,
             n_jobs=args.n_jobs,
             verbose=1,
@@ -440,10 +451,11 @@ def _report(args, out):
     print(
         f"skl-lrp report: {table.source} ({n_samples} rows, {len(table.names)} "
         f"columns), {table.task}, MLP hidden layers {args.hidden}, rules "
-        f"{args.rules}",
+        f"{args.rules}, root point {args.bounds}",
         file=out,
     )
     print(_describe(table), file=out)
+    print(textwrap.fill(describe(args.rules, args.bounds), 88), file=out)
     baseline = np.mean(report.baseline_scores)
     print(
         f"{args.cv}-fold {metric}: {report.fold_scores.mean():.3f} "
@@ -541,7 +553,8 @@ def _explain(args, out):
     model = _model(table, args.hidden, args.max_iter, args.random_state)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        explainer = RelevanceExplainer(model).fit(X_train, y_train)
+        explainer = RelevanceExplainer(model, bounds=args.bounds)
+        explainer.fit(X_train, y_train)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     explanation = explainer.explain(X_test)
     relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
@@ -571,10 +584,10 @@ def _explain(args, out):
         else "the output before its output activation"
     )
     print(
-        f"rules: deep-taylor (z^beta on the first layer, z^+ above); score: "
-        f"{score_name}",
+        f"rules: deep-taylor, root point {args.bounds}; score: {score_name}",
         file=out,
     )
+    print(textwrap.fill(describe("deep-taylor", args.bounds), 88), file=out)
     width = max(len("sum of relevance"), *(len(name) for name in names))
     targets = explanation.targets[:, 0].tolist()
     for row in range(min(args.samples, len(y_test))):

@@ -89,3 +89,62 @@ def _check_rule(rule, where):
         raise TypeError(
             f"{where} must be a rule from skl_lrp.rules (e.g. ZPlus()); got {rule!r}."
         )
+
+
+_ROOT_POINTS = {
+    "column-mean": "the average training sample (the mean of the network's "
+    "inputs, the one-hot columns of a categorical taken together)",
+    "mean": "the average training sample (the mean of each network input)",
+    "data": "the corner of the training data's range that lowers each neuron "
+    "(the classic z^beta box)",
+}
+
+_MEANINGS = {
+    "deep-taylor": "Deep Taylor (z^beta on the first layer, z^+ above): every "
+    "relevance has the sign of the explained score. A feature's relevance is "
+    "the part of the score that its deviation from {root} accounts for, "
+    "through the neurons it pushes up; evidence against the score is not "
+    "shown (it gets about 0). The relevances add up to the score exactly.",
+    "alpha-beta": "z^beta on the first layer, alpha-beta (2, 1) above: "
+    "positive relevance is evidence for the score, negative relevance "
+    "evidence against it, each measured from {root}. Biases take part of "
+    "the score (the ledger says how much).",
+    "montavon-2019": "z^beta on the first layer, gamma and epsilon in the "
+    "middle, LRP-0 at the output: positive relevance supports the score, "
+    "negative relevance opposes it, measured from {root}. Biases take part "
+    "of the score (the ledger says how much).",
+    "epsilon": "LRP-epsilon on every layer, close to gradient x input: "
+    "positive relevance supports the score, negative relevance opposes it, "
+    "measured against an all-zero input of the network (for standardized "
+    "columns their training mean, for one-hot columns no category). Biases "
+    "and the stabilizer take part of the score.",
+}
+
+
+def describe(rules, bounds):
+    """What a relevance means under `rules` and `bounds`, in plain words.
+
+    Parameters
+    ----------
+    rules : str, list of Rule or dict
+        As ``RelevanceExplainer``'s ``rules``.
+    bounds : str or tuple
+        As ``RelevanceExplainer``'s ``bounds``.
+
+    Returns
+    -------
+    text : str
+        One paragraph: the sign of the relevance, what it is measured
+        against (the root point), and whether it adds up to the score.
+    """
+    if isinstance(bounds, str):
+        root = _ROOT_POINTS.get(bounds, repr(bounds))
+    else:
+        root = "the given box (low, high) on the network's inputs"
+    if isinstance(rules, str) and rules in _MEANINGS:
+        return _MEANINGS[rules].format(root=root)
+    return (
+        "Custom rules: the sign and the reference of the relevance are those "
+        f"of the rules chosen; a z^beta first layer measures from {root}. "
+        "The ledger says how much of the score did not reach the inputs."
+    )

@@ -28,13 +28,15 @@ from sklearn.utils.validation import (
 )
 from threadpoolctl import threadpool_limits
 
-from ._columns import source_columns
+from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_rules
 from ._network import check_supported, read_network, split_pipeline, unwrap
 from ._propagation import Scratch, forward, relevance_batch, rows_of
 from ._rules import ZBeta
 
 _FLOATS = (np.float64, np.float32)
+# The named root points of ``bounds``, the default first.
+ROOT_POINTS = ("column-mean", "mean", "data")
 
 
 class RelevanceExplainer(
@@ -46,9 +48,11 @@ class RelevanceExplainer(
     class, or a regression output before its output activation) is split into
     one relevance value per input feature, and the values add up to the score.
     With the default ``rules="deep-taylor"`` the first layer uses the z^β
-    rule for inputs bounded by ``low_ <= x <= high_`` and every later layer
-    the z^+ rule (Deep Taylor Decomposition, Montavon et al., 2017); biases
-    take no relevance, so the sum is conserved exactly from layer to layer.
+    rule and every later layer the z^+ rule (Deep Taylor Decomposition,
+    Montavon et al., 2017); biases take no relevance, so the sum is conserved
+    exactly from layer to layer. The z^β rule measures every input against a
+    root point (``bounds``): by default the average training sample, so
+    that an input at its average value gets no relevance.
 
     Parameters
     ----------
@@ -59,7 +63,7 @@ class RelevanceExplainer(
         Pipeline ending in one of these. :meth:`fit` fits a clone of it on
         ``X, y``. To explain an already trained model as it is, wrap it in
         :class:`sklearn.frozen.FrozenEstimator`; ``fit(X)`` then only learns
-        the input bounds. Required: None raises an error at fit.
+        the root point. Required: None raises an error at fit.
 
     rules : str, list of Rule or dict, default="deep-taylor"
         Which rule each dense layer uses (see :mod:`skl_lrp.rules`): a preset
@@ -67,10 +71,33 @@ class RelevanceExplainer(
         "alpha-beta"; "montavon-2019"), a list with one rule per layer, first
         to last, or a dict with keys among "first", "hidden" and "output".
 
-    bounds : "data" or tuple (low, high), default="data"
-        Input box of the z^β rule. "data" takes the per-feature minimum and
-        maximum of the ``X`` given to :meth:`fit`. A tuple gives scalars or
-        arrays of length ``n_features_in_`` with ``low <= high``, all finite.
+    bounds : {"column-mean", "mean", "data"} or tuple (low, high), \
+default="column-mean"
+        Where the z^β rule of the first layer puts its root point, the point
+        each sample's relevance is measured against; learned from the ``X``
+        given to :meth:`fit` (see "Root points" in the documentation):
+
+        - "column-mean": the training mean of the network's inputs. Each
+          sample's box is ``[min(x, mean), max(x, mean)]``, so an input
+          contributes ``((x_i - mean_i) w_ij)^+``: what its deviation from
+          the average pushes up. The inputs a Pipeline makes from one column
+          of ``X`` (one-hot columns of a categorical, spline bases) count as
+          one: the column contributes its net push. A first-layer neuron that
+          no deviation pushes up hands its relevance to the sample's other
+          first-layer neurons (in proportion to theirs) rather than losing
+          it, so relevance is conserved.
+        - "mean": the same root point, every network input on its own, and
+          nothing handed on: relevance at a neuron no deviation pushes up is
+          lost (reported as ``absorbed_dead`` by :meth:`explain`).
+        - "data": the corner of the training data's range, per feature
+          ``[min, max]``: an input counts from the end of its range that
+          lowers each neuron (Montavon et al., 2017). A heavy tail, or a
+          one-hot column at 0 with a negative weight, then gets relevance
+          whatever the sample's value.
+        - a tuple ``(low, high)``: scalars or arrays of length
+          ``n_features_in_`` (the network's inputs), ``low <= high``, all
+          finite; ``low == high`` is a root point.
+
         A sample outside the box is explained with the box widened just
         enough to contain it, so its relevance stays finite and conserved.
 
@@ -111,11 +138,12 @@ class RelevanceExplainer(
     estimator_ : estimator
         The fitted network (the FrozenEstimator itself when one was given).
 
-    low_ : ndarray of shape (n_features,)
-        Lower input bounds of the z^β rule.
+    low_ : ndarray of shape (n_network_inputs,)
+        Lower bounds of the z^β rule's box on the network's inputs (after a
+        Pipeline's preprocessing); with a root point, the point itself.
 
-    high_ : ndarray of shape (n_features,)
-        Upper input bounds of the z^β rule.
+    high_ : ndarray of shape (n_network_inputs,)
+        Upper bounds of the box; equal to ``low_`` for a root point.
 
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
@@ -173,7 +201,7 @@ class RelevanceExplainer(
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "rules": [StrOptions(set(PRESETS)), list, tuple, dict],
-        "bounds": [StrOptions({"data"}), tuple],
+        "bounds": [StrOptions(set(ROOT_POINTS)), tuple],
         "target": "no_validation",
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
@@ -185,7 +213,7 @@ class RelevanceExplainer(
         estimator=None,
         *,
         rules="deep-taylor",
-        bounds="data",
+        bounds="column-mean",
         target="predicted",
         batch_size=1024,
         n_jobs=None,
@@ -201,12 +229,12 @@ class RelevanceExplainer(
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **fit_params):
-        """Fit the network (unless frozen) and learn the input bounds.
+        """Fit the network (unless frozen) and learn the root point.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; with ``bounds="data"`` it also sets the input box.
+            Training data; a named ``bounds`` is learned from it.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Targets for fitting the network. Not needed when ``estimator`` is
             a :class:`~sklearn.frozen.FrozenEstimator`.
@@ -229,14 +257,17 @@ class RelevanceExplainer(
         >>> y = X @ [1.0, -2.0, 0.5]
         >>> mlp = MLPRegressor(max_iter=300, random_state=0).fit(X, y)
         >>> explainer = RelevanceExplainer(FrozenEstimator(mlp)).fit(X)
-        >>> explainer.low_.round(2), explainer.high_.round(2)
-        (array([-0.99, -0.98, -0.96]), array([0.98, 0.98, 1.  ]))
+        >>> explainer.low_.round(2)  # the root point: the mean of X
+        array([ 0.  , -0.03,  0.04])
+        >>> explainer.set_params(bounds="data").fit(X).high_.round(2)
+        array([0.98, 0.98, 1.  ])
         """
         estimator = self._fit_estimator(X, y, **fit_params)
         network = read_network(estimator)
         self._preprocessing = split_pipeline(estimator)[0]
         X = self._validate_input(X, reset=True)
-        aggregation = self._map_columns(network)
+        sources = self._source_columns(network)
+        aggregation = self._aggregation(network, sources)
         _check_same_columns(self, estimator)
         rules = resolve_rules(self.rules, len(network.weights))
         learn = [
@@ -246,14 +277,16 @@ class RelevanceExplainer(
             and isinstance(rule, ZBeta)
             and (rule.low is None or rule.high is None)
         ]
-        if self.bounds == "data":
-            learn = [0, *learn]
-        ranges = self._input_ranges(network, X, learn)
-        if self.bounds == "data":
-            self.low_, self.high_ = ranges[0]
+        named = isinstance(self.bounds, str)
+        ranges = self._input_ranges(network, X, [0, *learn] if named else learn)
+        if named:
+            low, high, mean = ranges[0]
+            self.low_, self.high_ = (
+                (low, high) if self.bounds == "data" else (mean,) * 2
+            )
         else:
             self.low_, self.high_ = self._given_bounds(network.n_features)
-        ranges[0] = (self.low_, self.high_)
+        ranges[0] = (self.low_, self.high_, None)
         boxes = [(None, None)] * len(rules)
         for index, rule in enumerate(rules):
             if isinstance(rule, ZBeta):
@@ -261,6 +294,9 @@ class RelevanceExplainer(
                 high = ranges[index][1] if rule.high is None else rule.high
                 width = network.weights[index].shape[0]
                 boxes[index] = _check_box(low, high, width, f"rules[{index}] (ZBeta)")
+        # "column-mean": the inputs one column of X is encoded into move as
+        # one, and no relevance is lost at the first layer.
+        by_column = {"units": sources, "share_dead": True}
         nonnegative = network.hidden_activation in ("relu", "logistic")
         layers = [
             rule.prepare(
@@ -269,6 +305,14 @@ class RelevanceExplainer(
                 nonnegative_input=index > 0 and nonnegative,
                 low=low,
                 high=high,
+                **(
+                    by_column
+                    if index == 0
+                    and self.bounds == "column-mean"
+                    and isinstance(rule, ZBeta)
+                    and rule.low is None
+                    else {}
+                ),
             )
             for index, (rule, weight, bias, (low, high)) in enumerate(
                 zip(rules, network.weights, network.biases, boxes)
@@ -293,8 +337,10 @@ class RelevanceExplainer(
             self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=reset
         )
 
-    def _map_columns(self, network):
-        """Matrix summing relevance on the network's inputs into X's columns."""
+    def _source_columns(self, network):
+        """For every network input, the column of X it is made from (None:
+        each input is its own column, or the preprocessing cannot be traced
+        and ``aggregate=False`` does not need it)."""
         preprocessing = self._preprocessing
         if preprocessing is None:
             if self.n_features_in_ != network.n_features:
@@ -303,37 +349,53 @@ class RelevanceExplainer(
                     f"was fitted with {network.n_features} features."
                 )
             return None
-        if not self.aggregate:
-            return None
         names = getattr(self, "feature_names_in_", None)
         if names is None:
             names = np.array(
                 [f"x{i}" for i in range(self.n_features_in_)], dtype=object
             )
-        sources = source_columns(preprocessing, names)
+        try:
+            sources = source_columns(preprocessing, names)
+        except UntraceableError:
+            if self.aggregate:
+                raise
+            return None
         if len(sources) != network.n_features:
             raise ValueError(
                 f"The preprocessing makes {len(sources)} columns, but the "
                 f"network takes {network.n_features}."
             )
+        return sources
+
+    def _aggregation(self, network, sources):
+        """Matrix summing relevance on the network's inputs into X's columns."""
+        if self._preprocessing is None or not self.aggregate:
+            return None
         mapping = np.zeros((network.n_features, self.n_features_in_), network.dtype)
         mapping[np.arange(len(sources)), sources] = 1
         return mapping
 
     def _input_ranges(self, network, X, indices):
-        """Per-unit min and max of the inputs of layers `indices` over `X`
-        (index 0: the network's inputs)."""
+        """Per-unit minimum, maximum and mean of the inputs of layers
+        `indices` over `X` (index 0: the network's inputs)."""
         low = {i: np.inf for i in indices}
         high = {i: -np.inf for i in indices}
+        total = {i: 0.0 for i in indices}
+        n_samples = _num_samples(X)
         if indices:
-            for rows in gen_batches(_num_samples(X), self.batch_size):
+            for rows in gen_batches(n_samples, self.batch_size):
                 x = _network_input(X, rows, self._preprocessing, network.dtype)
                 inputs = forward(network, x)[0] if max(indices) > 0 else [x]
                 for i in indices:
                     low[i] = np.minimum(low[i], inputs[i].min(axis=0))
                     high[i] = np.maximum(high[i], inputs[i].max(axis=0))
+                    # (a sum in float64 whatever the network's dtype)
+                    total[i] = total[i] + inputs[i].sum(axis=0, dtype=np.float64)
         return {
-            i: (np.asarray(low[i], float), np.asarray(high[i], float)) for i in indices
+            i: tuple(
+                np.asarray(v, float) for v in (low[i], high[i], total[i] / n_samples)
+            )
+            for i in indices
         }
 
     def _importances(self, X):
@@ -385,7 +447,8 @@ class RelevanceExplainer(
     def _given_bounds(self, n_features):
         if len(self.bounds) != 2:
             raise ValueError(
-                "bounds must be 'data' or a tuple (low, high); got a tuple of "
+                "bounds must be 'column-mean', 'mean', 'data' or a tuple (low, "
+                "high); got a tuple of "
                 f"length {len(self.bounds)}."
             )
         return _check_box(*self.bounds, n_features, "bounds")
@@ -745,15 +808,15 @@ def explain(estimator, X, *, target="predicted", return_layers=False, **params):
     """Explain a trained model's predictions in one call.
 
     Wraps the model in :class:`~sklearn.frozen.FrozenEstimator` (unless it
-    already is), fits a :class:`RelevanceExplainer` on ``X`` (which sets the
-    input bounds, unless ``bounds`` is given) and explains ``X``.
+    already is), fits a :class:`RelevanceExplainer` on ``X`` (which learns
+    the root point from it, unless ``bounds`` gives one) and explains ``X``.
 
     Parameters
     ----------
     estimator : fitted MLPClassifier, MLPRegressor or linear model
         The trained model, used as it is.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Samples to explain; with ``bounds="data"`` also the input box.
+        Samples to explain; a named ``bounds`` is also learned from them.
     target : "predicted", "all", label or list of labels, default="predicted"
         Scores to explain, as in :meth:`RelevanceExplainer.explain`.
     return_layers : bool, default=False

@@ -26,7 +26,7 @@ def cross_val_relevance(
     cv=5,
     groups=None,
     rules="deep-taylor",
-    bounds="data",
+    bounds="column-mean",
     target="true",
     scoring=None,
     n_repeats=5,
@@ -40,7 +40,7 @@ def cross_val_relevance(
     """Out-of-fold relevance, its spread across folds and its stability.
 
     For each split, a clone of `estimator` is fitted on the training part,
-    the input bounds are learned on the training part only, the held-out
+    the root point is learned on the training part only, the held-out
     part is explained, and the fold is scored. Folds run in parallel through
     joblib (any backend chosen with :func:`joblib.parallel_config`); batches
     inside a fold then run one after the other.
@@ -70,8 +70,9 @@ def cross_val_relevance(
         Group labels for group-aware splitters.
     rules : str, list or dict, default="deep-taylor"
         As in :class:`RelevanceExplainer`.
-    bounds : "data" or tuple, default="data"
-        As in :class:`RelevanceExplainer`; "data" uses each training part.
+    bounds : {"column-mean", "mean", "data"} or tuple, default="column-mean"
+        The first layer's root point, as in :class:`RelevanceExplainer`; a
+        named one is learned on each training part only.
     target : "true", "predicted" or label, default="true"
         What is explained for each held-out sample: "true" its true class
         (classifiers) or the output (single-output regressors); "predicted"
@@ -132,7 +133,7 @@ def cross_val_relevance(
     >>> report.relevances.shape  # features x folds, like permutation_importance
     (4, 3)
     >>> report.ranked_features()[:2]
-    ['x2', 'x3']
+    ['x3', 'x2']
     """
     if not (
         isinstance(n_repeats, Integral)

@@ -556,6 +556,255 @@ class _BoxLayer(PreparedLayer):
         return np.maximum.reduceat(values, starts)
 
 
+class _ReferenceLayer(PreparedLayer):
+    """z^β bound to a layer whose box is a single point: a reference ``r``.
+
+    Each sample's box is ``[min(x, r), max(x, r)]``, so an input contributes
+    the push of its deviation ``u = x - r``, ``(u_i w_ij)^+``: relevance
+    measures each input against the reference, never against a corner of
+    the data. Inputs that encode one column of the user's data (a one-hot
+    encoded categorical, a spline basis; ``units``) count as one: the column
+    contributes ``(sum_{i in unit} u_i w_ij)^+``, its net push, shared among
+    its inputs by their terms ``u_i w_ij``. For a single input both forms
+    are the same.
+
+    A neuron that no deviation pushes up has no contribution at all (its
+    denominator vanishes). With ``share_dead`` its relevance goes to the
+    layer's other neurons in proportion to their absolute relevance, so that
+    nothing is lost unless no neuron of the row is left to take it.
+
+    There is no stabilizer: denominators are sums of non-negative terms, and
+    the rare rows with one below ``eps`` (but not 0) are computed in a wider
+    float type, where dividing by it cannot overflow.
+
+    The layer works with twice the denominators, ``2 z = |u| @ |W| + u @ W``
+    (with no units, in float64), so that the forward product gives half of
+    them; a row whose doubled denominators are not far above that sum's
+    rounding bound gets the exact sum ``2 (u^+ @ W^+ - u^- @ W^-)`` instead.
+    """
+
+    def __init__(self, *args, units=None, share_dead=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = units
+        self.share_dead = share_dead
+        n_in = len(self.low)
+        ids = np.arange(n_in) if units is None else np.asarray(units)
+        _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
+        single = counts[inverse] == 1
+        blocks = [np.flatnonzero(inverse == k) for k in np.flatnonzero(counts > 1)]
+        # Singles first, then each unit's inputs side by side.
+        order = np.concatenate([np.flatnonzero(single), *blocks]).astype(np.intp)
+        self._order = None if np.array_equal(order, np.arange(n_in)) else order
+        self._n_singles = n_s = int(single.sum())
+        ends = np.cumsum([n_s] + [len(block) for block in blocks])
+        self._blocks = [
+            slice(int(start), int(end)) for start, end in zip(ends[:-1], ends[1:])
+        ]
+        weight = self.weight if self._order is None else self.weight[self._order]
+        # Parts of a single input: u^+ and (-u)^+, with weights 2 W^+ and
+        # -2 W^- (doubled: see above).
+        self._single_weights = 2 * np.vstack(
+            [np.maximum(weight[:n_s], 0), np.maximum(-weight[:n_s], 0)]
+        )
+        self._block_weights = [weight[block] for block in self._blocks]
+        self._reference = self.low if self._order is None else self.low[self._order]
+        self._shifted_bias = self.low @ self.weight + self.bias
+        dtype = self.weight.dtype
+        # Only float64 is precise enough for the fused sum to pass its test
+        # (as in the box layer): float32 takes the exact sums.
+        self._fused = not self._blocks and dtype == np.float64
+        if self._fused:
+            self._abs_weight = np.abs(self.weight)
+            # 2z = |u| @ |W| + (x @ W + b) - (r @ W + b): its rounding error
+            # is below `_tolerance` times this row's (|x| + |r|) @ |W| plus
+            # the biases' size.
+            self._tolerance = 8 * (n_in + 2) * np.finfo(dtype).eps * _FUSED_MARGIN
+            self._column_max = self._abs_weight.sum(axis=0).max(initial=0)
+            self._offset = np.abs(self._reference).max(initial=0)
+            self._bias_max = 2 * np.abs(self.bias).max(initial=0) + np.abs(
+                self._shifted_bias
+            ).max(initial=0)
+
+    def forward(self, x, take=None):
+        take = take or _allocate(x.dtype)
+        n, n_s = len(x), self._n_singles
+        pre = np.matmul(x, self.weight, out=take("output", (n, len(self.bias))))
+        pre += self.bias
+        shifted = take("shifted", x.shape)  # u = x - r, singles first
+        np.subtract(
+            x if self._order is None else x[:, self._order],
+            self._reference,
+            out=shifted,
+        )
+        parts = take("parts", (n, 2 * n_s))
+        np.maximum(shifted[:, :n_s], 0, out=parts[:, :n_s])
+        np.negative(shifted[:, :n_s], out=parts[:, n_s:])
+        np.maximum(parts[:, n_s:], 0, out=parts[:, n_s:])
+        z = take("z0", pre.shape)  # twice the denominators
+        if self._fused:
+            self._fused_denominators(x, shifted, parts, pre, z)
+        else:
+            np.matmul(parts, self._single_weights, out=z)
+        pushes = []
+        for block, weight in zip(self._blocks, self._block_weights):
+            push = np.matmul(shifted[:, block], weight, out=take("push", pre.shape))
+            pushes.append(push > 0)  # the unit's net push counts where it is up
+            np.maximum(push, 0, out=push)
+            z += push
+            z += push
+        return pre, {"shifted": shifted, "parts": parts, "z": z, "pushes": pushes}
+
+    def _fused_denominators(self, x, shifted, parts, pre, z):
+        """Write twice the denominators into `z`: ``|u| @ |W| + u @ W``, with
+        ``u @ W`` from the forward product, and the exact sums on the rows
+        where that may have cancelled."""
+        # (u itself is not needed after the forward pass: there are no units)
+        np.abs(shifted, out=shifted)
+        np.matmul(shifted, self._abs_weight, out=z)
+        z += pre
+        z -= self._shifted_bias
+        least = z.min(initial=np.inf)
+        size = np.abs(x).max(initial=0) + self._offset
+        if least <= self._tolerance * (size * self._column_max + self._bias_max):
+            size = np.abs(x).max(axis=1, initial=0) + self._offset
+            bound = self._tolerance * (size * self._column_max + self._bias_max)
+            rows = np.flatnonzero(z.min(axis=1) <= bound)
+            if rows.size:
+                z[rows] = parts[rows] @ self._single_weights
+
+    @property
+    def needs_preactivation(self):
+        return False
+
+    def relprop(
+        self,
+        a,
+        relevance,
+        preactivation=None,
+        ledger=None,
+        cache=None,
+        take=None,
+        scale=None,
+    ):
+        take = take or _allocate(relevance.dtype)
+        cache = cache or self.forward(a)[1]
+        z = cache["z"]  # twice the denominators
+        n, n_targets, n_out = relevance.shape
+        numerator = 1 if scale is None else scale
+        least = z.min(initial=np.inf)
+        tiny = dead = np.arange(0)
+        if least <= 2 * self.eps:  # rows are looked at only then
+            dead = z == 0
+            tiny = np.flatnonzero(((z < 2 * self.eps) & ~dead).any(axis=1))
+            if tiny.size:  # kept before the buffers below are overwritten
+                saved = (
+                    a[tiny],
+                    unfactored(relevance[tiny], None if scale is None else scale[tiny]),
+                    None if ledger is None else ledger[tiny],
+                )
+                z[tiny] = 1
+            if least == 0:
+                self._pass_on_dead(relevance, scale, dead, ledger)
+            np.copyto(z, 1, where=dead)
+        # factor = scale / 2z, one per neuron for all targets, in place of z.
+        factor = np.divide(numerator, z, out=z)
+        if dead.size:
+            np.copyto(factor, 0, where=dead)
+        ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=relevance)
+        flat = ratio.reshape(n * n_targets, n_out)
+        n_s = self._n_singles
+        lower = take("lower", (n, n_targets, len(self.low)))
+        back = np.matmul(
+            flat, self._single_weights.T, out=take("back", (n * n_targets, 2 * n_s))
+        ).reshape(n, n_targets, 2, n_s)
+        back *= cache["parts"].reshape(n, 1, 2, n_s)
+        np.add(back[:, :, 0], back[:, :, 1], out=lower[:, :, :n_s])
+        masked = take("masked", ratio.shape) if self._blocks else None
+        for block, weight, push in zip(
+            self._blocks, self._block_weights, cache["pushes"]
+        ):
+            np.multiply(ratio, push[:, np.newaxis, :], out=masked)
+            masked *= 2  # (the ratio is to twice the denominators)
+            part = (masked.reshape(n * n_targets, n_out) @ weight.T).reshape(
+                n, n_targets, -1
+            )
+            np.multiply(
+                part, cache["shifted"][:, np.newaxis, block], out=lower[:, :, block]
+            )
+        if self._order is not None:
+            ordered = np.empty_like(lower)
+            ordered[:, :, self._order] = lower
+            lower = ordered
+        if tiny.size:
+            lower[tiny] = self._relprop_widened(tiny, saved, ledger, lower.dtype)
+        return lower, None
+
+    def _pass_on_dead(self, relevance, scale, dead, ledger):
+        """Account for the neurons whose denominator vanished.
+
+        Such a neuron passes nothing on. Its relevance goes to the ledger or,
+        with ``share_dead``, to the row's other neurons in proportion to
+        their absolute relevance (written back into `relevance`, factored).
+        """
+        # Only rows where a vanished neuron holds relevance (a relu unit that
+        # is off holds none: its scale is 0).
+        holding = dead if scale is None else dead & (scale != 0)
+        rows = np.flatnonzero(holding.any(axis=1))
+        if not rows.size:
+            return
+        gone = dead[rows].astype(relevance.dtype)
+        true = unfactored(relevance[rows], None if scale is None else scale[rows])
+        lost = np.einsum("rkj,rj->rk", true, gone)
+        if self.share_dead:
+            live = 1 - gone
+            size = np.abs(true)
+            mass = np.einsum("rkj,rj->rk", size, live)
+            shared = mass > 0
+            # R_j + lost * |R_j| / (sum of |R| over the live neurons).
+            weights = np.divide(lost, mass, out=np.zeros_like(lost), where=shared)
+            size *= weights[..., np.newaxis]
+            true += size
+            true *= live[:, np.newaxis, :]
+            if scale is not None:  # factored again; R is 0 where scale is
+                rows_scale = scale[rows][:, np.newaxis, :]
+                np.divide(true, rows_scale, out=true, where=rows_scale != 0)
+            relevance[rows] = true
+            lost[shared] = 0
+        if ledger is not None:
+            ledger[rows, :, 2] += lost
+
+    def _relprop_widened(self, rows, saved, ledger, dtype):
+        """relprop of `rows` in a wider float type, where no denominator of
+        the narrower one is small enough for a division to overflow."""
+        wide = np.float64 if dtype == np.float32 else np.longdouble
+        layer = self._widened(wide)
+        a, relevance, ledger_rows = saved
+        wide_ledger = None if ledger is None else ledger_rows.astype(wide)
+        result = layer.relprop(
+            a.astype(wide), relevance.astype(wide), None, wide_ledger
+        )
+        if ledger is not None:
+            ledger[rows] = wide_ledger
+        return unfactored(*result)
+
+    def _widened(self, wide):
+        """This layer with its constants in the float type `wide` (cached)."""
+        widened = getattr(self, "_wide_layer", None)
+        if widened is None or widened.weight.dtype != wide:
+            widened = _ReferenceLayer(
+                self.groups,
+                np.asarray(0, dtype=wide),  # nothing to redo: no tiny rows
+                low=self.low.astype(wide),
+                high=self.high.astype(wide),
+                weight=self.weight.astype(wide),
+                bias=self.bias.astype(wide),
+                units=self.units,
+                share_dead=self.share_dead,
+            )
+            self._wide_layer = widened
+        return widened
+
+
 def _stabilizer_offset(z, eps, nonnegative, vanished):
     """``s(z) - z`` per neuron, 0 where z vanished (a mask, or None if no z
     did); None if it is `eps` throughout."""
@@ -623,6 +872,12 @@ class Rule(BaseEstimator):
         layer : PreparedLayer
             The per-fit constants of the rule on this layer.
         """
+        return self._prepare(
+            weight, bias, nonnegative_input, low, high, self._prepared_class
+        )
+
+    def _prepare(self, weight, bias, nonnegative_input, low, high, layer, **extra):
+        """:meth:`prepare`, binding into the prepared class `layer`."""
         self._validate_params()
         groups = []
         for terms, bias_part, options in self._groups(
@@ -641,7 +896,7 @@ class Rule(BaseEstimator):
             groups.append(Group(parts, stacked, bias_part, **options))
         eps, relative = self._eps(weight.dtype)
         dtype = weight.dtype
-        return self._prepared_class(
+        return layer(
             groups,
             eps,
             relative,
@@ -649,6 +904,7 @@ class Rule(BaseEstimator):
             high=None if high is None else np.asarray(high, dtype=dtype),
             weight=weight,
             bias=np.asarray(bias, dtype=dtype),
+            **extra,
         )
 
 
@@ -931,14 +1187,22 @@ class ZBeta(Rule):
         "high": ["array-like", Real, None],
     }
 
-    _prepared_class = _BoxLayer
-
     def __init__(self, low=None, high=None, bias=False):
         self.low = low
         self.high = high
         self.bias = bias
 
-    def prepare(self, weight, bias, *, nonnegative_input=False, low=None, high=None):
+    def prepare(
+        self,
+        weight,
+        bias,
+        *,
+        nonnegative_input=False,
+        low=None,
+        high=None,
+        units=None,
+        share_dead=False,
+    ):
         """Bind the rule to a dense layer and its input box.
 
         Parameters
@@ -950,7 +1214,17 @@ class ZBeta(Rule):
         nonnegative_input : bool, default=False
             Ignored: the box decides the sign of every term.
         low, high : ndarray of shape (n_in,)
-            The box, required.
+            The box, required. ``low == high`` everywhere makes it a
+            reference point ``r``: each sample's box is then
+            ``[min(x, r), max(x, r)]``.
+        units : ndarray of shape (n_in,), default=None
+            With a reference point only: inputs with equal values encode one
+            column of the user's data and contribute as one (their net push,
+            when it is positive). None: every input on its own.
+        share_dead : bool, default=False
+            With a reference point only: a neuron that no deviation pushes up
+            hands its relevance to the other neurons of the row, in
+            proportion to theirs, instead of losing it.
 
         Returns
         -------
@@ -959,7 +1233,18 @@ class ZBeta(Rule):
         """
         if low is None or high is None:
             raise ValueError("ZBeta needs the input bounds low and high.")
-        return super().prepare(weight, bias, low=low, high=high)
+        if np.all(np.asarray(low) == np.asarray(high)):
+            return self._prepare(
+                weight,
+                bias,
+                False,
+                low,
+                high,
+                _ReferenceLayer,
+                units=units,
+                share_dead=share_dead,
+            )
+        return self._prepare(weight, bias, False, low, high, _BoxLayer)
 
     def _groups(self, weight, bias):
         terms = [(ABOVE_LOW, _pos(weight)), (BELOW_HIGH, _pos(-weight))]

@@ -26,7 +26,9 @@ def _s(value, eps):
     return value + eps * (1.0 if value >= 0 else -1.0)
 
 
-def reference_relevance(mlp, x, output, low, high, negate=False):
+def reference_relevance(
+    mlp, x, output, low, high, negate=False, units=None, share=False
+):
     """Deep Taylor relevance of one sample for one output unit.
 
     Parameters
@@ -40,6 +42,15 @@ def reference_relevance(mlp, x, output, low, high, negate=False):
     negate : bool
         Explain minus the unit's logit (class 0 of a binary classifier): the
         same network with that unit's weights and bias negated.
+    units : sequence of int, optional
+        With ``low == high`` (a reference point r): the column of the user's
+        data each input encodes. The inputs of one column contribute to a
+        neuron only when their summed push ``sum (x_i - r_i) w_ij`` is
+        positive, and then each its own ``(x_i - r_i) w_ij``.
+    share : bool
+        At the first layer, give the relevance of a neuron whose
+        contributions are all zero to the other neurons, in proportion to
+        their absolute relevance.
 
     Returns
     -------
@@ -81,13 +92,19 @@ def reference_relevance(mlp, x, output, low, high, negate=False):
         contributions = [[0.0] * n_out for _ in range(n_in)]
         for i in range(n_in):
             for j in range(n_out):
-                if layer == 0:  # z^β, with the box widened to contain x
+                if layer == 0 and units is not None:
+                    contributions[i][j] = (a[i] - low[i]) * w[i][j]
+                elif layer == 0:  # z^β, with the box widened to contain x
                     lo, hi = min(low[i], a[i]), max(high[i], a[i])
                     contributions[i][j] = (
                         a[i] * w[i][j] - lo * max(w[i][j], 0.0) - hi * min(w[i][j], 0.0)
                     )
                 else:  # z^+
                     contributions[i][j] = max(0.0, a[i] * w[i][j])
+        if layer == 0 and units is not None:
+            _keep_rising_units(contributions, units)
+        if layer == 0 and share:
+            relevance = _shared(relevance, contributions)
         lower = [0.0] * n_in
         for j in range(n_out):
             total = sum(contributions[i][j] for i in range(n_in))
@@ -97,6 +114,29 @@ def reference_relevance(mlp, x, output, low, high, negate=False):
                 lower[i] += contributions[i][j] / denominator * relevance[j]
         relevance = lower
     return relevance, score, lost
+
+
+def _keep_rising_units(contributions, units):
+    """Zero the terms of every column whose summed push on a neuron is <= 0."""
+    for j in range(len(contributions[0])):
+        for unit in set(units):
+            inputs = [i for i in range(len(units)) if units[i] == unit]
+            if sum(contributions[i][j] for i in inputs) <= 0:
+                for i in inputs:
+                    contributions[i][j] = 0.0
+
+
+def _shared(relevance, contributions):
+    """Relevance with that of the neurons whose contributions all vanish
+    moved to the others, in proportion to their absolute relevance."""
+    totals = [sum(row[j] for row in contributions) for j in range(len(relevance))]
+    lost = sum(r for r, t in zip(relevance, totals) if t == 0)
+    mass = sum(abs(r) for r, t in zip(relevance, totals) if t != 0)
+    if mass == 0:
+        return relevance
+    return [
+        0.0 if t == 0 else r + lost * abs(r) / mass for r, t in zip(relevance, totals)
+    ]
 
 
 def reference_forward(mlp, x, weights=None, biases=None):
@@ -149,7 +189,7 @@ def _contribution(name, params, a_i, w_ij, low_i, high_i, z_j):
     raise ValueError(name)
 
 
-def reference_rules(mlp, x, output, specs, boxes, negate=False):
+def reference_rules(mlp, x, output, specs, boxes, negate=False, share_first=False):
     """Relevance of one sample for one output unit under any rule per layer.
 
     Parameters
@@ -160,6 +200,10 @@ def reference_rules(mlp, x, output, specs, boxes, negate=False):
         and the rule's own parameters.
     boxes : list of (low, high) or None
         Input bounds of each layer (for "zbeta").
+    share_first : bool
+        At the first layer (a "zbeta" one), give the relevance of a neuron
+        whose contributions are all zero to the other neurons, in proportion
+        to their absolute relevance (see ``reference_relevance``).
 
     Returns
     -------
@@ -192,6 +236,18 @@ def reference_rules(mlp, x, output, specs, boxes, negate=False):
             if params.get("scale") == "rms":
                 eps *= math.sqrt(sum(v * v for v in z) / len(z))
             eps = max(eps, tiny_eps)
+        if layer == 0 and share_first:
+            assert name == "zbeta"
+            relevance = _shared(
+                relevance,
+                [
+                    [
+                        _contribution(name, params, a[i], w[i][j], low[i], high[i], 0)
+                        for j in range(n_out)
+                    ]
+                    for i in range(n_in)
+                ],
+            )
         lower = [0.0] * n_in
         for j in range(n_out):
             if name == "alphabeta":

@@ -363,3 +363,31 @@ def test_csv_dialects_missing_tokens_and_numeric_classes(tmp_path):
     assert "task: classification" in text
     data_classes = re.search(r"3-fold accuracy: ([0-9.]+)", text)
     assert data_classes and float(data_classes.group(1)) > 0.7
+
+
+@pytest.mark.parametrize("command", ["explain", "report"])
+def test_bounds_option_picks_the_root_point(command, tmp_path):
+    extra = (
+        ["--out", str(tmp_path / "r.html"), "--cv", "2"] if command == "report" else []
+    )
+    texts = {
+        bounds: _run(
+            command, "--dataset", "iris", "--max-iter", "50", "--bounds", bounds, *extra
+        )
+        for bounds in ("column-mean", "data")
+    }
+    assert "root point column-mean" in texts["column-mean"]
+    assert "root point data" in texts["data"]
+    # The same model, explained against another root point.
+    assert texts["column-mean"] != texts["data"]
+    default = _run(command, "--dataset", "iris", "--max-iter", "50", *extra)
+    assert default == texts["column-mean"]
+
+
+def test_the_output_says_what_the_relevance_means():
+    text = _run("explain", "--dataset", "iris", "--max-iter", "50", "--samples", "1")
+    flat = " ".join(text.split())
+    assert "has the sign of the explained score" in flat
+    assert "deviation from the average training sample" in flat
+    text = _run("explain", "--dataset", "iris", "--max-iter", "50", "--bounds", "data")
+    assert "corner of the training data's range" in " ".join(text.split())

@@ -46,7 +46,7 @@ def test_matches_reference(seed, case):
     rng = np.random.RandomState(seed)
     hidden = tuple(rng.randint(2, 7, size=n_hidden))
     model, X = make_network(kind, activation, hidden, dtype, seed)
-    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    explainer = RelevanceExplainer(FrozenEstimator(model), bounds="data").fit(X)
     # Wider than the training data: some samples fall outside the box (in
     # float64 the first layer corrects them sparsely); then one row far out
     # among 31 in it (recomputed exactly; float32 takes the exact sums for
@@ -56,9 +56,16 @@ def test_matches_reference(seed, case):
     if dtype == np.float64:
         X_test = np.vstack([3 * X_test[:1] + 3, X[:31]])
         _check_against_reference(model, kind, explainer, X_test, dtype)
+    # The reference points, every other case each: the training mean, and
+    # the default (with the relevance of neurons no input pushes up shared).
+    explainer.set_params(bounds="column-mean" if seed % 2 else "mean").fit(X)
+    np.testing.assert_array_equal(explainer.low_, explainer.high_)
+    np.testing.assert_allclose(explainer.low_, X.mean(0, dtype=float), rtol=1e-12)
+    _check_against_reference(model, kind, explainer, X_test, dtype)
 
 
 def _check_against_reference(model, kind, explainer, X_test, dtype):
+    share = explainer.bounds == "column-mean"
     for target in _targets(model, kind):
         relevance = explainer.set_params(target=target).transform(X_test)
         assert relevance.dtype == dtype
@@ -73,7 +80,7 @@ def _check_against_reference(model, kind, explainer, X_test, dtype):
         for x, label, row in zip(X_test, labels, relevance):
             unit, negate = _unit_of(model, label)
             expected, score, _ = reference_relevance(
-                model, x, unit, explainer.low_, explainer.high_, negate
+                model, x, unit, explainer.low_, explainer.high_, negate, share=share
             )
             scale = max(abs(score), np.max(np.abs(expected)))
             np.testing.assert_allclose(row, expected, rtol=0, atol=RTOL[dtype] * scale)
@@ -165,7 +172,8 @@ def test_tiny_denominators_are_not_absorbed_by_the_stabilizer(dtype):
         np.zeros(1, dtype),
         np.zeros(1, dtype),
     ]
-    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X[10:11])
+    explainer = RelevanceExplainer(FrozenEstimator(model), bounds="data").fit(X)
+    explanation = explainer.explain(X[10:11])
     np.testing.assert_allclose(
         explanation.relevance.sum(-1), explanation.scores, rtol=1e-6
     )
@@ -181,7 +189,7 @@ def test_rows_with_tiny_denominators_and_rows_without_both_conserve():
     X = np.linspace(0, 70, 30, dtype=dtype)[:, None]
     model.coefs_ = [np.ones((1, 1), dtype)] * 3
     model.intercepts_ = [np.array([-60.0], dtype)] + [np.zeros(1, dtype)] * 2
-    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    explainer = RelevanceExplainer(FrozenEstimator(model), bounds="data").fit(X)
     explanation = explainer.explain(X[1:])  # (x = low would be a dead row)
     np.testing.assert_allclose(
         explanation.relevance.sum(-1), explanation.scores, rtol=1e-5
@@ -206,6 +214,7 @@ def test_box_denominators_match_their_exact_sums(dtype):
         W = (rng.normal(size=(d, h)) * 10 ** rng.uniform(-2, 2)).astype(dtype)
         low = (rng.normal(size=d) - 1).astype(dtype)
         high = (low + rng.uniform(0, 3, size=d) * (rng.rand(d) > 0.2)).astype(dtype)
+        high[0] += 1  # (a box, not a point, which another layer class takes)
         X = low + (high - low) * rng.uniform(-0.5, 1.5, size=(40, d))
         corner = np.where(W[:, 0] > 0, low, high)  # where neuron 0's z is 0
         X[:10] = corner + rng.normal(size=(10, d)) * 10.0 ** rng.uniform(-12, -1)
@@ -262,3 +271,143 @@ def test_box_layer_pickled_in_the_old_layout_is_converted():
     result = loaded.relprop(X, relevance.copy(), cache=loaded.forward(X)[1])
     np.testing.assert_allclose(result[0], expected[0], rtol=1e-14, atol=1e-15)
     assert loaded.groups[0].parts == layer.groups[0].parts
+
+
+def test_default_root_point_takes_the_inputs_of_a_column_as_one():
+    # A categorical column one-hot encoded into four inputs, placed before
+    # the numeric ones: its inputs contribute to a neuron only through their
+    # net push, which the loop reference checks input by input.
+    from sklearn.compose import make_column_transformer
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    rng = np.random.RandomState(0)
+    n = 150
+    X = np.empty((n, 3), dtype=object)
+    X[:, 0] = rng.choice(["a", "b", "c", "d"], n)
+    X[:, 1:] = rng.normal(size=(n, 2))
+    y = (X[:, 0] == "a") ^ (X[:, 1].astype(float) > 0)
+    preprocessing = make_column_transformer(
+        (OneHotEncoder(sparse_output=False), [0]), (StandardScaler(), [1, 2])
+    )
+    mlp = MLPClassifier(hidden_layer_sizes=(8, 5), max_iter=300, random_state=0)
+    model = make_pipeline(preprocessing, mlp).fit(X, y)
+    explainer = RelevanceExplainer(FrozenEstimator(model), aggregate=False).fit(X)
+    explanation = explainer.explain(X[:30])
+    Z = preprocessing.transform(X[:30])
+    np.testing.assert_allclose(explainer.low_, preprocessing.transform(X).mean(0))
+    units = [0, 0, 0, 0, 1, 2]
+    for z, row, label in zip(Z, explanation.relevance[:, 0], explanation.targets[:, 0]):
+        unit, negate = _unit_of(mlp, label)
+        expected, score, _ = reference_relevance(
+            mlp, z, unit, explainer.low_, explainer.high_, negate, units, share=True
+        )
+        scale = max(abs(score), np.max(np.abs(expected)))
+        np.testing.assert_allclose(row, expected, rtol=0, atol=1e-10 * scale)
+    # On the user's columns: the sums of those.
+    aggregated = explainer.set_params(aggregate=True).fit(X).transform(X[:30])
+    per_input = explanation.relevance[:, 0]
+    np.testing.assert_allclose(
+        aggregated,
+        np.c_[per_input[:, :4].sum(1), per_input[:, 4:]],
+        rtol=1e-12,
+        atol=1e-15,
+    )
+
+
+def test_default_root_point_conserves_where_the_mean_alone_loses_relevance():
+    # With five inputs, some active neurons get no push up from any
+    # deviation from the mean: under bounds="mean" their relevance is lost
+    # (the ledger's "dead"); the default hands it to the row's other
+    # first-layer neurons, in proportion to their relevance.
+    model, X = make_network("multiclass", "relu", (16, 8), seed=2)
+    X_test = np.random.RandomState(1).normal(size=(300, X.shape[1]))
+    mean = RelevanceExplainer(FrozenEstimator(model), bounds="mean").fit(X)
+    mean = mean.explain(X_test)
+    lost = mean.absorbed_dead[:, 0] != 0
+    assert 0 < lost.sum() < len(X_test)
+    default = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    default = default.explain(X_test, return_layers=True)
+    scores = default.scores[:, 0]
+    # (rows where z^+ above loses relevance, at an output unit that only
+    # negative weights reach, are not the first layer's doing)
+    reaching = np.isclose(default.layers[0][:, 0].sum(1), scores, rtol=1e-12)
+    assert reaching.sum() > 250 and lost[reaching].sum() > 0
+    assert np.all(default.absorbed[reaching] == 0)
+    np.testing.assert_allclose(
+        default.relevance[reaching, 0].sum(1), scores[reaching], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        default.relevance[~lost], mean.relevance[~lost], rtol=1e-13, atol=1e-15
+    )
+    # Deep Taylor on a relu network: the relevance has the score's sign.
+    assert np.all(default.relevance[scores > 0] >= 0)
+    assert np.all(default.relevance[scores < 0] <= 0)
+
+
+def test_an_input_at_its_reference_value_gets_no_relevance():
+    model, X = make_network("regressor", "tanh", (6, 4), seed=3)
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    X_test = np.random.RandomState(0).normal(size=(40, X.shape[1]))
+    X_test[:, 2] = explainer.low_[2]
+    relevance = explainer.transform(X_test)
+    np.testing.assert_array_equal(relevance[:, 2], 0.0)
+    assert np.all(np.abs(relevance).sum(1) > 0)
+
+
+@pytest.mark.parametrize("dtype, size", [(np.float64, 1e-200), (np.float32, 1e-25)])
+def test_tiny_deviations_from_the_reference_are_computed_wider(dtype, size):
+    # Every denominator is far below the default stabilizer (but not zero):
+    # those rows are computed in a wider float type, exactly, not lost.
+    model, X = make_network("regressor", "relu", (5,), dtype, seed=4)
+    explainer = RelevanceExplainer(FrozenEstimator(model), bounds=(0, 0)).fit(X)
+    X_test = size * np.random.RandomState(0).normal(size=(10, X.shape[1]))
+    X_test = np.vstack([X_test, np.ones((3, X.shape[1]))]).astype(dtype)
+    explanation = explainer.explain(X_test)
+    relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    assert relevance.dtype == dtype and np.all(np.isfinite(relevance))
+    kept = explanation.absorbed_dead[:, 0] == 0
+    assert kept.sum() >= 8
+    np.testing.assert_allclose(
+        relevance[kept].sum(1),
+        scores[kept],
+        rtol=1e-5 if dtype == np.float32 else 1e-12,
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_reference_denominators_match_their_exact_sums(dtype):
+    # With a root point r, float64 takes twice the denominators from the
+    # forward product plus |u| @ |W| (u = x - r), a sum that cancels where
+    # the deviations mostly push a neuron down; those rows, and all of them
+    # in float32, get the exact sums. Near such rows, far from r and at r,
+    # the denominators must match the exact sums to the dtype's precision.
+    from skl_lrp.rules import ZBeta
+
+    rng = np.random.RandomState(7)
+    rtol = 1e-9 if dtype == np.float64 else 1e-5
+    for _ in range(100):
+        d, h = rng.randint(1, 12), rng.randint(1, 8)
+        W = (rng.normal(size=(d, h)) * 10 ** rng.uniform(-2, 2)).astype(dtype)
+        r = (rng.normal(size=d) * 10 ** rng.uniform(-1, 2)).astype(dtype)
+        X = r + rng.normal(size=(40, d)) * 10 ** rng.uniform(-3, 1)
+        # Deviations against neuron 0's weights but for one tiny push up.
+        X[:10] = r - np.sign(W[:, 0]) * rng.uniform(0, 2, size=(10, d))
+        X[:10, 0] += np.sign(W[0, 0]) * 10.0 ** rng.uniform(-14, -1, size=10)
+        X[10:12] = r  # no deviation at all: every denominator 0
+        X[12:15] *= 1e6  # far from r
+        layer = ZBeta().prepare(W, rng.normal(size=h).astype(dtype), low=r, high=r)
+        X = X.astype(dtype)
+        _, cache = layer.forward(X)
+        u = X.astype(np.float64) - r
+        exact = np.maximum(u, 0) @ np.maximum(W, 0) + np.maximum(-u, 0) @ np.maximum(
+            -W.astype(np.float64), 0
+        )
+        doubled = cache["z"].astype(np.float64)
+        assert cache["z"].dtype == dtype
+        size = np.abs(u) @ np.abs(W.astype(np.float64))
+        np.testing.assert_allclose(
+            doubled / 2, exact, rtol=rtol, atol=np.finfo(dtype).eps * 1e-3 * size.max()
+        )
+        np.testing.assert_array_equal(doubled[10:12], 0)

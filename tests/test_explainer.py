@@ -150,6 +150,11 @@ def test_frozen_estimator_is_used_as_it_is(frozen):
     assert explainer.estimator_ is estimator
     for w, w_before in zip(estimator.estimator.coefs_, before):
         np.testing.assert_array_equal(w, w_before)
+    # The default reference point is the mean of the data given to fit;
+    # bounds="data" takes its range.
+    np.testing.assert_allclose(explainer.low_, X[:10].mean(0), rtol=1e-15)
+    np.testing.assert_array_equal(explainer.high_, explainer.low_)
+    explainer.set_params(bounds="data").fit(X[:10])
     np.testing.assert_array_equal(explainer.low_, X[:10].min(0))
     np.testing.assert_array_equal(explainer.high_, X[:10].max(0))
 
@@ -191,14 +196,16 @@ def test_explain_all_targets_matches_single_targets(frozen):
 def test_sparse_input_matches_dense(frozen):
     estimator, X = frozen
     X = np.where(np.abs(X) < 0.7, 0.0, X)
-    explainer = RelevanceExplainer(estimator).fit(sparse.csr_matrix(X))
-    np.testing.assert_array_equal(explainer.low_, X.min(0))
-    for container in (sparse.csr_matrix, sparse.csc_matrix):
-        np.testing.assert_allclose(
-            explainer.transform(container(X)),
-            RelevanceExplainer(estimator).fit(X).transform(X),
-            rtol=1e-12,
-        )
+    for bounds, low in (("column-mean", X.mean(0)), ("data", X.min(0))):
+        explainer = RelevanceExplainer(estimator, bounds=bounds)
+        explainer.fit(sparse.csr_matrix(X))
+        np.testing.assert_allclose(explainer.low_, low, rtol=1e-15)
+        for container in (sparse.csr_matrix, sparse.csc_matrix):
+            np.testing.assert_allclose(
+                explainer.transform(container(X)),
+                clone(explainer).fit(X).transform(X),
+                rtol=1e-12,
+            )
 
 
 def test_read_only_input_is_not_written(frozen, tmp_path):

@@ -95,9 +95,18 @@ def _boxes(model, rules, explainer, X_train):
     return boxes
 
 
-def check_against_reference(model, X_train, X_test, rules, dtype, specs=None):
-    explainer = RelevanceExplainer(FrozenEstimator(model), rules=rules).fit(X_train)
+def check_against_reference(
+    model, X_train, X_test, rules, dtype, specs=None, bounds="data"
+):
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules=rules, bounds=bounds
+    ).fit(X_train)
     rules = rules if specs is None else specs
+    # The default root point also shares what no input of the first layer
+    # takes (when that layer is a z^β one learning its box).
+    share_first = (
+        bounds == "column-mean" and isinstance(rules[0], ZBeta) and rules[0].low is None
+    )
     boxes = _boxes(model, rules, explainer, X_train)
     explanation = explainer.explain(X_test, target="all")
     assert explanation.relevance.dtype == dtype
@@ -112,7 +121,13 @@ def check_against_reference(model, X_train, X_test, rules, dtype, specs=None):
         for k, label in enumerate(explanation.targets[n]):
             unit, negate = _units(model, label)
             expected, score, ledger = reference_rules(
-                model, x, unit, [_spec(rule) for rule in rules], boxes, negate
+                model,
+                x,
+                unit,
+                [_spec(rule) for rule in rules],
+                boxes,
+                negate,
+                share_first,
             )
             scale = max(abs(score), np.max(np.abs(expected)), np.max(np.abs(ledger)))
             tolerance = RTOL[dtype] * scale
@@ -144,6 +159,21 @@ def test_rule_matches_reference(seed, case):
     X_test = X_test.astype(dtype)
     rule = _rule_factories()[name](bias)
     check_against_reference(model, X, X_test, [rule] * 3, dtype)
+
+
+@pytest.mark.parametrize("bounds", ["mean", "column-mean"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_reference_point_matches_reference(activation, dtype, bounds):
+    # z^β with the box collapsed onto the training mean (every layer ZBeta:
+    # the later ones keep their data ranges).
+    seed = ACTIVATIONS.index(activation)
+    kind = KINDS[seed]
+    model, X = make_network(kind, activation, (5, 4), dtype, seed)
+    X_test = 1.5 * np.random.RandomState(seed).normal(size=(6, X.shape[1]))
+    check_against_reference(
+        model, X, X_test.astype(dtype), [ZBeta()] * 3, dtype, bounds=bounds
+    )
 
 
 def _preset_specs(preset, n_layers):
@@ -179,6 +209,26 @@ def test_preset_matches_reference(seed, case):
     X_test = 1.5 * np.random.RandomState(seed).normal(size=(4, X.shape[1]))
     specs = _preset_specs(preset, n_hidden + 1)
     check_against_reference(model, X, X_test, preset, np.float64, specs)
+
+
+@pytest.mark.parametrize(
+    "seed, case",
+    list(
+        enumerate(
+            itertools.product(["deep-taylor", "alpha-beta", "montavon-2019"], KINDS)
+        )
+    ),
+)
+def test_preset_with_the_default_root_point_matches_reference(seed, case):
+    preset, kind = case
+    activation = ACTIVATIONS[seed % len(ACTIVATIONS)]
+    n_hidden = 1 + seed % 3
+    model, X = make_network(kind, activation, (6,) * n_hidden, np.float64, seed)
+    X_test = 1.5 * np.random.RandomState(seed).normal(size=(5, X.shape[1]))
+    specs = _preset_specs(preset, n_hidden + 1)
+    check_against_reference(
+        model, X, X_test, preset, np.float64, specs, bounds="column-mean"
+    )
 
 
 def test_composite_forms_are_equivalent():
@@ -350,3 +400,14 @@ def test_no_sample_depends_on_the_rest_of_its_batch(rules):
             np.testing.assert_allclose(one[key], other[key], rtol=1e-12, atol=1e-15)
         for a, b in zip(one.layers, other.layers, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("preset", ["deep-taylor", "alpha-beta", "montavon-2019"])
+def test_description_names_the_root_point(preset):
+    from skl_lrp._composites import describe
+
+    assert "average training sample" in describe(preset, "column-mean")
+    assert "corner of the training data's range" in describe(preset, "data")
+    assert "given box" in describe(preset, (0, 1))
+    assert "all-zero input" in describe("epsilon", "column-mean")
+    assert "Custom rules" in describe([ZBeta(), ZPlus()], "mean")
