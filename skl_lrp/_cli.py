@@ -248,6 +248,18 @@ def _positive_int(text):
     return value
 
 
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a non-negative integer; got {text!r}"
+        )
+    return value
+
+
 def _nonzero_int(text):
     try:
         value = int(text)
@@ -336,6 +348,13 @@ def _parser():
         help="rule preset (default: deep-taylor)",
     )
     report.add_argument(
+        "--n-repeats",
+        type=_non_negative_int,
+        default=5,
+        help="shuffles of each column for permutation importance, the check "
+        "beside relevance; 0 skips it (default: 5)",
+    )
+    report.add_argument(
         "--n-jobs",
         type=_nonzero_int,
         default=None,
@@ -411,8 +430,10 @@ def _report(args, out):
                 f"{', '.join(rare[:5])}; {advice}"
             )
     model = _model(table, args.hidden, args.max_iter, args.seed)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
+    # The report's own warnings are printed below; Python's copies of them
+    # (and the folds' ConvergenceWarning) would only repeat them on stderr.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         report = cross_val_relevance(
             model,
             table.X,
@@ -420,12 +441,12 @@ def _report(args, out):
             cv=args.cv,
             rules=args.rules,
             bounds=args.bounds,
+            n_repeats=args.n_repeats,
             n_jobs=args.n_jobs,
             verbose=1,
             random_state=args.seed,
             feature_names=table.names,
         )
-    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     metric = "accuracy" if table.task == "classification" else "R^2"
     print(
         f"skl-lrp report: {table.source} ({n_samples} rows, {len(table.names)} "
@@ -435,36 +456,27 @@ def _report(args, out):
     )
     print(_describe(table), file=out)
     print(textwrap.fill(describe(args.rules, args.bounds), 88), file=out)
+    baseline = np.mean(report.baseline_scores)
     print(
         f"{args.cv}-fold {metric}: {report.fold_scores.mean():.3f} "
         f"+/- {report.fold_scores.std():.3f}"
+        + (f" (trivial baseline {baseline:.3f})" if np.isfinite(baseline) else ""),
+        file=out,
+    )
+    agreement = report.importance_agreement
+    print(
+        f"rank stability across folds: Spearman {report.rank_spearman:.2f}, "
+        f"Kendall {report.rank_kendall:.2f}"
         + (
             ""
-            if converged
-            else f" (training stopped at --max-iter {args.max_iter} before converging)"
+            if agreement is None
+            else f"; agreement with permutation importance: Spearman {agreement:.2f}"
         ),
         file=out,
     )
-    print(
-        f"rank stability across folds: Spearman {report.rank_spearman:.2f}, "
-        f"Kendall {report.rank_kendall:.2f}",
-        file=out,
-    )
-    width = max(len("feature"), *(len(str(n)) for n in report.feature_names))
-    print(
-        f"\n{'rank':>4}  {'feature':<{width}}  {'mean |R|':>9}  {'std':>8}  "
-        f"{'95% interval':>19}  top-{report.top_k}",
-        file=out,
-    )
-    order = np.argsort(-report.relevances_mean, kind="stable")[: args.top]
-    for rank, i in enumerate(order, start=1):
-        low, high = report.relevances_ci[i]
-        print(
-            f"{rank:>4}  {str(report.feature_names[i]):<{width}}  "
-            f"{report.relevances_mean[i]:>9.4f}  {report.relevances_std[i]:>8.4f}  "
-            f"[{low:>8.4f}, {high:>8.4f}]  {report.top_k_frequency[i]:>5.0%}",
-            file=out,
-        )
+    for warning in report.warnings:
+        print(f"warning: {warning['message']}", file=out)
+    _print_features(report, args.top, out)
     ledger = report.ledger
     print(
         f"\nconservation: largest |sum of relevance + absorbed - score| = "
@@ -482,6 +494,48 @@ def _report(args, out):
         raise UsageError(f"cannot write the report: {exc}") from None
     print(f"written: {args.out}" + (f", {args.json}" if args.json else ""), file=out)
     return 0
+
+
+def _number(value):
+    """A JSON number, or NaN for None."""
+    return np.nan if value is None else value
+
+
+def _print_features(report, top, out):
+    """The ranked feature table, permutation importance beside relevance."""
+    rows = report._feature_rows()
+    permutation = report.permutation_importances_mean is not None
+    width = max(len("feature"), *(len(row["name"]) for row in rows))
+    print(
+        f"\n{'rank':>4}  {'feature':<{width}}  {'mean |R|':>9}  {'std':>8}  "
+        f"{'95% interval':>20}  top-{report.top_k}"
+        + (f"  {'perm. imp.':>10}  p-rank" if permutation else ""),
+        file=out,
+    )
+    for rank, row in enumerate(rows[:top], start=1):
+        low, high = (_number(row[key]) for key in ("ci_low", "ci_high"))
+        line = (
+            f"{rank:>4}  {row['name']:<{width}}  {row['mean_abs_relevance']:>9.4f}  "
+            f"{row['std']:>8.4f}  [{low:>8.4f}, {high:>8.4f}]  "
+            f"{row['top_k_frequency']:>5.0%}"
+        )
+        if permutation:
+            importance = _number(row["permutation_importance_mean"])
+            p_rank = row["permutation_rank"]
+            line += f"  {importance:>+10.4f}  {'n/a' if p_rank is None else p_rank:>6}"
+        print(line + ("  !" if row["flagged"] else ""), file=out)
+    legend = (
+        [
+            "perm. imp.: mean drop in the held-out score when the column is "
+            "shuffled (p-rank: its rank)"
+        ]
+        if permutation
+        else []
+    )
+    if any(row["flagged"] for row in rows):
+        legend.append("!: named in a warning above")
+    if legend:
+        print("; ".join(legend), file=out)
 
 
 def _explain(args, out):

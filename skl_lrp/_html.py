@@ -18,6 +18,12 @@ th:first-child, td:first-child { text-align: left; }
 caption { text-align: left; font-weight: bold; margin-bottom: 0.3em; }
 img { max-width: 100%; }
 .ok { color: #176117; } .warn { color: #9a4b00; }
+.warnings { border: 2px solid #c25e00; background: #fff3e0; padding: 0.4em 1em;
+            margin: 1em 0; }
+.warnings h2 { margin: 0.3em 0; font-size: 1.1em; color: #9a4b00; }
+.warnings li { margin: 0.3em 0; }
+.kind { font-weight: bold; }
+tr.flagged td { background: #fff3e0; }
 """
 
 
@@ -27,23 +33,27 @@ def _short_repr(text):
 
 
 def _cell(value, digits=4):
+    if value is None:
+        return "n/a"
     if isinstance(value, (float, np.floating)):
         return "n/a" if not np.isfinite(value) else f"{value:.{digits}g}"
     return escape(str(value))
 
 
-def _table(caption, header, rows):
+def _table(caption, header, rows, row_classes=None):
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    row_classes = row_classes or [None] * len(rows)
     body = "".join(
-        "<tr>"
+        (f'<tr class="{row_class}">' if row_class else "<tr>")
         + "".join(
             f'<td class="num">{_cell(v)}</td>'
-            if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+            if v is None
+            or (isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
             else f"<td>{_cell(v)}</td>"
             for v in row
         )
         + "</tr>"
-        for row in rows
+        for row, row_class in zip(rows, row_classes)
     )
     return (
         f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr>"
@@ -84,31 +94,86 @@ def _plots(report):
     return images
 
 
+def _warnings(found):
+    """The sanity checks' warnings in a box (a short all-clear without any)."""
+    if not found:
+        return '<p class="ok">The sanity checks found nothing to warn about.</p>'
+    items = "".join(
+        f'<li><span class="kind">{escape(w["kind"])}:</span> '
+        f"{escape(w['message'])}</li>"
+        for w in found
+    )
+    return (
+        '<div class="warnings" role="alert">'
+        f"<h2>Warnings ({len(found)})</h2><ul>{items}</ul>"
+        "<p>Flagged columns are marked ! in the feature table.</p></div>"
+    )
+
+
+def _feature_table(report):
+    rows = report._feature_rows()
+    permutation = report.permutation_importances_mean is not None
+    header = [
+        "feature",
+        "mean |R|",
+        "std",
+        "CI low",
+        "CI high",
+        "signed mean",
+        "mean rank",
+        f"top-{report.top_k} share",
+    ]
+    keys = [
+        "name",
+        "mean_abs_relevance",
+        "std",
+        "ci_low",
+        "ci_high",
+        "signed_mean",
+        "mean_rank",
+        "top_k_frequency",
+    ]
+    caption = (
+        "Mean |relevance| of held-out samples per fold: mean, std and 95% "
+        f"interval across folds; how often in the top {report.top_k}"
+    )
+    if permutation:
+        header += ["permutation importance", "its std", "its rank"]
+        keys += [
+            "permutation_importance_mean",
+            "permutation_importance_std",
+            "permutation_rank",
+        ]
+        caption += (
+            "; permutation importance: the mean drop in the held-out score "
+            "when the column is shuffled, across folds"
+        )
+    return _table(
+        caption + "; ! marks a column a warning names",
+        [*header, "flag"],
+        [[row[key] for key in keys] + ["!" if row["flagged"] else ""] for row in rows],
+        row_classes=["flagged" if row["flagged"] else None for row in rows],
+    )
+
+
 def render_report(report, title=None):
     """The HTML text of `report`; every piece of user text is escaped."""
     title = title or "Cross-validated relevance report"
     settings = report.settings
     n_samples, n_features = report.relevance.shape
     order = np.argsort(-report.relevances_mean, kind="stable")
-    ranked = [
-        (
-            report.feature_names[i],
-            report.relevances_mean[i],
-            report.relevances_std[i],
-            report.relevances_ci[i, 0],
-            report.relevances_ci[i, 1],
-            report.signed_mean[i],
-            report.ranks[:, i].mean(),
-            report.top_k_frequency[i],
-        )
-        for i in order
-    ]
     folds = [
-        (k + 1, score, fit, explain)
-        for k, (score, fit, explain) in enumerate(
-            zip(report.fold_scores, report.fit_times, report.explain_times)
+        (k + 1, score, baseline, fit, explain)
+        for k, (score, baseline, fit, explain) in enumerate(
+            zip(
+                report.fold_scores,
+                report.baseline_scores,
+                report.fit_times,
+                report.explain_times,
+            )
         )
     ]
+    agreement = report.importance_agreement
     ledger = report.ledger
     scale = max(1.0, float(np.abs(report.scores).max()))
     conserved = ledger["max_conservation_error"] <= 1e-8 * scale
@@ -117,6 +182,7 @@ def render_report(report, title=None):
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
+        _warnings(report.warnings),
         "<h2>Data and model</h2>",
         _table(
             "Summary",
@@ -128,29 +194,30 @@ def render_report(report, title=None):
                 ("cross-validation", settings.get("cv", "")),
                 ("scoring", settings.get("scoring", "")),
                 ("mean fold score", float(np.mean(report.fold_scores))),
+                (
+                    "mean score of a trivial model",
+                    float(np.mean(report.baseline_scores)),
+                ),
             ],
         ),
-        _table("Folds", ["fold", "score", "fit time (s)", "explain time (s)"], folds),
-        "<h2>Features, most relevant first</h2>",
         _table(
-            f"Mean |relevance| of held-out samples per fold: mean, std and 95% "
-            f"interval across folds; how often in the top {report.top_k}",
-            [
-                "feature",
-                "mean |R|",
-                "std",
-                "CI low",
-                "CI high",
-                "signed mean",
-                "mean rank",
-                f"top-{report.top_k} share",
-            ],
-            ranked,
+            "Folds",
+            ["fold", "score", "trivial model", "fit time (s)", "explain time (s)"],
+            folds,
         ),
+        "<h2>Features, most relevant first</h2>",
+        _feature_table(report),
         f"<p>Rank stability between folds: mean Spearman "
         f"{_cell(report.rank_spearman)}, mean Kendall tau "
         f"{_cell(report.rank_kendall)} (1: every fold ranks the features "
-        "alike).</p>",
+        "alike)."
+        + (
+            ""
+            if agreement is None
+            else " Agreement of relevance with permutation importance: Spearman "
+            f"{_cell(agreement)}."
+        )
+        + "</p>",
     ]
     if report.class_relevance is not None:
         shown = order[:10]

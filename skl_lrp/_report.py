@@ -10,11 +10,11 @@ from numbers import Integral
 import numpy as np
 from scipy import stats
 from sklearn.base import clone, is_classifier
-from sklearn.metrics import check_scoring
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
 
+from . import _guardrails as guard
 from ._explainer import RelevanceExplainer
 
 
@@ -29,6 +29,7 @@ def cross_val_relevance(
     bounds="column-mean",
     target="true",
     scoring=None,
+    n_repeats=5,
     n_jobs=None,
     return_estimator=False,
     verbose=0,
@@ -43,6 +44,14 @@ def cross_val_relevance(
     part is explained, and the fold is scored. Folds run in parallel through
     joblib (any backend chosen with :func:`joblib.parallel_config`); batches
     inside a fold then run one after the other.
+
+    Beside relevance, each fold computes checks that do not depend on it
+    (``report.warnings``; see :ref:`guardrails` in the user guide):
+    the permutation importance of every column on the held-out part, and
+    the score of a trivial model (class prior or training mean). The report
+    flags columns the two importances rank very differently, a model no
+    better than the trivial one, unfinished training and identifier-like
+    columns.
 
     Parameters
     ----------
@@ -69,7 +78,13 @@ def cross_val_relevance(
         (classifiers) or the output (single-output regressors); "predicted"
         the predicted class; a label that class for every sample.
     scoring : str or callable, default=None
-        Fold score; None uses the estimator's ``score``.
+        Fold score; None uses the estimator's ``score``. The permutation
+        importance and the trivial baseline are scored the same way.
+    n_repeats : int, default=5
+        Shuffles of each column in
+        :func:`~sklearn.inspection.permutation_importance`, computed in each
+        fold on the held-out part, on the columns of `X` as given. 0 skips
+        permutation importance (and the disagreement flags built on it).
     n_jobs : int, default=None
         Folds run in parallel (None: 1 unless in a joblib context).
     return_estimator : bool, default=False
@@ -79,7 +94,12 @@ def cross_val_relevance(
         progress bar when standard error is a terminal).
     random_state : int, RandomState instance or None, default=None
         With an integer `cv`, shuffle the samples before splitting, with this
-        seed; None keeps the order (scikit-learn's default splitters).
+        seed; None keeps the order (scikit-learn's default splitters). It
+        also seeds the permutations: fold ``k`` passes
+        ``numpy.random.SeedSequence([random_state, k]).generate_state(1)[0]``
+        to ``permutation_importance`` (for a RandomState instance, one draw
+        of ``randint(2**31)`` from it takes the place of `random_state`;
+        None leaves the permutations unseeded).
     top_k : int, default=5
         How many top-ranked features the stability figures look at.
     feature_names : array-like of str, default=None
@@ -89,6 +109,14 @@ def cross_val_relevance(
     -------
     report : RelevanceReport
         Out-of-fold relevance and its summaries.
+
+    Warns
+    -----
+    UserWarning
+        When the model scores no better than the trivial baseline, and for
+        each identifier-like column (``report.warnings`` has them all).
+    ConvergenceWarning
+        When a fold's network stopped before converging.
 
     See Also
     --------
@@ -107,6 +135,15 @@ def cross_val_relevance(
     >>> report.ranked_features()[:2]
     ['x3', 'x2']
     """
+    if not (
+        isinstance(n_repeats, Integral)
+        and not isinstance(n_repeats, bool)
+        and n_repeats >= 0
+    ):
+        raise ValueError(
+            "n_repeats must be a non-negative integer (the shuffles of each "
+            f"column in permutation importance; 0 skips it); got {n_repeats!r}."
+        )
     X, y, groups = indexable(X, y, groups)
     classifier = is_classifier(_final_step(estimator))
     if isinstance(cv, Integral) and random_state is not None:
@@ -124,6 +161,7 @@ def cross_val_relevance(
         )
     if not (isinstance(top_k, Integral) and top_k >= 1):
         raise ValueError(f"top_k must be a positive integer; got {top_k!r}.")
+    seeds = guard.fold_seeds(random_state, len(splits))
     y_array = np.asarray(y)
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     jobs = (
@@ -139,6 +177,8 @@ def cross_val_relevance(
             bounds,
             target,
             scoring,
+            n_repeats,
+            seeds[index],
         )
         for index, (train, test) in enumerate(splits)
     )
@@ -151,7 +191,7 @@ def cross_val_relevance(
         warning for fold in folds for warning in fold["warnings"]
     ):
         warnings.warn(message, category, stacklevel=2)
-    return RelevanceReport._from_folds(
+    report = RelevanceReport._from_folds(
         folds,
         splits,
         X,
@@ -166,11 +206,16 @@ def cross_val_relevance(
             "target": repr(target),
             "cv": repr(cv),
             "scoring": repr(scoring),
+            "n_repeats": n_repeats,
             "n_splits": len(splits),
             "top_k": top_k,
         },
         return_estimator=return_estimator,
     )
+    for warning in report.warnings:
+        if warning["kind"] in ("baseline", "cardinality"):
+            warnings.warn(warning["message"], UserWarning, stacklevel=2)
+    return report
 
 
 def _final_step(estimator):
@@ -179,7 +224,19 @@ def _final_step(estimator):
 
 
 def _fit_and_explain(
-    classifier, estimator, X, y, train, test, index, rules, bounds, target, scoring
+    classifier,
+    estimator,
+    X,
+    y,
+    train,
+    test,
+    index,
+    rules,
+    bounds,
+    target,
+    scoring,
+    n_repeats,
+    seed,
 ):
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     start = time.perf_counter()
@@ -202,11 +259,15 @@ def _fit_and_explain(
         explanation = explainer.explain(X_test, target=target)
     explain_time = time.perf_counter() - start
     model = explainer.estimator_
-    score = (
-        model.score(X_test, y[test])
-        if scoring is None
-        else check_scoring(model, scoring=scoring)(model, X_test, y[test])
-    )
+    score = guard.score(model, X_test, y[test], scoring)
+    with warnings.catch_warnings(record=True) as checked:
+        warnings.simplefilter("always")
+        baseline, baseline_note = guard.baseline_score(
+            classifier, X_train, y[train], X_test, y[test], scoring
+        )
+        permutation, permutation_note = guard.permutation_scores(
+            model, X_test, y[test], scoring, n_repeats, seed, explanation.feature_names
+        )
     return {
         "index": index,
         "relevance": explanation.relevance[:, 0],
@@ -220,12 +281,15 @@ def _fit_and_explain(
             ],
             axis=1,
         ),
-        "score": float(score),
+        "score": score,
+        "baseline": baseline,
+        "permutation": permutation,
+        "notes": [note for note in (baseline_note, permutation_note) if note],
         "fit_time": fit_time,
         "explain_time": explain_time,
         "feature_names": explanation.feature_names,
         "explainer": explainer,
-        "warnings": [(w.category, str(w.message)) for w in caught],
+        "warnings": [(w.category, str(w.message)) for w in [*caught, *checked]],
     }
 
 
@@ -309,6 +373,27 @@ class RelevanceReport:
         Mean absolute relevance over the samples explained for each class.
     fold_scores, fit_times, explain_times : ndarray of shape (n_folds,)
         Per fold.
+    baseline_scores : ndarray of shape (n_folds,)
+        The held-out score of a trivial model fitted on each training part
+        (``DummyClassifier(strategy="prior")`` or ``DummyRegressor()``),
+        scored like `fold_scores` (NaN where the scoring cannot score it).
+    permutation_importances : ndarray of shape (n_features, n_folds) or None
+        Permutation importance of each column on each fold's held-out part
+        (the mean over ``n_repeats`` shuffles of the drop in the fold's
+        score); None with ``n_repeats=0`` or when it could not be computed
+        (`warnings` says why).
+    permutation_importances_mean, permutation_importances_std : ndarray or None
+        Their mean and standard deviation across folds (``ddof=0``), of
+        shape (n_features,).
+    importance_agreement : float or None
+        Spearman correlation between `relevances_mean` and
+        `permutation_importances_mean` (NaN when undefined, e.g. one of them
+        is constant; None without permutation importance).
+    warnings : list of dict
+        What the sanity checks found, most general first: dicts with the
+        keys "kind" ("baseline", "convergence", "cardinality",
+        "disagreement", or "skipped" for a check that could not run),
+        "column" (the column concerned, or None) and "message".
     ledger : dict
         Total relevance absorbed by "bias", "stabilizer" and "dead" neurons
         over all samples, and "max_conservation_error": the largest
@@ -377,6 +462,7 @@ class RelevanceReport:
                 [np.abs(relevance[targets == c]).mean(axis=0) for c in classes]
             )
         error = np.abs(relevance.sum(axis=1) + absorbed.sum(axis=1) - scores)
+        checks = _checks(folds, X, names, mean, classifier)
         return cls(
             feature_names=np.asarray(names, dtype=object),
             relevance=relevance,
@@ -401,6 +487,7 @@ class RelevanceReport:
             fold_scores=np.array([f["score"] for f in folds]),
             fit_times=np.array([f["fit_time"] for f in folds]),
             explain_times=np.array([f["explain_time"] for f in folds]),
+            **checks,
             ledger={
                 "bias": float(absorbed[:, 0].sum()),
                 "stabilizer": float(absorbed[:, 1].sum()),
@@ -436,8 +523,11 @@ class RelevanceReport:
         Returns
         -------
         report : dict
-            Settings, fold scores and times, stability figures, the ledger,
-            and one entry per feature (ranked), without per-sample arrays.
+            Settings, fold and baseline scores, times, stability figures,
+            the agreement with permutation importance, the ledger, the
+            warnings, and one entry per feature (ranked, with its permutation
+            importance and whether a warning names it), without per-sample
+            arrays. Missing numbers are None, so the values are valid JSON.
 
         Examples
         --------
@@ -447,24 +537,12 @@ class RelevanceReport:
         >>> from skl_lrp import cross_val_relevance
         >>> X, y = load_iris(return_X_y=True)
         >>> report = cross_val_relevance(LogisticRegression(max_iter=500), X, y, cv=3)
-        >>> sorted(json.loads(json.dumps(report.to_dict())))[:4]
-        ['classes', 'explain_times', 'features', 'fit_times']
+        >>> data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+        >>> sorted(data)[:5]
+        ['baseline_scores', 'classes', 'explain_times', 'features', 'fit_times']
+        >>> data["warnings"]  # what the sanity checks found
+        []
         """
-        order = np.argsort(-self.relevances_mean, kind="stable")
-        features = [
-            {
-                "name": str(self.feature_names[i]),
-                "mean_abs_relevance": float(self.relevances_mean[i]),
-                "std": float(self.relevances_std[i]),
-                "ci_low": _json_float(self.relevances_ci[i, 0]),
-                "ci_high": _json_float(self.relevances_ci[i, 1]),
-                "signed_mean": float(self.signed_mean[i]),
-                "mean_rank": float(self.ranks[:, i].mean()),
-                "top_k_frequency": float(self.top_k_frequency[i]),
-                "per_fold": [float(v) for v in self.relevances[i]],
-            }
-            for i in order
-        ]
         classes = (
             None
             if self.classes is None
@@ -478,19 +556,67 @@ class RelevanceReport:
                 for c, row in zip(self.classes, self.class_relevance)
             ]
         )
+        agreement = getattr(self, "importance_agreement", None)
+        baseline = getattr(self, "baseline_scores", None)
         return {
             "settings": dict(self.settings),
             "n_samples": int(len(self.scores)),
             "fold_scores": [float(v) for v in self.fold_scores],
+            "baseline_scores": (
+                None if baseline is None else [_json_float(v) for v in baseline]
+            ),
             "fit_times": [float(v) for v in self.fit_times],
             "explain_times": [float(v) for v in self.explain_times],
             "rank_spearman": _json_float(self.rank_spearman),
             "rank_kendall": _json_float(self.rank_kendall),
+            "importance_agreement": (
+                None if agreement is None else _json_float(agreement)
+            ),
             "top_k": int(self.top_k),
             "ledger": dict(self.ledger),
-            "features": features,
+            "warnings": [dict(w) for w in getattr(self, "warnings", [])],
+            "features": self._feature_rows(),
             "classes": classes,
         }
+
+    def _feature_rows(self):
+        """One dict per feature, most relevant first, with JSON values only.
+
+        The one source of the ranked table of JSON, HTML and the command line.
+        """
+        order = np.argsort(-self.relevances_mean, kind="stable")
+        pi_mean = getattr(self, "permutation_importances_mean", None)
+        pi_std = getattr(self, "permutation_importances_std", None)
+        pi_rank = (
+            None
+            if pi_mean is None
+            else stats.rankdata(-pi_mean, method="min", nan_policy="omit")
+        )
+        flagged = {w["column"] for w in getattr(self, "warnings", [])}
+        return [
+            {
+                "name": str(self.feature_names[i]),
+                "mean_abs_relevance": float(self.relevances_mean[i]),
+                "std": float(self.relevances_std[i]),
+                "ci_low": _json_float(self.relevances_ci[i, 0]),
+                "ci_high": _json_float(self.relevances_ci[i, 1]),
+                "signed_mean": float(self.signed_mean[i]),
+                "mean_rank": float(self.ranks[:, i].mean()),
+                "top_k_frequency": float(self.top_k_frequency[i]),
+                "permutation_importance_mean": (
+                    None if pi_mean is None else _json_float(pi_mean[i])
+                ),
+                "permutation_importance_std": (
+                    None if pi_std is None else _json_float(pi_std[i])
+                ),
+                "permutation_rank": (
+                    None if pi_rank is None else _json_int(pi_rank[i])
+                ),
+                "flagged": str(self.feature_names[i]) in flagged,
+                "per_fold": [float(v) for v in self.relevances[i]],
+            }
+            for i in order
+        ]
 
     def to_frame(self):
         """The ranked feature table as a pandas DataFrame.
@@ -516,8 +642,14 @@ class RelevanceReport:
             raise ImportError(
                 "RelevanceReport.to_frame needs pandas: pip install pandas"
             ) from exc
-        rows = self.to_dict()["features"]
-        table = pd.DataFrame(rows).set_index("name")
+        table = pd.DataFrame(self._feature_rows()).set_index("name")
+        for name in (
+            "permutation_importance_mean",
+            "permutation_importance_std",
+            "permutation_rank",
+        ):
+            if table[name].isna().all():  # all None (no permutation): NaN
+                table[name] = table[name].astype(float)
         return table.drop(columns="per_fold")
 
     def to_html(self, path, *, title=None):
@@ -555,6 +687,35 @@ class RelevanceReport:
         return path
 
 
+def _checks(folds, X, names, relevances_mean, classifier):
+    """The report's attributes from the sanity checks of the folds."""
+    permutation = [fold["permutation"] for fold in folds]
+    per_fold = mean = std = agreement = None
+    if all(p is not None for p in permutation):
+        per_fold = np.array(permutation).T
+        mean, std = per_fold.mean(axis=1), per_fold.std(axis=1)
+        agreement = guard.importance_agreement(relevances_mean, mean)
+    fold_scores = [fold["score"] for fold in folds]
+    baseline_scores = np.array([fold["baseline"] for fold in folds])
+    found = [
+        guard.baseline_warning(fold_scores, baseline_scores, classifier),
+        guard.convergence_warning([fold["warnings"] for fold in folds]),
+        *guard.cardinality_warnings(X, names),
+    ]
+    if mean is not None:
+        found += guard.disagreements(names, relevances_mean, mean)
+    notes = dict.fromkeys(note for fold in folds for note in fold["notes"])
+    found += [guard.warning("skipped", None, note) for note in notes]
+    return {
+        "baseline_scores": baseline_scores,
+        "permutation_importances": per_fold,
+        "permutation_importances_mean": mean,
+        "permutation_importances_std": std,
+        "importance_agreement": agreement,
+        "warnings": [w for w in found if w is not None],
+    }
+
+
 def _rank_agreement(per_fold):
     n_features, n_folds = per_fold.shape
     if n_folds < 2 or n_features < 2:
@@ -582,6 +743,10 @@ def _float_values(X, n_features):
 def _json_float(value):
     value = float(value)
     return value if np.isfinite(value) else None
+
+
+def _json_int(value):
+    return int(value) if np.isfinite(value) else None
 
 
 def _json_value(value):

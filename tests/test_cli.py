@@ -125,10 +125,75 @@ def test_report_csv_regression(mixed_csv, tmp_path):
         "2",
         "--max-iter",
         "50",
+        "--n-repeats",
+        "0",
         "--out",
         str(tmp_path / "r.html"),
     )
     assert "2-fold R^2" in text
+    # The income column is noise: no better than predicting the mean.
+    assert re.search(r"^warning: The model's mean held-out score", text, flags=re.M)
+    assert re.search(r"^warning: The network stopped at max_iter", text, flags=re.M)
+    assert "perm. imp." not in text and "agreement with permutation" not in text
+
+
+_ROW = re.compile(
+    r"^\s+(\d+)  (.+?)\s{2,}([0-9.]+)\s+[0-9.]+\s+\[.*?\]\s+\d+%"
+    r"\s+([-+0-9.]+)\s+(\d+)(  !)?$"
+)
+
+
+def test_report_prints_warnings_and_permutation_importance(tmp_path):
+    rng = np.random.RandomState(0)
+    rows = [
+        [f"c{i:03d}", f"{v:.3f}", f"{w:.3f}", "yes" if v > 0 else "no"]
+        for i, (v, w) in enumerate(rng.normal(size=(80, 2)))
+    ]
+    path = _write_csv(tmp_path / "ids.csv", ["customer", "x", "noise", "y"], rows)
+    js = tmp_path / "r.json"
+    text = _run(
+        "report",
+        "--csv",
+        str(path),
+        "--target",
+        "y",
+        "--cv",
+        "2",
+        "--max-iter",
+        "100",
+        "--out",
+        str(tmp_path / "r.html"),
+        "--json",
+        str(js),
+    )
+    lines = text.splitlines()
+    data = json.loads(js.read_text())
+    header = next(i for i, line in enumerate(lines) if line.startswith("rank  feature"))
+    printed = [line for line in lines if line.startswith("warning: ")]
+    # One line per warning, after the header lines and before the table.
+    assert printed == [f"warning: {w['message']}" for w in data["warnings"]]
+    stability = next(i for i, line in enumerate(lines) if "rank stability" in line)
+    end = stability + 1 + len(printed)
+    assert lines[stability + 1 : end] == printed and header == end + 1
+    assert any(
+        "'customer' is a categorical column with 80 distinct values in 80 rows" in line
+        for line in printed
+    )
+    assert "agreement with permutation importance: Spearman" in lines[stability]
+    assert "2-fold accuracy" in lines[stability - 1]
+    assert "(trivial baseline 0." in lines[stability - 1]
+    assert "perm. imp." in lines[header] and "p-rank" in lines[header]
+    table = [_ROW.match(line) for line in lines[header + 1 : header + 4]]
+    assert all(table), lines[header + 1 : header + 4]
+    for match, feature in zip(table, data["features"]):
+        assert match.group(2) == feature["name"]
+        importance = feature["permutation_importance_mean"]
+        assert float(match.group(4)) == pytest.approx(importance, abs=1e-4)
+        assert int(match.group(5)) == feature["permutation_rank"]
+        assert bool(match.group(6)) == feature["flagged"]
+    (customer,) = [row for row in data["features"] if row["name"] == "customer"]
+    assert customer["flagged"]
+    assert "!: named in a warning above" in lines[header + 4]
 
 
 class _Tags(HTMLParser):

@@ -1,20 +1,31 @@
 """cross_val_relevance, RelevanceReport and RelevanceDisplay."""
 
 import json
+from html.parser import HTMLParser
 from itertools import combinations
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import sparse, stats
 from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_wine
-from sklearn.linear_model import Ridge
+from sklearn.dummy import DummyClassifier
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skl_lrp import RelevanceDisplay, RelevanceExplainer, cross_val_relevance
+from skl_lrp import RelevanceDisplay, RelevanceExplainer, _html, cross_val_relevance
+from skl_lrp._guardrails import (
+    cardinality_warnings,
+    disagreements,
+    fold_seeds,
+    importance_agreement,
+    permutation_scores,
+)
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -36,12 +47,21 @@ def report(wine):
     return cross_val_relevance(model, X, y, cv=4, random_state=1, top_k=3)
 
 
-def test_report_matches_a_direct_computation(wine, report):
+@pytest.fixture(scope="module")
+def direct(wine):
+    """The report's folds, computed one by one: (train, test, explainer)."""
     X, y, model = wine
     folds = StratifiedKFold(4, shuffle=True, random_state=1).split(X, y)
+    return [
+        (train, test, RelevanceExplainer(clone(model)).fit(X[train], y[train]))
+        for train, test in folds
+    ]
+
+
+def test_report_matches_a_direct_computation(wine, report, direct):
+    X, y, model = wine
     per_fold, oof = [], np.empty(X.shape)
-    for train, test in folds:
-        explainer = RelevanceExplainer(clone(model)).fit(X[train], y[train])
+    for _, test, explainer in direct:
         explanation = explainer.explain(X[test], target="all")
         columns = np.searchsorted(explainer.estimator_.classes_, y[test])
         relevance = explanation.relevance[np.arange(len(test)), columns]
@@ -82,6 +102,10 @@ def test_parallel_folds_give_the_same_report(wine, report):
     np.testing.assert_array_equal(parallel.relevance, report.relevance)
     np.testing.assert_array_equal(parallel.relevances, report.relevances)
     np.testing.assert_array_equal(parallel.fold_scores, report.fold_scores)
+    # The permutations' seeds travel with the folds.
+    np.testing.assert_array_equal(
+        parallel.permutation_importances, report.permutation_importances
+    )
 
 
 def test_to_dict_is_json_and_to_frame_is_ranked(report):
@@ -175,3 +199,253 @@ def test_plotting_without_matplotlib_says_what_to_install(monkeypatch):
     display = RelevanceDisplay(feature_names=["a"], relevance=np.ones((2, 1)))
     with pytest.raises(ImportError, match=r'pip install "skl_lrp\[plot\]"'):
         display.plot()
+
+
+# Guardrails: permutation importance, a trivial baseline and the warnings.
+
+
+def test_permutation_importance_matches_a_direct_computation(wine, report, direct):
+    X, y, model = wine
+    expected, baseline = [], []
+    for k, (train, test, explainer) in enumerate(direct):
+        seed = int(np.random.SeedSequence([1, k]).generate_state(1)[0])
+        result = permutation_importance(
+            explainer.estimator_, X[test], y[test], n_repeats=5, random_state=seed
+        )
+        expected.append(result.importances_mean)
+        dummy = DummyClassifier(strategy="prior").fit(X[train], y[train])
+        baseline.append(dummy.score(X[test], y[test]))
+    expected = np.array(expected).T
+    assert report.permutation_importances.shape == (13, 4)
+    np.testing.assert_allclose(
+        report.permutation_importances, expected, rtol=0, atol=1e-12
+    )
+    np.testing.assert_allclose(report.permutation_importances_mean, expected.mean(1))
+    np.testing.assert_allclose(report.permutation_importances_std, expected.std(1))
+    agreement = stats.spearmanr(report.relevances_mean, expected.mean(1))[0]
+    assert report.importance_agreement == pytest.approx(agreement)
+    np.testing.assert_allclose(report.baseline_scores, baseline)
+    assert fold_seeds(1, 4) == [
+        int(np.random.SeedSequence([1, k]).generate_state(1)[0]) for k in range(4)
+    ]
+
+
+def test_permutation_seeds_none_and_random_state_instances():
+    assert fold_seeds(None, 3) == [None, None, None]
+    first = fold_seeds(np.random.RandomState(5), 3)
+    assert first == fold_seeds(np.random.RandomState(5), 3)
+    assert len(set(first)) == 3
+
+
+@pytest.mark.parametrize("n_repeats", [-1, 1.5, True, "5"])
+def test_n_repeats_is_validated(n_repeats):
+    X, y = np.random.RandomState(0).normal(size=(30, 3)), np.arange(30.0)
+    with pytest.raises(ValueError, match="n_repeats must be a non-negative integer"):
+        cross_val_relevance(Ridge(), X, y, cv=3, n_repeats=n_repeats)
+
+
+def test_n_repeats_zero_skips_permutation_importance():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    report = cross_val_relevance(Ridge(), X, X @ [2.0, 0.0, -1.0], cv=3, n_repeats=0)
+    assert report.permutation_importances is None
+    assert report.permutation_importances_mean is None
+    assert report.permutation_importances_std is None
+    assert report.importance_agreement is None
+    assert report.warnings == []
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+    assert data["importance_agreement"] is None
+    assert all(f["permutation_importance_mean"] is None for f in data["features"])
+    assert report.to_frame()["permutation_importance_mean"].isna().all()
+
+
+def test_a_random_target_warns_that_the_model_is_no_better_than_a_baseline():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(90, 4)), rng.randint(0, 2, size=90)
+    with pytest.warns(UserWarning, match="no better than that of a trivial model"):
+        report = cross_val_relevance(LogisticRegression(), X, y, cv=3)
+    assert report.baseline_scores.shape == (3,)
+    assert report.fold_scores.mean() <= report.baseline_scores.mean()
+    (baseline,) = [w for w in report.warnings if w["kind"] == "baseline"]
+    assert baseline["column"] is None
+    assert f"{report.fold_scores.mean():.4g}" in baseline["message"]
+
+
+def test_a_scorer_that_cannot_score_a_trivial_model_skips_the_baseline():
+    def r2_of_a_linear_model(model, X, y):  # needs the model's own coef_
+        return 1 - np.mean((X @ model.coef_ - y) ** 2) / np.var(y)
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    report = cross_val_relevance(
+        Ridge(), X, X @ [2.0, 0.0, -1.0], cv=3, scoring=r2_of_a_linear_model
+    )
+    assert np.isnan(report.baseline_scores).all()
+    (skipped,) = report.warnings
+    assert skipped["kind"] == "skipped" and skipped["column"] is None
+    assert "The baseline check was skipped" in skipped["message"]
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+    assert data["baseline_scores"] == [None, None, None]
+
+
+def test_permutation_importance_that_cannot_run_is_skipped_with_a_note():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [2.0, 0.0, -1.0]
+    report = cross_val_relevance(Ridge(), sparse.csr_matrix(X), y, cv=3)
+    assert report.permutation_importances is None
+    assert report.importance_agreement is None
+    assert [w["kind"] for w in report.warnings] == ["skipped"]
+    assert "does not take sparse matrices" in report.warnings[0]["message"]
+    # Relevance on other columns than X's (a Pipeline explained without
+    # aggregation) cannot be compared column by column.
+    model = Ridge().fit(X, y)
+    importance, note = permutation_scores(model, X, y, None, 2, 0, ["a", "b"])
+    assert importance is None and "on 2 columns but X has 3" in note
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame({"a": X[:, 0], "b": X[:, 1], "id": np.arange(60)})
+    with pytest.warns(UserWarning, match="'id' holds 60 distinct whole numbers"):
+        report = cross_val_relevance(Ridge(), frame, y, cv=3)
+    assert report.permutation_importances is None
+    assert "not DataFrame; pass a pandas DataFrame" in report.warnings[-1]["message"]
+
+
+@pytest.fixture(scope="module")
+def id_report():
+    """A unique-string ID column, one-hot encoded: the network memorizes it.
+
+    Explained against the corner of the data's range (``bounds="data"``, named
+    so the test does not follow the default), where every zero one-hot input
+    with a negative weight gains relevance: the ID then draws the most.
+    """
+    rng = np.random.RandomState(0)
+    n = 120
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(
+        {
+            "x0": rng.normal(size=n),
+            "x1": rng.normal(size=n),
+            "x2": rng.normal(size=n),
+            "<b>id</b>": [f"row{i:03d}" for i in range(n)],
+        }
+    )
+    y = (X["x0"] + 0.5 * rng.normal(size=n) > 0).astype(int)
+    prep = ColumnTransformer(
+        [
+            ("num", StandardScaler(), ["x0", "x1", "x2"]),
+            ("id", OneHotEncoder(handle_unknown="ignore"), ["<b>id</b>"]),
+        ]
+    )
+    model = make_pipeline(
+        prep, MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
+    )
+    with pytest.warns(UserWarning, match="120 distinct values in 120 rows"):
+        return cross_val_relevance(model, X, y, cv=3, random_state=0, bounds="data")
+
+
+def test_an_id_column_is_flagged_for_cardinality_and_disagreement(id_report):
+    flags = {(w["kind"], w["column"]) for w in id_report.warnings}
+    assert ("cardinality", "<b>id</b>") in flags
+    # The ID draws most of the relevance, yet shuffling it among held-out
+    # rows (all unknown to the encoder) changes nothing.
+    assert id_report.ranked_features()[0] == "<b>id</b>"
+    assert id_report.permutation_importances_mean[3] == 0
+    assert ("disagreement", "<b>id</b>") in flags
+    assert ("convergence", None) in flags  # max_iter=300 is too few here
+    rows = {row["name"]: row for row in id_report.to_dict()["features"]}
+    assert rows["<b>id</b>"]["flagged"] and not rows["x1"]["flagged"]
+
+
+def test_disagreement_definition():
+    names = [f"c{i}" for i in range(8)]
+    relevance = np.arange(8.0, 0.0, -1)
+    importance = np.array([0.2, 0.1, -0.01, 0.05, 0.04, 0.03, 0.02, 0.3])
+    found = disagreements(names, relevance, importance)
+    # c2: third by relevance, importance <= 0; c7: first by permutation
+    # importance, last by relevance. c3 (fourth) is outside the top 3.
+    assert [w["column"] for w in found] == ["c2", "c7"]
+    assert "ranks 3 of 8 by relevance" in found[0]["message"]
+    assert "ranks 1 of 8 by permutation importance" in found[1]["message"]
+    assert disagreements(names, relevance, relevance / 10) == []
+    # Ties never make a flag: four columns share the top relevance.
+    tied = np.array([3.0, 3.0, 3.0, 3.0, 1.0, 1.0])
+    assert disagreements(names[:6], tied, np.zeros(6)) == []
+    # Three columns: only the strict first by one against the last by the other.
+    found = disagreements(names[:3], [3, 1, 2], [0.1, 0.3, 0.2])
+    assert [w["column"] for w in found] == ["c0", "c1"]
+    assert disagreements(names[:3], [3, 1, 2], [0.3, 0.1, 0.2]) == []
+    assert disagreements(names[:2], [2, 1], [-1.0, 1.0]) == []
+    assert disagreements(names[:3], [3, 1, 2], [np.nan, 0.3, 0.1]) == []
+
+
+def test_importance_agreement_is_nan_when_undefined():
+    assert np.isnan(importance_agreement([1.0, 2.0, 3.0], [0.0, 0.0, 0.0]))
+    assert np.isnan(importance_agreement([1.0], [2.0]))
+    assert importance_agreement([1.0, 2.0, 3.0], [0.1, 0.3, 0.2]) == pytest.approx(0.5)
+
+
+def test_cardinality_rules():
+    rng = np.random.RandomState(0)
+    numbers = np.c_[np.arange(20), rng.normal(size=20), np.arange(20) % 5]
+    assert [w["column"] for w in cardinality_warnings(numbers, ["id", "x", "k"])] == [
+        "id"
+    ]
+    assert cardinality_warnings(numbers[:9], ["id", "x", "k"]) == []  # too few rows
+    text = np.empty((20, 3), dtype=object)
+    text[:, 0] = [f"u{i % 11}" for i in range(20)]  # 11 of 20 distinct: > 50%
+    text[:, 1] = [f"c{i % 10}" for i in range(20)]  # 10 of 20: not more than half
+    text[:, 2] = np.arange(20.0) % 3  # numbers in an object column
+    found = cardinality_warnings(text, ["u", "c", "n"])
+    assert [w["column"] for w in found] == ["u"]
+    assert "11 distinct values in 20 rows" in found[0]["message"]
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "zip": pd.Categorical([f"z{i % 150}" for i in range(1000)]),
+            "city": [["a", "b", None][i % 3] for i in range(1000)],
+            "flag": np.arange(1000) % 2 == 0,
+        }
+    )
+    assert [w["column"] for w in cardinality_warnings(frame, list(frame))] == ["zip"]
+
+
+def test_report_json_is_strict_and_has_the_checks(id_report):
+    data = json.loads(json.dumps(id_report.to_dict(), allow_nan=False))
+    assert {w["kind"] for w in data["warnings"]} >= {"cardinality", "disagreement"}
+    assert set(data["warnings"][0]) == {"kind", "column", "message"}
+    assert len(data["baseline_scores"]) == 3
+    assert data["importance_agreement"] == pytest.approx(id_report.importance_agreement)
+    feature = data["features"][0]
+    assert feature["name"] == "<b>id</b>" and feature["flagged"] is True
+    assert feature["permutation_importance_mean"] == 0
+    assert feature["permutation_rank"] == 2
+    table = id_report.to_frame()
+    assert {"permutation_importance_std", "permutation_rank", "flagged"} <= set(
+        table.columns
+    )
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
+def test_html_report_shows_the_warnings_escaped(id_report, tmp_path):
+    page = id_report.to_html(tmp_path / "r.html").read_text()
+    parser = _Tags()
+    parser.feed(page)
+    assert "b" not in parser.tags  # the column name <b>id</b> stays text
+    box = page[page.index('<div class="warnings"') : page.index("</div>")]
+    assert "&#x27;&lt;b&gt;id&lt;/b&gt;&#x27; is a categorical column" in box
+    assert box.index("<h2>Warnings") < box.index("disagreement:")
+    assert page.index('<div class="warnings"') < page.index("<h2>Data and model")
+    assert "permutation importance</th>" in page
+    assert '<tr class="flagged"><td>&lt;b&gt;id&lt;/b&gt;</td>' in page
+
+
+def test_html_report_without_warnings_says_so():
+    assert "found nothing to warn about" in _html._warnings([])

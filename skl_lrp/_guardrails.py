@@ -1,0 +1,356 @@
+"""Sanity checks shown beside relevance in a cross-validated report.
+
+Relevance tells how much of the explained score each column accounts for;
+that is not always what the model's held-out performance depends on. These
+checks give an independent view (permutation importance, a trivial
+baseline) and flag the usual suspects: identifier-like columns, unfinished
+training, and columns the two views rank very differently.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse, stats
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import check_scoring
+from sklearn.utils import _safe_indexing, check_random_state
+
+# A non-numeric column is flagged with more distinct values than this share
+# of its rows, or than this count.
+CARDINALITY_SHARE = 0.5
+CARDINALITY_COUNT = 100
+# Columns with fewer filled rows are not checked: every small sample looks
+# like an identifier.
+CARDINALITY_MIN_ROWS = 10
+
+
+def warning(kind, column, message):
+    """One entry of ``RelevanceReport.warnings``."""
+    column = None if column is None else str(column)
+    return {"kind": kind, "column": column, "message": message}
+
+
+def score(model, X, y, scoring):
+    """The fold score: `scoring`, or the model's own ``score`` when None."""
+    if scoring is None:
+        return float(model.score(X, y))
+    return float(check_scoring(model, scoring=scoring)(model, X, y))
+
+
+def fold_seeds(random_state, n_folds):
+    """Seeds of the permutations in each fold (None stays None).
+
+    Fold ``k`` uses ``SeedSequence([base, k]).generate_state(1)[0]``, where
+    ``base`` is `random_state` itself when it is an integer, or one draw of
+    ``randint(2**31)`` from it when it is a RandomState instance.
+    """
+    if random_state is None:
+        return [None] * n_folds
+    rng = check_random_state(random_state)  # scikit-learn's errors for bad seeds
+    if isinstance(random_state, Integral):
+        base = int(random_state)
+    else:
+        base = int(rng.randint(np.iinfo(np.int32).max + 1))
+    return [
+        int(np.random.SeedSequence([base, k]).generate_state(1)[0])
+        for k in range(n_folds)
+    ]
+
+
+def baseline_score(classifier, X_train, y_train, X_test, y_test, scoring):
+    """Score of a trivial model (class prior or training mean) on the fold.
+
+    Returns ``(score, note)``: NaN and the reason when `scoring` cannot
+    score a trivial model (a custom scorer may need the real model's parts).
+    """
+    dummy = (DummyClassifier(strategy="prior") if classifier else DummyRegressor()).fit(
+        X_train, y_train
+    )
+    try:
+        return score(dummy, X_test, y_test, scoring), None
+    except Exception as exc:  # a scorer failing on a trivial model: skip
+        return float("nan"), (
+            f"The baseline check was skipped: the scoring {scoring!r} cannot "
+            f"score a trivial model ({type(exc).__name__}: {exc})."
+        )
+
+
+def permutation_scores(model, X, y, scoring, n_repeats, seed, relevance_names):
+    """Permutation importance of each column of `X` on one held-out fold.
+
+    Returns ``(importances_mean, note)``; None and the reason when it cannot
+    be compared with relevance or cannot run on this input.
+    """
+    if n_repeats == 0:
+        return None, None
+    note = _not_comparable(X, relevance_names)
+    if note is not None:
+        return None, f"Permutation importance was skipped: {note}."
+    result = permutation_importance(
+        model,
+        X,
+        y,
+        scoring=scoring,
+        n_repeats=n_repeats,
+        n_jobs=1,
+        random_state=seed,
+    )
+    return result.importances_mean, None
+
+
+def _not_comparable(X, relevance_names):
+    if sparse.issparse(X):
+        return (
+            "scikit-learn's permutation_importance does not take sparse "
+            "matrices; pass a dense array, or n_repeats=0 to skip this check"
+        )
+    if hasattr(X, "columns") and not hasattr(X, "iloc"):
+        return (
+            "scikit-learn's permutation_importance takes arrays and pandas "
+            f"DataFrames, not {type(X).__name__}; pass a pandas DataFrame, or "
+            "n_repeats=0 to skip this check"
+        )
+    shape = _shape(X)
+    n_columns = shape[1] if len(shape) == 2 else None
+    names = [str(name) for name in relevance_names]
+    if n_columns != len(names):
+        return (
+            f"relevance is reported on {len(names)} columns but X has "
+            f"{n_columns}, so the two cannot be compared column by column"
+        )
+    columns = getattr(X, "columns", None)
+    if columns is not None and [str(c) for c in columns] != names:
+        return (
+            "relevance is reported on other columns than X's, so the two "
+            "cannot be compared column by column"
+        )
+    return None
+
+
+def importance_agreement(relevance, importance):
+    """Spearman correlation of the two rankings (NaN when undefined)."""
+    relevance, importance = np.asarray(relevance), np.asarray(importance)
+    undefined = (
+        len(relevance) < 2
+        or not (np.isfinite(relevance).all() and np.isfinite(importance).all())
+        or np.ptp(relevance) == 0
+        or np.ptp(importance) == 0
+    )
+    if undefined:  # spearmanr would warn and return NaN
+        return float("nan")
+    return float(stats.spearmanr(relevance, importance)[0])
+
+
+def disagreement_limits(n_features):
+    """``(m, h)``: "top" is the first m places, "bottom half" the last h."""
+    return min(max(3, math.ceil(n_features / 4)), n_features // 2), n_features // 2
+
+
+def disagreements(names, relevance, importance):
+    """Columns whose relevance rank and permutation-importance rank part ways.
+
+    With ``n >= 3`` columns, ``m = min(max(3, ceil(n / 4)), n // 2)`` and
+    ``h = n // 2``, a column is flagged when
+
+    - it is among the top m by relevance even with ties broken against it,
+      with more than the average relevance, while its mean permutation
+      importance is <= 0 or it is among the h lowest by permutation
+      importance even with ties broken in its favour; or
+    - the reverse: among the top m by permutation importance (ties against
+      it), with a positive importance above the average, while among the h
+      lowest by relevance (ties in its favour).
+    """
+    relevance, importance = np.asarray(relevance), np.asarray(importance)
+    n = len(relevance)
+    finite = np.isfinite(relevance).all() and np.isfinite(importance).all()
+    if n < 3 or not finite:
+        return []
+    m, h = disagreement_limits(n)
+    r_best, r_worst = _ranks(relevance)
+    p_best, p_worst = _ranks(importance)
+    found = []
+    for i, name in enumerate(names):
+        relevant = r_worst[i] <= m and relevance[i] > relevance.mean()
+        needed = p_worst[i] <= m and importance[i] > max(0.0, importance.mean())
+        if relevant and (importance[i] <= 0 or p_best[i] > n - h):
+            found.append((i, name, "relevant"))
+        elif needed and r_best[i] > n - h:
+            found.append((i, name, "needed"))
+    found.sort(key=lambda item: r_best[item[0]])  # as the ranked table
+    return [
+        warning(
+            "disagreement",
+            name,
+            _disagreement_message(
+                name, kind, r_best[i], p_best[i], n, relevance[i], importance[i]
+            ),
+        )
+        for i, name, kind in found
+    ]
+
+
+def _ranks(values):
+    """Rank 1 = largest; ties get their best and their worst place."""
+    return (
+        stats.rankdata(-values, method="min").astype(int),
+        stats.rankdata(-values, method="max").astype(int),
+    )
+
+
+def _disagreement_message(name, kind, r_rank, p_rank, n, relevance, importance):
+    if kind == "relevant":
+        return (
+            f"'{name}' ranks {r_rank} of {n} by relevance (mean |R| "
+            f"{relevance:.3g}) but {p_rank} of {n} by permutation importance "
+            f"({importance:+.2g}): the held-out score barely depends on it. "
+            "Relevance measures how much of the explained score a column "
+            "accounts for, not the performance lost without it; memorized "
+            "identifiers or rare values, heavy tails and correlated columns "
+            "set the two apart, so check this column before trusting its rank."
+        )
+    return (
+        f"'{name}' ranks {p_rank} of {n} by permutation importance "
+        f"({importance:+.2g}) but {r_rank} of {n} by relevance (mean |R| "
+        f"{relevance:.3g}): the held-out score depends on it more than its "
+        "relevance shows. A column can move the explained score little yet "
+        "decide close calls, or share its relevance with correlated columns: "
+        "do not drop it on relevance alone."
+    )
+
+
+def baseline_warning(fold_scores, baseline_scores, classifier):
+    """A warning when the model does no better than a trivial one, or None."""
+    model, baseline = float(np.mean(fold_scores)), float(np.mean(baseline_scores))
+    if not (np.isfinite(model) and np.isfinite(baseline)) or model > baseline:
+        return None
+    trivial = (
+        "predicts the training class frequencies"
+        if classifier
+        else "predicts the training mean"
+    )
+    return warning(
+        "baseline",
+        None,
+        f"The model's mean held-out score ({model:.4g}) is no better than "
+        f"that of a trivial model that always {trivial} ({baseline:.4g}). "
+        "Its relevance then describes nothing that generalizes: check the "
+        "target, the features and the training (max_iter) before reading the "
+        "ranking.",
+    )
+
+
+def convergence_warning(fold_warnings):
+    """A warning when the network stopped before converging, or None."""
+    stopped = sum(
+        any(issubclass(category, ConvergenceWarning) for category, _ in caught)
+        for caught in fold_warnings
+    )
+    if not stopped:
+        return None
+    return warning(
+        "convergence",
+        None,
+        f"The network stopped at max_iter before converging in {stopped} of "
+        f"{len(fold_warnings)} folds, so this report describes an unfinished "
+        "model. Raise max_iter (or scale the inputs) until this warning goes "
+        "away.",
+    )
+
+
+def cardinality_warnings(X, names):
+    """Identifier-like columns of `X`, which a network can memorize.
+
+    A non-numeric column (object, string or category dtype; an object array
+    column holding strings) is flagged with more distinct values than
+    ``CARDINALITY_SHARE`` of its filled rows or than ``CARDINALITY_COUNT``;
+    a numeric column of whole numbers, when every value differs. Columns
+    with fewer than ``CARDINALITY_MIN_ROWS`` filled rows are not checked.
+    """
+    shape = _shape(X)
+    if sparse.issparse(X) or len(shape) != 2:
+        return []
+    if len(names) != shape[1]:  # relevance on other columns: name X's own
+        names = list(getattr(X, "columns", [f"x{j}" for j in range(shape[1])]))
+    if not hasattr(X, "iloc") and not hasattr(X, "columns"):
+        X = np.asarray(X, dtype=object) if isinstance(X, list) else np.asarray(X)
+    found = []
+    for j, name in enumerate(names):
+        values, categorical = _column(X, j)
+        message = (
+            _categorical_message(name, values)
+            if categorical
+            else _identifier_message(name, values)
+        )
+        if message is not None:
+            found.append(warning("cardinality", name, message))
+    return found
+
+
+def _shape(X):
+    return tuple(X.shape) if hasattr(X, "shape") else np.shape(X)
+
+
+def _column(X, j):
+    """``(filled values, is categorical)`` of column `j`."""
+    column = _safe_indexing(X, j, axis=1)
+    values = column.to_numpy() if hasattr(column, "to_numpy") else np.asarray(column)
+    dtype = getattr(column, "dtype", values.dtype)
+    kind = getattr(dtype, "kind", values.dtype.kind)
+    if kind in "biufcmM":  # numbers (only whole numbers are checked), dates
+        return (values[~_missing(values)] if kind in "iuf" else None), False
+    values = values[~_missing(values)]
+    if isinstance(dtype, np.dtype) and all(
+        isinstance(v, Real) and not isinstance(v, bool) for v in values
+    ):  # numbers in an object column (a table read from text)
+        return values.astype(float), False
+    return values, True
+
+
+def _missing(values):
+    if values.dtype.kind in "fc":
+        return np.isnan(values)
+    if values.dtype.kind in "iub":
+        return np.zeros(len(values), dtype=bool)
+
+    def missing(value):
+        if value is None:
+            return True
+        try:
+            return bool(value != value)  # NaN
+        except TypeError:  # pandas.NA
+            return True
+
+    return np.array([missing(v) for v in values], dtype=bool).reshape(len(values))
+
+
+def _categorical_message(name, values):
+    n = len(values)
+    if n < CARDINALITY_MIN_ROWS:
+        return None
+    distinct = len(set(values.tolist()))
+    if distinct <= CARDINALITY_SHARE * n and distinct <= CARDINALITY_COUNT:
+        return None
+    return (
+        f"'{name}' is a categorical column with {distinct} distinct values in "
+        f"{n} rows. One-hot encoded, it lets the network memorize single rows "
+        "(like an identifier), which can inflate its relevance without "
+        "helping new data: drop it, or group its rare values."
+    )
+
+
+def _identifier_message(name, values):
+    if values is None or len(values) < CARDINALITY_MIN_ROWS:
+        return None
+    values = values.astype(float)
+    whole = np.isfinite(values).all() and np.all(values == np.round(values))
+    if not whole or len(np.unique(values)) != len(values):
+        return None
+    return (
+        f"'{name}' holds {len(values)} distinct whole numbers in {len(values)} "
+        "rows, like an identifier. The network can memorize rows by it (and "
+        "would, one-hot encoded), so its relevance says little about new "
+        "data: drop it if it is an ID."
+    )
