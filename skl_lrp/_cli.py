@@ -455,7 +455,7 @@ def _report(args, out):
         file=out,
     )
     print(_describe(table), file=out)
-    print(textwrap.fill(describe(args.rules, args.bounds), 88), file=out)
+    print(textwrap.fill(report.settings["meaning"], 88), file=out)
     baseline = np.mean(report.baseline_scores)
     print(
         f"{args.cv}-fold {metric}: {report.fold_scores.mean():.3f} "

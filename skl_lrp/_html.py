@@ -183,6 +183,8 @@ def render_report(report, title=None):
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         _warnings(report.warnings),
+        "<h2>How to read the relevance</h2>",
+        f"<p>{escape(settings.get('meaning', ''))}</p>",
         "<h2>Data and model</h2>",
         _table(
             "Summary",
@@ -233,7 +235,7 @@ def render_report(report, title=None):
         )
     parts += ["<h2>Plots</h2>", *_plots(report)]
     parts += [
-        "<h2>Rules and bounds</h2>",
+        "<h2>Rules and root point</h2>",
         _table("Settings", ["setting", "value"], [(k, v) for k, v in settings.items()]),
         "<h2>Conservation check</h2>",
         _table(

@@ -15,6 +15,7 @@ from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
+from ._composites import describe
 from ._explainer import RelevanceExplainer
 
 
@@ -209,6 +210,7 @@ def cross_val_relevance(
             "n_repeats": n_repeats,
             "n_splits": len(splits),
             "top_k": top_k,
+            "meaning": describe(rules, bounds),
         },
         return_estimator=return_estimator,
     )

@@ -449,3 +449,11 @@ def test_html_report_shows_the_warnings_escaped(id_report, tmp_path):
 
 def test_html_report_without_warnings_says_so():
     assert "found nothing to warn about" in _html._warnings([])
+
+
+def test_the_report_says_what_the_relevance_means(report, tmp_path):
+    meaning = report.settings["meaning"]
+    assert "average training sample" in meaning
+    assert report.to_dict()["settings"]["meaning"] == meaning
+    html = report.to_html(tmp_path / "r.html").read_text()
+    assert "How to read the relevance" in html and meaning.split(":")[0] in html
