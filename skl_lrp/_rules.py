@@ -614,13 +614,14 @@ class _ReferenceLayer(PreparedLayer):
         # (as in the box layer): float32 takes the exact sums.
         self._fused = not self._blocks and dtype == np.float64
         if self._fused:
-            self._abs_weight = np.abs(self.weight)
-            # 2z = |u| @ |W| + (x @ W + b) - (r @ W + b): its rounding error
-            # is below `_tolerance` times this row's (|x| + |r|) @ |W| plus
-            # the biases' size.
+            # 2z = [|u|, 1] @ [|W|; -(r @ W + b)] + (x @ W + b): the constant
+            # rides along in the product. The rounding error is below
+            # `_tolerance` times this row's (|u| + 2 |r|) @ |W| plus the
+            # biases' size (|x| <= |u| + |r|).
+            self._abs_weight = np.vstack([np.abs(self.weight), -self._shifted_bias])
             self._tolerance = 8 * (n_in + 2) * np.finfo(dtype).eps * _FUSED_MARGIN
-            self._column_max = self._abs_weight.sum(axis=0).max(initial=0)
-            self._offset = np.abs(self._reference).max(initial=0)
+            self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
+            self._offset = 2 * np.abs(self._reference).max(initial=0)
             self._bias_max = 2 * np.abs(self.bias).max(initial=0) + np.abs(
                 self._shifted_bias
             ).max(initial=0)
@@ -637,12 +638,12 @@ class _ReferenceLayer(PreparedLayer):
             out=shifted,
         )
         parts = take("parts", (n, 2 * n_s))
-        np.maximum(shifted[:, :n_s], 0, out=parts[:, :n_s])
-        np.negative(shifted[:, :n_s], out=parts[:, n_s:])
-        np.maximum(parts[:, n_s:], 0, out=parts[:, n_s:])
+        np.maximum(shifted[:, :n_s], 0, out=parts[:, :n_s])  # u^+
+        np.subtract(parts[:, :n_s], shifted[:, :n_s], out=parts[:, n_s:])  # (-u)^+
         z = take("z0", pre.shape)  # twice the denominators
+        least = None
         if self._fused:
-            self._fused_denominators(x, shifted, parts, pre, z)
+            least = self._fused_denominators(shifted, parts, pre, z, take)
         else:
             np.matmul(parts, self._single_weights, out=z)
         pushes = []
@@ -652,25 +653,31 @@ class _ReferenceLayer(PreparedLayer):
             np.maximum(push, 0, out=push)
             z += push
             z += push
-        return pre, {"shifted": shifted, "parts": parts, "z": z, "pushes": pushes}
+        if least is None:  # (relprop needs it)
+            least = z.min(initial=np.inf)
+        cache = {"shifted": shifted, "parts": parts, "z": z, "pushes": pushes}
+        return pre, {**cache, "least": least}
 
-    def _fused_denominators(self, x, shifted, parts, pre, z):
+    def _fused_denominators(self, shifted, parts, pre, z, take):
         """Write twice the denominators into `z`: ``|u| @ |W| + u @ W``, with
         ``u @ W`` from the forward product, and the exact sums on the rows
-        where that may have cancelled."""
-        # (u itself is not needed after the forward pass: there are no units)
-        np.abs(shifted, out=shifted)
-        np.matmul(shifted, self._abs_weight, out=z)
+        where that may have cancelled; return the smallest."""
+        n, width = shifted.shape
+        size = take("absolute", (n, width + 1))
+        np.abs(shifted, out=size[:, :width])
+        size[:, width] = 1
+        np.matmul(size, self._abs_weight, out=z)
         z += pre
-        z -= self._shifted_bias
+        largest = size[:, :width].max(initial=0) + self._offset
         least = z.min(initial=np.inf)
-        size = np.abs(x).max(initial=0) + self._offset
-        if least <= self._tolerance * (size * self._column_max + self._bias_max):
-            size = np.abs(x).max(axis=1, initial=0) + self._offset
-            bound = self._tolerance * (size * self._column_max + self._bias_max)
+        if least <= self._tolerance * (largest * self._column_max + self._bias_max):
+            largest = size[:, :width].max(axis=1, initial=0) + self._offset
+            bound = self._tolerance * (largest * self._column_max + self._bias_max)
             rows = np.flatnonzero(z.min(axis=1) <= bound)
             if rows.size:
                 z[rows] = parts[rows] @ self._single_weights
+                least = z.min()
+        return least
 
     @property
     def needs_preactivation(self):
@@ -691,7 +698,8 @@ class _ReferenceLayer(PreparedLayer):
         z = cache["z"]  # twice the denominators
         n, n_targets, n_out = relevance.shape
         numerator = 1 if scale is None else scale
-        least = z.min(initial=np.inf)
+        # (the whole batch's smallest, when these are some of its rows)
+        least = cache["least"] if "least" in cache else z.min(initial=np.inf)
         tiny = dead = np.arange(0)
         if least <= 2 * self.eps:  # rows are looked at only then
             dead = z == 0
