@@ -1,4 +1,5 @@
 import warnings
+from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -63,3 +64,14 @@ def classifier_data():
     X = rng.normal(size=(120, 4))
     y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5)
     return X, y
+
+
+class HtmlTags(HTMLParser):
+    """Collects the start tags of an HTML page (to check it is well formed)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)

@@ -5,10 +5,10 @@ import json
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from conftest import HtmlTags
 
 from skl_lrp._cli import main
 
@@ -196,15 +196,6 @@ def test_report_prints_warnings_and_permutation_importance(tmp_path):
     assert "!: named in a warning above" in lines[header + 4]
 
 
-class _Tags(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-
-
 def test_report_escapes_user_text(tmp_path):
     evil = "<script>alert(1)</script>"
     rng = np.random.RandomState(0)
@@ -228,7 +219,7 @@ def test_report_escapes_user_text(tmp_path):
         str(out),
     )
     page = out.read_text()
-    parser = _Tags()
+    parser = HtmlTags()
     parser.feed(page)
     assert "script" not in parser.tags and "b" not in parser.tags
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -1,11 +1,11 @@
 """cross_val_relevance, RelevanceReport and RelevanceDisplay."""
 
 import json
-from html.parser import HTMLParser
 from itertools import combinations
 
 import numpy as np
 import pytest
+from conftest import HtmlTags
 from scipy import sparse, stats
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
@@ -425,18 +425,9 @@ def test_report_json_is_strict_and_has_the_checks(id_report):
     )
 
 
-class _Tags(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-
-
 def test_html_report_shows_the_warnings_escaped(id_report, tmp_path):
     page = id_report.to_html(tmp_path / "r.html").read_text()
-    parser = _Tags()
+    parser = HtmlTags()
     parser.feed(page)
     assert "b" not in parser.tags  # the column name <b>id</b> stays text
     box = page[page.index('<div class="warnings"') : page.index("</div>")]
