@@ -9,8 +9,7 @@ columns (no Pipeline).
 import numpy as np
 from sklearn.inspection import permutation_importance
 
-from skl_lrp._network import read_network
-from skl_lrp._propagation import forward
+from skl_lrp._network import forward, read_network
 
 _DERIVATIVES = {
     "relu": lambda z, a: (z > 0).astype(z.dtype),
@@ -25,7 +24,7 @@ def gradient(model, X, target="predicted"):
     network = read_network(model)
     X = np.asarray(X, dtype=network.dtype)
     n_layers = len(network.weights)
-    inputs, pre, logits = forward(network, X, keep_preactivations=range(n_layers))
+    inputs, pre, logits = forward(network, X)[:3]
     if isinstance(target, str) and target == "predicted":
         columns = network.predicted_columns(logits)
     else:

@@ -57,8 +57,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skl_lrp import RelevanceExplainer
-from skl_lrp._network import read_network
-from skl_lrp._propagation import forward
+from skl_lrp._network import forward, read_network
 from skl_lrp.metrics import aopc
 
 ROOT = Path(__file__).parents[1]
@@ -221,7 +220,7 @@ def gradient_x_input(model, Z, columns):
     """Gradient x input on the network's inputs (relu or tanh hidden units)."""
     network = read_network(model)
     n_layers = len(network.weights)
-    inputs, pre, _ = forward(network, Z.copy(), keep_preactivations=range(n_layers))
+    inputs, pre, _ = forward(network, Z.copy())[:3]
     grad = network.weights[-1][:, columns].T
     for index in range(n_layers - 2, -1, -1):
         if network.hidden_activation == "relu":

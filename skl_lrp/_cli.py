@@ -19,7 +19,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from ._composites import PRESETS, describe
-from ._explainer import ROOT_POINTS, RelevanceExplainer
+from ._explainer import RelevanceExplainer
+from ._rules import ROOT_POINTS
 
 DATASETS = {
     "breast_cancer": (datasets.load_breast_cancer, "classification"),

@@ -1,12 +1,11 @@
 """RelevanceExplainer: the scikit-learn face of the relevance propagation."""
 
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral
 
 import numpy as np
 from joblib import effective_n_jobs
-from scipy import sparse
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
@@ -17,7 +16,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import Bunch, _safe_indexing, gen_batches, get_tags
+from sklearn.utils import Bunch, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
@@ -30,13 +29,19 @@ from threadpoolctl import threadpool_limits
 
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_rules
-from ._network import check_supported, read_network, split_pipeline, unwrap
-from ._propagation import Scratch, forward, relevance_batch, rows_of
-from ._rules import ZBeta
+from ._fast import prepare
+from ._network import (
+    check_supported,
+    forward,
+    network_input,
+    read_network,
+    split_pipeline,
+    unwrap,
+)
+from ._propagation import Scratch, relevance_batch, rows_of
+from ._rules import ROOT_POINTS, Context, resolve_box
 
 _FLOATS = (np.float64, np.float32)
-# The named root points of ``bounds``, the default first.
-ROOT_POINTS = ("column-mean", "mean", "data")
 
 
 class RelevanceExplainer(
@@ -157,7 +162,10 @@ default="column-mean"
         (``target``; each sample's predicted class by default) over the data
         given to :meth:`fit`; for models where "predicted" is undefined, the
         mean over all outputs. Lets :class:`~sklearn.feature_selection.SelectFromModel`
-        select features by relevance.
+        select features by relevance. Computing it explains the data given to
+        :meth:`fit` once more: :meth:`fit` costs about a :meth:`transform` of
+        that data (all outputs' worth, for multi-output models) on top of
+        training the network.
 
     See Also
     --------
@@ -270,52 +278,33 @@ default="column-mean"
         aggregation = self._aggregation(network, sources)
         _check_same_columns(self, estimator)
         rules = resolve_rules(self.rules, len(network.weights))
-        learn = [
-            index
-            for index, rule in enumerate(rules)
-            if index > 0
-            and isinstance(rule, ZBeta)
-            and (rule.low is None or rule.high is None)
-        ]
-        named = isinstance(self.bounds, str)
-        ranges = self._input_ranges(network, X, [0, *learn] if named else learn)
-        if named:
-            low, high, mean = ranges[0]
-            self.low_, self.high_ = (
-                (low, high) if self.bounds == "data" else (mean,) * 2
-            )
-        else:
-            self.low_, self.high_ = self._given_bounds(network.n_features)
-        ranges[0] = (self.low_, self.high_, None)
-        boxes = [(None, None)] * len(rules)
-        for index, rule in enumerate(rules):
-            if isinstance(rule, ZBeta):
-                low = ranges[index][0] if rule.low is None else rule.low
-                high = ranges[index][1] if rule.high is None else rule.high
-                width = network.weights[index].shape[0]
-                boxes[index] = _check_box(low, high, width, f"rules[{index}] (ZBeta)")
-        # "column-mean": the inputs one column of X is encoded into move as
-        # one, and no relevance is lost at the first layer.
-        by_column = {"units": sources, "share_dead": True}
         nonnegative = network.hidden_activation in ("relu", "logistic")
-        layers = [
-            rule.prepare(
-                weight,
-                bias,
+        contexts = [
+            Context(
                 nonnegative_input=index > 0 and nonnegative,
-                low=low,
-                high=high,
-                **(
-                    by_column
-                    if index == 0
-                    and self.bounds == "column-mean"
-                    and isinstance(rule, ZBeta)
-                    and rule.low is None
-                    else {}
-                ),
+                bounds=self.bounds if index == 0 else None,
+                units=sources if index == 0 else None,
+                where=f"rules[{index}] ({type(rule).__name__})",
             )
-            for index, (rule, weight, bias, (low, high)) in enumerate(
-                zip(rules, network.weights, network.biases, boxes)
+            for index, rule in enumerate(rules)
+        ]
+        # One pass over X for what the rules learn from it (ZBeta its box),
+        # and for the root point that `bounds` names.
+        learning = {i for i, r in enumerate(rules) if r.learns_from_data(contexts[i])}
+        if isinstance(self.bounds, str):
+            learning.add(0)
+        statistics = self._input_statistics(network, X, sorted(learning))
+        self.low_, self.high_ = resolve_box(
+            self.bounds, statistics.get(0), network.n_features
+        )
+        layers = [
+            prepare(rule.bind(weight, bias, replace(context, statistics=stats)))
+            for rule, weight, bias, context, stats in zip(
+                rules,
+                network.weights,
+                network.biases,
+                contexts,
+                [statistics.get(index) for index in range(len(rules))],
             )
         ]
         self._plan = _Plan(network, layers, self._preprocessing, aggregation)
@@ -375,16 +364,16 @@ default="column-mean"
         mapping[np.arange(len(sources)), sources] = 1
         return mapping
 
-    def _input_ranges(self, network, X, indices):
-        """Per-unit minimum, maximum and mean of the inputs of layers
-        `indices` over `X` (index 0: the network's inputs)."""
+    def _input_statistics(self, network, X, indices):
+        """Minimum, maximum and mean of the inputs of layers `indices` over
+        `X` (index 0: the network's inputs), unit by unit."""
         low = {i: np.inf for i in indices}
         high = {i: -np.inf for i in indices}
         total = {i: 0.0 for i in indices}
         n_samples = _num_samples(X)
         if indices:
             for rows in gen_batches(n_samples, self.batch_size):
-                x = _network_input(X, rows, self._preprocessing, network.dtype)
+                x = network_input(X, rows, self._preprocessing, network.dtype)
                 inputs = forward(network, x)[0] if max(indices) > 0 else [x]
                 for i in indices:
                     low[i] = np.minimum(low[i], inputs[i].min(axis=0))
@@ -392,9 +381,11 @@ default="column-mean"
                     # (a sum in float64 whatever the network's dtype)
                     total[i] = total[i] + inputs[i].sum(axis=0, dtype=np.float64)
         return {
-            i: tuple(
-                np.asarray(v, float) for v in (low[i], high[i], total[i] / n_samples)
-            )
+            i: {
+                "min": np.asarray(low[i], float),
+                "max": np.asarray(high[i], float),
+                "mean": np.asarray(total[i] / n_samples, float),
+            }
             for i in indices
         }
 
@@ -443,15 +434,6 @@ default="column-mean"
                 "FrozenEstimator is in sklearn.frozen."
             )
         return clone(self.estimator).fit(X, y, **fit_params)
-
-    def _given_bounds(self, n_features):
-        if len(self.bounds) != 2:
-            raise ValueError(
-                "bounds must be 'column-mean', 'mean', 'data' or a tuple (low, "
-                "high); got a tuple of "
-                f"length {len(self.bounds)}."
-            )
-        return _check_box(*self.bounds, n_features, "bounds")
 
     def transform(self, X):
         """Relevance of every input feature for the target's output score.
@@ -559,10 +541,46 @@ shape (n_samples, n_targets)
         out = self._propagate(X, columns, ledger=True, return_layers=return_layers)
         return self._bundle(out)
 
-    def _explain_each(self, X, labels):
-        """Explain, for each sample, the score of its own label (a 1-d array)."""
+    def explain_each(self, X, labels):
+        """Explain, for each sample, the score of its own label.
+
+        For instance the true class of every sample, which may not be the
+        one predicted: why did the model score it as it did?
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to explain.
+        labels : array-like of shape (n_samples,)
+            For each sample, a value of ``classes_`` (classifiers) or an
+            output index (regressors).
+
+        Returns
+        -------
+        explanation : :class:`~sklearn.utils.Bunch`
+            As :meth:`explain` returns it, with one target per sample.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from skl_lrp import RelevanceExplainer
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(100, 3))
+        >>> y = np.where(X[:, 0] > 0, "up", "down")
+        >>> mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
+        >>> explainer = RelevanceExplainer(mlp).fit(X, y)
+        >>> explainer.explain_each(X[:3], y[:3]).targets[:, 0].tolist()
+        ['up', 'up', 'up']
+        """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
+        labels = np.asarray(labels)
+        if labels.shape != (_num_samples(X),):
+            raise ValueError(
+                f"labels must hold one label per sample, shape ({_num_samples(X)},); "
+                f"got shape {labels.shape}."
+            )
         columns = np.array(
             [self._plan.network.columns_for(label)[0] for label in labels]
         )
@@ -706,49 +724,6 @@ def _check_same_columns(explainer, estimator):
         )
 
 
-def _check_box(low, high, width, name):
-    """Validated float64 copies of bounds given as scalars or arrays."""
-    box = []
-    for side, value in (("low", low), ("high", high)):
-        try:
-            value = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} {side} must be numeric; got {value!r}.") from None
-        if value.ndim == 0:
-            value = np.full(width, value)
-        if value.shape != (width,):
-            raise ValueError(
-                f"{name} {side} must be a scalar or have shape ({width},) to "
-                f"match the layer's inputs; got shape {value.shape}."
-            )
-        if not np.all(np.isfinite(value)):
-            raise ValueError(f"{name} {side} must be finite.")
-        box.append(value.copy())
-    if np.any(box[0] > box[1]):
-        bad = np.flatnonzero(box[0] > box[1]).tolist()
-        raise ValueError(f"{name} need low <= high; violated for inputs {bad}.")
-    return tuple(box)
-
-
-def _network_input(X, rows, preprocessing, dtype):
-    """Rows of X as the network sees them: preprocessed, dense, in `dtype`."""
-    if preprocessing is None:
-        x = X[rows]
-    else:
-        x = preprocessing.transform(_safe_indexing(X, rows))
-        if hasattr(x, "to_numpy"):  # a DataFrame from set_output
-            x = x.to_numpy()
-    x = x.toarray() if sparse.issparse(x) else x
-    x = np.asarray(x, dtype=dtype)
-    if preprocessing is not None and not np.all(np.isfinite(x)):
-        raise ValueError(
-            f"The pipeline's preprocessing turned rows {rows.start}-{rows.stop - 1} "
-            "into NaN or infinite values, which the network cannot be explained "
-            "on; impute missing values inside the pipeline."
-        )
-    return x
-
-
 @dataclass(frozen=True)
 class _Plan:
     """What a batch needs: fixed at fit, shared by all batches.
@@ -782,7 +757,7 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, output
     not at hand."""
     network, layers = plan.network, plan.layers
     preprocessing, aggregation = plan.preprocessing, plan.aggregation
-    x = _network_input(X, rows, preprocessing, network.dtype)
+    x = network_input(X, rows, preprocessing, network.dtype)
     if columns is not None and columns.ndim == 2:  # one target per sample
         columns = columns[rows]
     into = {} if outputs.arrays is None else rows_of(outputs.arrays, rows)

@@ -10,9 +10,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import Bunch, check_random_state, gen_batches
 
-from ._explainer import RelevanceExplainer, _network_input
-from ._network import read_network, split_pipeline
-from ._propagation import forward
+from ._explainer import RelevanceExplainer
+from ._network import forward, network_input, read_network, split_pipeline
 
 _BATCH_ROWS = 8192
 
@@ -30,7 +29,7 @@ class _Scorer:
         n = X.shape[0]
         out = np.empty((n, len(self.network.labels)))
         for rows in gen_batches(n, _BATCH_ROWS):
-            x = _network_input(X, rows, self.preprocessing, self.network.dtype)
+            x = network_input(X, rows, self.preprocessing, self.network.dtype)
             out[rows] = forward(self.network, x)[2]
         return out
 

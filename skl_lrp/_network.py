@@ -21,6 +21,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.neural_network._base import ACTIVATIONS
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC, LinearSVR
+from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
 MLPS = (MLPClassifier, MLPRegressor)
@@ -246,3 +247,78 @@ def read_network(estimator):
         is_classifier=is_classifier(model),
         output_activation=output_activation,
     )
+
+
+def forward(network, x, layers=None, takes=None):
+    """Run the network on `x`, layer by layer: the one forward pass.
+
+    Parameters
+    ----------
+    network : DenseNetwork
+        The network.
+    x : ndarray of shape (n, n_features)
+        Its inputs, in its dtype.
+    layers : list, default=None
+        The fast engine's layers (see ``skl_lrp._fast``), one per dense
+        layer: each computes its own product, with what its relevance pass
+        reuses, and only the pre-activations their rules read are kept.
+        None: plain products, and every pre-activation kept.
+    takes : list of callable, default=None
+        With `layers`, each layer's work arrays (see ``skl_lrp._propagation``).
+
+    Returns
+    -------
+    inputs : list of ndarray
+        Each layer's input (the first is `x`).
+    preactivations : list of ndarray or None
+        Each layer's output before its activation (the last: the logits).
+    logits : ndarray of shape (n, n_outputs)
+        The output layer's pre-activation.
+    caches : list
+        What each layer of `layers` keeps for its relevance pass (None
+        without `layers`).
+    """
+    inputs, preactivations, caches = [], [], []
+    a = x
+    last = len(network.weights) - 1
+    for index, (weight, bias) in enumerate(zip(network.weights, network.biases)):
+        inputs.append(a)
+        if layers is None:
+            z, cache, keep = a @ weight, None, True
+            z += bias
+        else:
+            z, cache = layers[index].forward(a, takes[index])
+            keep = layers[index].needs_preactivation
+        caches.append(cache)
+        if index == last:
+            preactivations.append(z)
+            break
+        kept = None
+        if keep and layers is None:
+            kept = z.copy()  # (before the activation overwrites z)
+        elif keep:
+            kept = takes[index]("preactivation", z.shape)
+            kept[...] = z
+        preactivations.append(kept)
+        network.activate(z)
+        a = z
+    return inputs, preactivations, z, caches
+
+
+def network_input(X, rows, preprocessing, dtype):
+    """Rows of X as the network sees them: preprocessed, dense, in `dtype`."""
+    if preprocessing is None:
+        x = X[rows]
+    else:
+        x = preprocessing.transform(_safe_indexing(X, rows))
+        if hasattr(x, "to_numpy"):  # a DataFrame from set_output
+            x = x.to_numpy()
+    x = x.toarray() if sparse.issparse(x) else x
+    x = np.asarray(x, dtype=dtype)
+    if preprocessing is not None and not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"The pipeline's preprocessing turned rows {rows.start}-{rows.stop - 1} "
+            "into NaN or infinite values, which the network cannot be explained "
+            "on; impute missing values inside the pipeline."
+        )
+    return x

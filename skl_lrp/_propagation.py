@@ -1,11 +1,13 @@
-"""Forward and backward pass over one batch: pure numpy, no scikit-learn."""
+"""One batch through the fast engine: forward, then backward for every
+target, a chunk of rows at a time. Pure numpy, no scikit-learn."""
 
 import math
 import threading
 
 import numpy as np
 
-from ._rules import unfactored
+from ._fast import unfactored
+from ._network import forward
 
 
 class Scratch:
@@ -47,27 +49,6 @@ class Scratch:
         return take
 
 
-def forward(network, x, keep_preactivations=()):
-    """Run the network on `x`.
-
-    Returns each layer's input, the pre-activations of the layers listed in
-    `keep_preactivations` (None elsewhere), and the output logits.
-    """
-    inputs, preactivations = [], []
-    a = x
-    last = len(network.weights) - 1
-    for index, (weight, bias) in enumerate(zip(network.weights, network.biases)):
-        inputs.append(a)
-        a = a @ weight
-        a += bias
-        if index == last:
-            preactivations.append(a)
-        else:
-            preactivations.append(a.copy() if index in keep_preactivations else None)
-            network.activate(a)
-    return inputs, preactivations, a
-
-
 def relevance_batch(
     network,
     layers,
@@ -85,8 +66,8 @@ def relevance_batch(
     ----------
     network : DenseNetwork
         The network's weights and activations.
-    layers : list of PreparedLayer
-        One bound rule per dense layer, first to last.
+    layers : list of FastLayer
+        One bound rule per dense layer, first to last (``skl_lrp._fast``).
     x : ndarray of shape (n, n_features)
         A batch in the network's dtype.
     columns : ndarray of shape (n_targets,) or (n, n_targets), or None
@@ -137,23 +118,7 @@ def _relevance_batch(
 ):
     scratch = Scratch() if scratch is None else scratch
     takes = [scratch.for_layer(index, x.dtype) for index in range(len(layers))]
-    inputs, preactivations, caches = [], [], []
-    a = x
-    last = len(layers) - 1
-    for index, (layer, take) in enumerate(zip(layers, takes)):
-        inputs.append(a)
-        a, cache = layer.forward(a, take)
-        caches.append(cache)
-        if index == last:
-            preactivations.append(a)
-        else:
-            kept = None
-            if layer.needs_preactivation:
-                kept = take("preactivation", a.shape)
-                kept[...] = a
-            preactivations.append(kept)
-            network.activate(a)
-    logits = a
+    inputs, preactivations, logits, caches = forward(network, x, layers, takes)
     n = len(x)
     if columns is None:
         columns = network.predicted_columns(logits)[:, np.newaxis]

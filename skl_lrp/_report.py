@@ -254,7 +254,7 @@ def _fit_and_explain(
     start = time.perf_counter()
     if isinstance(target, str) and target == "true":
         if classifier:
-            explanation = explainer._explain_each(X_test, y[test])
+            explanation = explainer.explain_each(X_test, y[test])
         else:
             explanation = explainer.explain(X_test, target="predicted")
     else:

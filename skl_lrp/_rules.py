@@ -1,4 +1,4 @@
-"""Relevance rules for dense layers and the one mechanism they share.
+"""Relevance rules for dense layers: what each rule's contributions are.
 
 A rule chooses the contributions ``z_ij`` of input ``i`` to neuron ``j``;
 relevance then flows as ``R_i = sum_j z_ij / s(sum_i' z_i'j) * R_j``. Every
@@ -9,15 +9,16 @@ input fixed at 1) when the rule's ``bias`` is True. A group has its own
 denominator and a share of the neuron's relevance (AlphaBeta: ``alpha`` and
 ``-beta``; Gamma: the group matching the sign of the neuron's output).
 
-The modified weights ``V_k`` do not depend on the sample: a rule builds them
-once per fit (:meth:`Rule.prepare`), and :class:`PreparedLayer` does the matrix
-work of a batch with one product upward (the denominators) and one downward.
+Rules only *describe*: :meth:`Rule.bind` resolves a rule's parameters on one
+fitted layer (ZBeta its box) into a :class:`BoundLayer` of plain arrays. The
+engines compute with it: ``_lrp`` as the textbook writes it, ``_fast`` with
+the shortcuts that make it fast.
 """
 
+from dataclasses import dataclass, replace
 from numbers import Real
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -53,6 +54,7 @@ def stabilize(z, eps, nonnegative=False):
     return z
 
 
+@dataclass
 class Group:
     """One denominator's worth of contributions, bound to a layer.
 
@@ -73,19 +75,21 @@ class Group:
         Whether every contribution is >= 0, so that the denominator is too.
     """
 
-    def __init__(
-        self, parts, weights, bias=None, share=1.0, sign=None, nonnegative=False
-    ):
-        self.parts = parts
-        self.weights = weights
-        self.bias = bias
-        self.share = share
-        self.sign = sign
-        self.nonnegative = nonnegative
+    parts: tuple
+    weights: np.ndarray
+    bias: np.ndarray = None
+    share: float = 1.0
+    sign: int = None
+    nonnegative: bool = False
+
+    def split_weights(self):
+        """The modified weights ``V_k``, one per part."""
+        return np.split(self.weights, len(self.parts))
 
 
-class PreparedLayer:
-    """A rule bound to one fitted dense layer: the per-fit constants.
+@dataclass
+class BoundLayer:
+    """A rule bound to one fitted dense layer: all the engines need.
 
     Parameters
     ----------
@@ -93,75 +97,46 @@ class PreparedLayer:
         The rule's contributions.
     eps : float
         Stabilizer of the denominators (absolute, or relative to the RMS of
-        each sample's pre-activations when `relative_eps`).
+        each sample's pre-activations with `relative_eps`).
     relative_eps : bool
         Scale `eps` per sample by the RMS of the layer's pre-activations.
-    low, high : ndarray of shape (n_in,) or None
-        Input bounds, for the z^β parts.
     weight : ndarray of shape (n_in, n_out)
-        The layer's weights, for the forward pass.
+        The layer's weights.
     bias : ndarray of shape (n_out,)
-        The layer's bias, for the forward pass.
+        The layer's bias.
+    low, high : ndarray of shape (n_in,) or None
+        The z^β box; equal, a root point.
+    units : ndarray of shape (n_in,) or None
+        With a root point: inputs with the same value encode one column of
+        the user's data and contribute as one (their net push, when > 0).
+    share_dead : bool
+        With a root point: a neuron no deviation pushes up hands its
+        relevance to the other neurons of the row (in proportion to their
+        absolute relevance) instead of losing it.
     """
 
-    def __init__(
-        self,
-        groups,
-        eps,
-        relative_eps=False,
-        low=None,
-        high=None,
-        weight=None,
-        bias=None,
-    ):
-        self.groups = groups
-        self.eps = eps
-        # On the default stabilizer only an exactly-zero denominator may lose
-        # relevance; tiny ones are handled at a higher precision.
-        dtype = np.asarray(eps).dtype
-        self.exact = not relative_eps and eps == stabilizer_eps(dtype)
-        # Denominators below this, but not 0, are redone at a wider precision.
-        self._guard = eps / np.finfo(dtype).eps if self.exact else 0
-        self.relative_eps = relative_eps
-        self.low = low
-        self.high = high
-        self.weight = weight
-        self.bias = bias
-        # LRP-0 and LRP-ε (with the bias) divide by the layer's own
-        # pre-activation, which the forward pass computes anyway.
-        self._from_output = [
-            index
-            for index, g in enumerate(groups)
-            if weight is not None
-            and g.parts == (IDENTITY,)
-            and g.bias is not None
-            and np.array_equal(g.weights, weight)
-            and np.array_equal(g.bias, bias)
-        ]
+    groups: list
+    eps: float
+    relative_eps: bool
+    weight: np.ndarray
+    bias: np.ndarray
+    low: np.ndarray = None
+    high: np.ndarray = None
+    units: np.ndarray = None
+    share_dead: bool = False
 
-    def forward(self, a, take=None):
-        """The layer's pre-activation, and what relprop may reuse (or None).
-
-        `take(name, shape)` gives the work arrays (see :class:`Scratch`);
-        None allocates them.
-        """
-        take = take or _allocate(a.dtype)
-        z = np.matmul(
-            a, self.weight, out=take("output", (len(a), self.weight.shape[1]))
-        )
-        z += self.bias
-        known = {}
-        for index in self._from_output:
-            known[index] = take(f"z{index}", z.shape)
-            known[index][...] = z  # before the activation overwrites z
-        return z, {"z": known}
+    @property
+    def is_reference(self):
+        """Whether the layer's box is a root point (z^β with ``low == high``)."""
+        return self.low is not None and np.array_equal(self.low, self.high)
 
     @property
     def needs_preactivation(self):
-        """Whether relprop reads the layer's pre-activation."""
+        """Whether the rule reads the layer's pre-activation."""
         return self.relative_eps or any(g.sign is not None for g in self.groups)
 
-    def _part(self, name, a):
+    def part(self, name, a):
+        """The modified input `name` of the layer input `a`."""
         if name == IDENTITY:
             return a
         if name == POSITIVE:
@@ -176,678 +151,111 @@ class PreparedLayer:
             return np.maximum(a - self.low, 0)
         return np.maximum(self.high - a, 0)
 
-    def _stacked_parts(self, a):
-        cache = {}
-        for group in self.groups:
-            if group.parts not in cache:
-                pieces = [self._part(name, a) for name in group.parts]
-                cache[group.parts] = (
-                    pieces[0] if len(pieces) == 1 else np.hstack(pieces)
-                )
-        return cache
+    def stabilizer(self, preactivation=None):
+        """The stabilizer: a scalar, or one per sample (n, 1) when relative."""
+        if not self.relative_eps:
+            return self.eps
+        rms = np.sqrt(np.mean(np.square(preactivation), axis=1, keepdims=True))
+        return np.maximum(self.eps * rms, stabilizer_eps(preactivation.dtype))
 
-    def relprop(
-        self,
-        a,
-        relevance,
-        preactivation=None,
-        ledger=None,
-        cache=None,
-        take=None,
-        scale=None,
-    ):
-        """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
+    def astype(self, dtype):
+        """This layer with its arrays in the float type `dtype`."""
 
-        Relevance travels factored: ``relevance * scale[:, np.newaxis, :]``,
-        where `scale` (shared by all targets) is the activation of the layer
-        above's input. The division by the denominators and that product
-        then make one pass per target instead of two.
+        def cast(value):
+            return None if value is None else np.asarray(value, dtype=dtype)
 
-        Parameters
-        ----------
-        a : ndarray of shape (n, n_in)
-            The layer's input.
-        relevance : ndarray of shape (n, n_targets, n_out)
-            Relevance of the layer's neurons (times `scale`); overwritten
-            (the propagation owns its buffers).
-        preactivation : ndarray of shape (n, n_out), default=None
-            The layer's output before activation, when `needs_preactivation`.
-        ledger : ndarray of shape (n, n_targets, 3), default=None
-            If given, the relevance absorbed by biases, by stabilizers and by
-            neurons whose denominator vanished is added to its three columns.
-        cache : dict, default=None
-            What :meth:`forward` computed for this batch and relprop reuses:
-            "parts", the modified inputs by name; "z" and "least", the
-            denominators and a lower bound of their absolute values (the
-            whole batch's smallest, when relprop runs on some of its rows),
-            by group index.
-        take : callable, default=None
-            ``take(name, shape)`` gives the work arrays; None allocates them.
-        scale : ndarray of shape (n, n_out), default=None
-            The factor of `relevance` per neuron, or None for 1.
-
-        Returns
-        -------
-        relevance : ndarray of shape (n, n_targets, n_in)
-            The input relevance (times the scale below); a work array.
-        scale : ndarray of shape (n, n_in) or None
-            `a` when the rule's contributions are ``a_i * v_ij``, else None.
-        """
-        take = take or _allocate(relevance.dtype)
-        n, n_targets, n_out = relevance.shape
-        eps = self.eps
-        if self.relative_eps:
-            rms = np.sqrt(np.mean(np.square(preactivation), axis=1, keepdims=True))
-            eps = np.maximum(eps * rms, stabilizer_eps(relevance.dtype))
-        cache = cache or {}
-        parts = cache.get("parts") or self._stacked_parts(a)
-        known, known_least = cache.get("z", {}), cache.get("least", {})
-        denominators, least = [], []
-        for index, group in enumerate(self.groups):
-            z = known.get(index)
-            if z is None:
-                z = np.matmul(
-                    parts[group.parts], group.weights, out=take(f"z{index}", (n, n_out))
-                )
-                if group.bias is not None:
-                    z += group.bias
-            smallest = known_least.get(index)
-            if smallest is None:
-                # One reduction over the whole batch: rows are looked at only
-                # when a denominator vanished or is tiny.
-                smallest = z.min() if group.nonnegative else np.abs(z).min()
-            denominators.append(z)
-            least.append(smallest)
-        redo = self._rows_to_redo(denominators, least)
-        if redo.size:  # kept before the buffers below are overwritten
-            saved = (
-                a[redo],
-                unfactored(relevance[redo], None if scale is None else scale[redo]),
-                None if preactivation is None else preactivation[redo],
-                None if ledger is None else ledger[redo],
-            )
-        # With contributions a_i * v_ij, the input relevance is a_i times the
-        # product below: it stays factored.
-        factored = all(group.parts == (IDENTITY,) for group in self.groups)
-        lower = None
-        for index, (group, z, smallest) in enumerate(
-            zip(self.groups, denominators, least)
-        ):
-            vanished = z == 0 if smallest <= 0 else None
-            if ledger is not None and not self.exact:
-                offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
-            # The default stabilizer changes no denominator left after the
-            # vanished and tiny ones are set aside beyond rounding: the
-            # division uses them as they are.
-            denominator = z if self.exact else stabilize(z, eps, group.nonnegative)
-            # factor = scale * share * [output of the group's sign] / s(z),
-            # one per neuron for all targets, in the place of the denominator.
-            numerator = group.share if scale is None else scale
-            # No 0/0 or overflow: vanished neurons get 0 below, and the rows
-            # with tiny denominators are redone.
-            if vanished is not None:
-                np.copyto(denominator, 1, where=vanished)
-            if redo.size:
-                denominator[redo] = 1
-            factor = np.divide(numerator, denominator, out=denominator)
-            if scale is not None and group.share != 1.0:
-                factor *= group.share
-            keep = None
-            if group.sign is not None:
-                keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
-                factor *= keep
-            if vanished is not None:
-                # A neuron whose contributions sum to exactly 0 passes on
-                # nothing (its relevance is "dead"), rather than z_ij / eps.
-                if ledger is not None:
-                    dead = np.where(vanished, group.share, 0).astype(factor.dtype)
-                    for weight in (scale, keep):
-                        if weight is not None:
-                            dead *= weight
-                    ledger[..., 2] += np.einsum("nkj,nj->nk", relevance, dead)
-                np.copyto(factor, 0, where=vanished)
-            # The ratios go to the relevance buffer, unless another group
-            # still needs it.
-            out = relevance if len(self.groups) == 1 else None
-            if out is None:
-                out = take(f"ratio{index}", relevance.shape)
-            ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=out)
-            if ledger is not None:
-                # Of a neuron's share R, the inputs get (z - bias) / s(z) * R,
-                # the bias bias / s(z) * R and the stabilizer the rest; all of
-                # R when z vanished (counted above).
-                if self.exact:  # the stabilizer took nothing
-                    pass
-                elif offset is None:  # the same eps for every neuron
-                    ledger[..., 1] += eps * ratio.sum(axis=-1)
-                else:
-                    ledger[..., 1] += np.einsum("nkj,nj->nk", ratio, offset)
-                if group.bias is not None:
-                    ledger[..., 0] += ratio @ group.bias
-            stacked = parts[group.parts]
-            n_parts, n_in = len(group.parts), stacked.shape[1] // len(group.parts)
-            back = np.matmul(
-                ratio.reshape(n * n_targets, n_out),
-                group.weights.T,
-                out=take(f"back{index}", (n * n_targets, n_parts * n_in)),
-            ).reshape(n, n_targets, n_parts, n_in)
-            if not factored and group.parts != (ONES,):
-                back *= stacked.reshape(n, 1, n_parts, n_in)
-            total = back[:, :, 0, :]
-            if n_parts > 1:  # (adding slices beats a sum over the short axis)
-                total = np.add(
-                    total, back[:, :, 1, :], out=take(f"sum{index}", total.shape)
-                )
-                for part in range(2, n_parts):
-                    total += back[:, :, part, :]
-            lower = total if lower is None else np.add(lower, total, out=lower)
-        if redo.size:
-            if factored:  # the exact rows come unfactored
-                lower *= a[:, np.newaxis, :]
-                factored = False
-            lower[redo] = self._relprop_precisely(redo, saved, ledger, lower.dtype)
-        return lower, (a if factored else None)
-
-    def _rows_to_redo(self, denominators, least):
-        """Rows with a denominator so small, yet not 0, that the stabilizer
-        would change it beyond rounding: they are recomputed at a higher
-        precision (only for rules on the default stabilizer)."""
-        guard = self._guard
-        rows = []
-        for z, smallest in zip(denominators, least):
-            if smallest < guard:
-                small = np.abs(z)
-                rows.append(np.flatnonzero(((small > 0) & (small < guard)).any(axis=1)))
-        return np.unique(np.concatenate(rows)) if rows else np.arange(0)
-
-    def _relprop_precisely(self, rows, saved, ledger, dtype):
-        """relprop of `rows` in a wider float type, where the default
-        stabilizer is far below any denominator of the narrower one."""
-        wide = np.float64 if dtype == np.float32 else np.longdouble
-        if np.finfo(wide).tiny >= np.finfo(dtype).tiny:  # no wider type here
-            wide = dtype
-        layer = self._widened(wide)
-        a, relevance, preactivation, ledger_rows = saved
-        wide_ledger = None if ledger is None else ledger_rows.astype(wide)
-        result = layer.relprop(
-            a.astype(wide),
-            relevance.astype(wide),
-            None if preactivation is None else preactivation.astype(wide),
-            wide_ledger,
-        )
-        if ledger is not None:
-            ledger[rows] = wide_ledger
-        return unfactored(*result)
-
-    def _widened(self, wide):
-        """This layer with its constants in the float type `wide` (cached)."""
-        widened = getattr(self, "_wide_layer", None)
-        if widened is None or widened.eps.dtype != wide:
-            groups = [
-                Group(
-                    g.parts,
-                    g.weights.astype(wide),
-                    None if g.bias is None else g.bias.astype(wide),
-                    g.share,
-                    g.sign,
-                    g.nonnegative,
-                )
-                for g in self.groups
-            ]
-
-            def cast(v):
-                return None if v is None else np.asarray(v, dtype=wide)
-
-            widened = PreparedLayer(
-                groups,
-                np.asarray(stabilizer_eps(wide), dtype=wide),
-                low=cast(self.low),
-                high=cast(self.high),
-            )
-            # nothing wider to fall back on
-            widened.exact, widened._guard = False, 0
-            self._wide_layer = widened
-        return widened
-
-
-# The fused z^β denominators of a row are kept when they exceed this many
-# times their rounding bound (2**35: off by less than 3e-11 of themselves).
-_FUSED_MARGIN = 2.0**35
-
-
-class _BoxLayer(PreparedLayer):
-    """z^β bound to a layer: its forward product also gives the denominators.
-
-    With the input shifted by the box's low corner, one product
-    ``P = (x - low) @ W`` yields both the pre-activation ``P + low @ W + b``
-    and, inside the box, the denominators ``P - (high - low) @ W^-`` (the
-    per-fit constants), so z^β needs no product of its own to get them.
-    The contributions are ``(x - low) w^+`` and ``(high - x) (-w^-)``: both
-    parts, and both weights, are >= 0 inside the box, so that one test
-    finds the inputs outside it.
-    A row outside the box has the box widened to contain it. When few rows
-    of a batch are outside (at most one in 16), they get their denominators
-    from the exact sum of the (non-negative) contributions; otherwise each
-    gets the terms of its few inputs outside as a sparse correction. The
-    fused sum can cancel, so a row whose smallest denominator is not far
-    above its rounding bound (2**35 times it), or that lies more than a box
-    width outside, gets the exact sum too; in float32 every row does.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        (group,) = self.groups
-        width = len(self.low)
-        self._width = self.high - self.low
-        self._shifted_bias = self.low @ self.weight + self.bias
-        self._offset = self._width @ group.weights[width:]  # (weights -W^-)
-        # Inside the box 0 <= x - low <= high - low, so the rounding error of
-        # P + offset has a bound (generous) that is the same for every row.
-        self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
-        self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
-        self._threshold = self._bound(self._width.max(initial=0))
-        # Only float64 is precise enough for the shortcut to pass that test:
-        # float32 takes the exact sums for every row, without trying it.
-        self._fused = self._tolerance * _FUSED_MARGIN < 1
-
-    def __setstate__(self, state):
-        # Layers pickled before the parts became (x - low, high - x) hold
-        # (x - low, x - high) with weights (W+, W-): the same terms, the
-        # second pair with both signs flipped. Convert rather than explain
-        # with mismatched signs.
-        (group,) = state["groups"]
-        if group.parts == (ABOVE_LOW, "x-high"):
-            width = len(state["low"])
-            group.parts = (ABOVE_LOW, BELOW_HIGH)
-            group.weights = np.vstack([group.weights[:width], -group.weights[width:]])
-            state.pop("_wide_layer", None)  # a cache, in the old layout
-        self.__dict__.update(state)
-
-    def _bound(self, largest_part):
-        """The smallest denominator a row may have for its fused ones to be
-        used, when its parts ``x - low`` and ``high - x`` are at most
-        `largest_part` in size: their rounding bound times `_FUSED_MARGIN`,
-        so that fused denominators are off by less than 3e-11 of themselves
-        (in practice by far less: 3e-13 at worst on rows built to cancel)."""
-        offset = np.abs(self._offset).max(initial=0)
-        rounding = self._tolerance * (largest_part * self._column_max + offset)
-        return rounding * _FUSED_MARGIN
-
-    def forward(self, x, take=None):
-        take = take or _allocate(x.dtype)
-        n, width = x.shape
-        (group,) = self.groups
-        parts = take("parts", (n, 2 * width))
-        shifted = parts[:, :width]
-        np.subtract(x, self.low, out=shifted)  # x - low
-        np.subtract(self._width, shifted, out=parts[:, width:])  # high - x
-        product = np.matmul(
-            shifted, self.weight, out=take("output", (n, len(self.bias)))
-        )
-        z = take("z0", product.shape)
-        if self._fused:
-            least = self._fused_denominators(parts, product, z)
-        else:
-            # The box widened to contain x: max(x - low, 0), max(high - x, 0).
-            np.clip(parts, 0, np.inf, out=parts)
-            least = np.matmul(parts, group.weights, out=z).min()
-        product += self._shifted_bias  # the pre-activation
-        return product, {
-            "parts": {group.parts: parts},
-            "z": {0: z},
-            "least": {0: least},
-        }
-
-    def _fused_denominators(self, parts, product, z):
-        """Write the denominators into `z` from the forward product, widen
-        the box in `parts`, and return the smallest denominator."""
-        (group,) = self.groups
-        np.add(product, self._offset, out=z)
-        # Rows where a denominator is not far above its rounding error (the
-        # fused sum cancels) need the exact sum.
-        least = z.min()
-        suspect = np.zeros(len(z), dtype=bool)
-        if least <= self._threshold:
-            suspect = z.min(axis=1) <= self._threshold
-        if parts.min() < 0:  # some x outside the box: widen it
-            entries = np.flatnonzero(parts < 0)  # row by row, in order
-            entry_rows = entries // parts.shape[1]
-            starts = np.flatnonzero(np.diff(entry_rows, prepend=-1))  # each row's first
-            outside = entry_rows[starts]
-            if 16 * len(outside) <= len(z):
-                # Few rows: their exact sums cost less than a correction.
-                np.put(parts, entries, 0)
-                suspect[outside] = True
-            else:
-                excess = self._widen_box(parts, z, entries, starts, outside)
-                # The correction cancels terms that grow with how far out x
-                # is: rows more than a box width out, or with a denominator
-                # not far above that rounding, get the exact sum instead.
-                widest = self._width.max(initial=0)
-                suspect[outside] = (excess > widest) | (
-                    z[outside].min(axis=1) <= self._bound(widest + excess)
-                )
-                least = z.min()
-        rows = np.flatnonzero(suspect)
-        if rows.size:
-            z[rows] = parts[rows] @ group.weights
-            least = z.min()  # (z >= 0 now) for relprop
-        return least
-
-    def _widen_box(self, parts, z, entries, starts, outside):
-        """Widen the box to contain each row: add to `z` the terms of the
-        inputs outside it (``low - x`` times ``w+`` below it, ``x - high``
-        times ``-w-`` above it) and zero their out-of-box parts.
-
-        `entries` are the flat indices of the negative `parts`, in order,
-        `starts` where each row's begin among them, and `outside` those rows.
-        Few inputs are outside (with many features, one or two in most rows),
-        so this is a sparse product. Returns how far out each row goes at
-        most.
-        """
-        (group,) = self.groups
-        values = -parts.take(entries)  # low - x, x - high: > 0
-        terms = sparse.csr_matrix(
-            (values, entries % parts.shape[1], np.append(starts, len(entries))),
-            shape=(len(starts), parts.shape[1]),
-        )
-        z[outside] += terms @ group.weights
-        np.put(parts, entries, 0)  # the box widened: max(x - low, 0), max(high - x, 0)
-        return np.maximum.reduceat(values, starts)
-
-
-class _ReferenceLayer(PreparedLayer):
-    """z^β bound to a layer whose box is a single point: a reference ``r``.
-
-    Each sample's box is ``[min(x, r), max(x, r)]``, so an input contributes
-    the push of its deviation ``u = x - r``, ``(u_i w_ij)^+``: relevance
-    measures each input against the reference, never against a corner of
-    the data. Inputs that encode one column of the user's data (a one-hot
-    encoded categorical, a spline basis; ``units``) count as one: the column
-    contributes ``(sum_{i in unit} u_i w_ij)^+``, its net push, shared among
-    its inputs by their terms ``u_i w_ij``. For a single input both forms
-    are the same.
-
-    A neuron that no deviation pushes up has no contribution at all (its
-    denominator vanishes). With ``share_dead`` its relevance goes to the
-    layer's other neurons in proportion to their absolute relevance, so that
-    nothing is lost unless no neuron of the row is left to take it.
-
-    There is no stabilizer: denominators are sums of non-negative terms, and
-    the rare rows with one below ``eps`` (but not 0) are computed in a wider
-    float type, where dividing by it cannot overflow.
-
-    The layer works with twice the denominators, ``2 z = |u| @ |W| + u @ W``
-    (with no units, in float64), so that the forward product gives half of
-    them; a row whose doubled denominators are not far above that sum's
-    rounding bound gets the exact sum ``2 (u^+ @ W^+ - u^- @ W^-)`` instead.
-    """
-
-    def __init__(self, *args, units=None, share_dead=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.units = units
-        self.share_dead = share_dead
-        n_in = len(self.low)
-        ids = np.arange(n_in) if units is None else np.asarray(units)
-        _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
-        single = counts[inverse] == 1
-        blocks = [np.flatnonzero(inverse == k) for k in np.flatnonzero(counts > 1)]
-        # Singles first, then each unit's inputs side by side.
-        order = np.concatenate([np.flatnonzero(single), *blocks]).astype(np.intp)
-        self._order = None if np.array_equal(order, np.arange(n_in)) else order
-        self._n_singles = n_s = int(single.sum())
-        ends = np.cumsum([n_s] + [len(block) for block in blocks])
-        self._blocks = [
-            slice(int(start), int(end)) for start, end in zip(ends[:-1], ends[1:])
+        groups = [
+            replace(g, weights=cast(g.weights), bias=cast(g.bias)) for g in self.groups
         ]
-        weight = self.weight if self._order is None else self.weight[self._order]
-        # Parts of a single input: u^+ and (-u)^+, with weights 2 W^+ and
-        # -2 W^- (doubled: see above).
-        self._single_weights = 2 * np.vstack(
-            [np.maximum(weight[:n_s], 0), np.maximum(-weight[:n_s], 0)]
+        default = self.eps == stabilizer_eps(np.asarray(self.eps).dtype)
+        return replace(
+            self,
+            groups=groups,
+            eps=cast(stabilizer_eps(dtype) if default else self.eps),
+            weight=cast(self.weight),
+            bias=cast(self.bias),
+            low=cast(self.low),
+            high=cast(self.high),
         )
-        self._block_weights = [weight[block] for block in self._blocks]
-        self._reference = self.low if self._order is None else self.low[self._order]
-        self._shifted_bias = self.low @ self.weight + self.bias
-        dtype = self.weight.dtype
-        # Only float64 is precise enough for the fused sum to pass its test
-        # (as in the box layer): float32 takes the exact sums.
-        self._fused = not self._blocks and dtype == np.float64
-        if self._fused:
-            # 2z = [|u|, 1] @ [|W|; -(r @ W + b)] + (x @ W + b): the constant
-            # rides along in the product. The rounding error is below
-            # `_tolerance` times this row's (|u| + 2 |r|) @ |W| plus the
-            # biases' size (|x| <= |u| + |r|).
-            self._abs_weight = np.vstack([np.abs(self.weight), -self._shifted_bias])
-            self._tolerance = 8 * (n_in + 2) * np.finfo(dtype).eps * _FUSED_MARGIN
-            self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
-            self._offset = 2 * np.abs(self._reference).max(initial=0)
-            self._bias_max = 2 * np.abs(self.bias).max(initial=0) + np.abs(
-                self._shifted_bias
-            ).max(initial=0)
 
-    def forward(self, x, take=None):
-        take = take or _allocate(x.dtype)
-        n, n_s = len(x), self._n_singles
-        pre = np.matmul(x, self.weight, out=take("output", (n, len(self.bias))))
-        pre += self.bias
-        shifted = take("shifted", x.shape)  # u = x - r, singles first
-        np.subtract(
-            x if self._order is None else x[:, self._order],
-            self._reference,
-            out=shifted,
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may need to know of its layer beyond the weights.
+
+    Parameters
+    ----------
+    nonnegative_input : bool
+        Whether the layer's input is >= 0 (after relu or logistic units).
+    statistics : dict or None
+        "min", "max" and "mean" of the layer's inputs over the fit data,
+        where a rule learns from them (:meth:`Rule.learns_from_data`).
+    bounds : str, tuple or None
+        The explainer's ``bounds``, on the first layer only.
+    units : ndarray of shape (n_in,) or None
+        The column of the user's data each input is made from (first layer).
+    where : str
+        How to name the rule in error messages.
+    """
+
+    nonnegative_input: bool = False
+    statistics: dict = None
+    bounds: object = None
+    units: np.ndarray = None
+    where: str = "rule"
+
+
+# The named root points of the first layer's z^β rule, the default first.
+ROOT_POINTS = ("column-mean", "mean", "data")
+
+
+def check_box(low, high, width, name):
+    """Validated float64 copies of a box given as scalars or arrays."""
+    box = []
+    for side, value in (("low", low), ("high", high)):
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} {side} must be numeric; got {value!r}.") from None
+        if value.ndim == 0:
+            value = np.full(width, value)
+        if value.shape != (width,):
+            raise ValueError(
+                f"{name} {side} must be a scalar or have shape ({width},) to "
+                f"match the layer's inputs; got shape {value.shape}."
+            )
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name} {side} must be finite.")
+        box.append(value.copy())
+    if np.any(box[0] > box[1]):
+        bad = np.flatnonzero(box[0] > box[1]).tolist()
+        raise ValueError(f"{name} need low <= high; violated for inputs {bad}.")
+    return tuple(box)
+
+
+def resolve_box(bounds, statistics, width):
+    """The first layer's box that the explainer's `bounds` names.
+
+    A named root point is read off `statistics` (of the layer's inputs over
+    the fit data); a tuple ``(low, high)`` is checked.
+    """
+    if isinstance(bounds, str):
+        if bounds == "data":
+            return statistics["min"], statistics["max"]
+        return statistics["mean"], statistics["mean"]
+    if len(bounds) != 2:
+        raise ValueError(
+            f"bounds must be one of {ROOT_POINTS} or a tuple (low, high); got a "
+            f"tuple of length {len(bounds)}."
         )
-        parts = take("parts", (n, 2 * n_s))
-        np.maximum(shifted[:, :n_s], 0, out=parts[:, :n_s])  # u^+
-        np.subtract(parts[:, :n_s], shifted[:, :n_s], out=parts[:, n_s:])  # (-u)^+
-        z = take("z0", pre.shape)  # twice the denominators
-        least = None
-        if self._fused:
-            least = self._fused_denominators(shifted, parts, pre, z, take)
-        else:
-            np.matmul(parts, self._single_weights, out=z)
-        pushes = []
-        for block, weight in zip(self._blocks, self._block_weights):
-            push = np.matmul(shifted[:, block], weight, out=take("push", pre.shape))
-            pushes.append(push > 0)  # the unit's net push counts where it is up
-            np.maximum(push, 0, out=push)
-            z += push
-            z += push
-        if least is None:  # (relprop needs it)
-            least = z.min(initial=np.inf)
-        cache = {"shifted": shifted, "parts": parts, "z": z, "pushes": pushes}
-        return pre, {**cache, "least": least}
-
-    def _fused_denominators(self, shifted, parts, pre, z, take):
-        """Write twice the denominators into `z`: ``|u| @ |W| + u @ W``, with
-        ``u @ W`` from the forward product, and the exact sums on the rows
-        where that may have cancelled; return the smallest."""
-        n, width = shifted.shape
-        size = take("absolute", (n, width + 1))
-        np.abs(shifted, out=size[:, :width])
-        size[:, width] = 1
-        np.matmul(size, self._abs_weight, out=z)
-        z += pre
-        largest = size[:, :width].max(initial=0) + self._offset
-        least = z.min(initial=np.inf)
-        if least <= self._tolerance * (largest * self._column_max + self._bias_max):
-            largest = size[:, :width].max(axis=1, initial=0) + self._offset
-            bound = self._tolerance * (largest * self._column_max + self._bias_max)
-            rows = np.flatnonzero(z.min(axis=1) <= bound)
-            if rows.size:
-                z[rows] = parts[rows] @ self._single_weights
-                least = z.min()
-        return least
-
-    @property
-    def needs_preactivation(self):
-        return False
-
-    def relprop(
-        self,
-        a,
-        relevance,
-        preactivation=None,
-        ledger=None,
-        cache=None,
-        take=None,
-        scale=None,
-    ):
-        take = take or _allocate(relevance.dtype)
-        cache = cache or self.forward(a)[1]
-        z = cache["z"]  # twice the denominators
-        n, n_targets, n_out = relevance.shape
-        numerator = 1 if scale is None else scale
-        # (the whole batch's smallest, when these are some of its rows)
-        least = cache["least"] if "least" in cache else z.min(initial=np.inf)
-        tiny = dead = np.arange(0)
-        if least <= 2 * self.eps:  # rows are looked at only then
-            dead = z == 0
-            tiny = np.flatnonzero(((z < 2 * self.eps) & ~dead).any(axis=1))
-            if tiny.size:  # kept before the buffers below are overwritten
-                saved = (
-                    a[tiny],
-                    unfactored(relevance[tiny], None if scale is None else scale[tiny]),
-                    None if ledger is None else ledger[tiny],
-                )
-                z[tiny] = 1
-            if least == 0:
-                self._pass_on_dead(relevance, scale, dead, ledger)
-            np.copyto(z, 1, where=dead)
-        # factor = scale / 2z, one per neuron for all targets, in place of z.
-        factor = np.divide(numerator, z, out=z)
-        if dead.size:
-            np.copyto(factor, 0, where=dead)
-        ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=relevance)
-        flat = ratio.reshape(n * n_targets, n_out)
-        n_s = self._n_singles
-        lower = take("lower", (n, n_targets, len(self.low)))
-        back = np.matmul(
-            flat, self._single_weights.T, out=take("back", (n * n_targets, 2 * n_s))
-        ).reshape(n, n_targets, 2, n_s)
-        back *= cache["parts"].reshape(n, 1, 2, n_s)
-        np.add(back[:, :, 0], back[:, :, 1], out=lower[:, :, :n_s])
-        masked = take("masked", ratio.shape) if self._blocks else None
-        for block, weight, push in zip(
-            self._blocks, self._block_weights, cache["pushes"]
-        ):
-            np.multiply(ratio, push[:, np.newaxis, :], out=masked)
-            masked *= 2  # (the ratio is to twice the denominators)
-            part = (masked.reshape(n * n_targets, n_out) @ weight.T).reshape(
-                n, n_targets, -1
-            )
-            np.multiply(
-                part, cache["shifted"][:, np.newaxis, block], out=lower[:, :, block]
-            )
-        if self._order is not None:
-            ordered = np.empty_like(lower)
-            ordered[:, :, self._order] = lower
-            lower = ordered
-        if tiny.size:
-            lower[tiny] = self._relprop_widened(tiny, saved, ledger, lower.dtype)
-        return lower, None
-
-    def _pass_on_dead(self, relevance, scale, dead, ledger):
-        """Account for the neurons whose denominator vanished.
-
-        Such a neuron passes nothing on. Its relevance goes to the ledger or,
-        with ``share_dead``, to the row's other neurons in proportion to
-        their absolute relevance (written back into `relevance`, factored).
-        """
-        # Only rows where a vanished neuron holds relevance (a relu unit that
-        # is off holds none: its scale is 0).
-        holding = dead if scale is None else dead & (scale != 0)
-        rows = np.flatnonzero(holding.any(axis=1))
-        if not rows.size:
-            return
-        gone = dead[rows].astype(relevance.dtype)
-        true = unfactored(relevance[rows], None if scale is None else scale[rows])
-        lost = np.einsum("rkj,rj->rk", true, gone)
-        if self.share_dead:
-            live = 1 - gone
-            size = np.abs(true)
-            mass = np.einsum("rkj,rj->rk", size, live)
-            shared = mass > 0
-            # R_j + lost * |R_j| / (sum of |R| over the live neurons).
-            weights = np.divide(lost, mass, out=np.zeros_like(lost), where=shared)
-            size *= weights[..., np.newaxis]
-            true += size
-            true *= live[:, np.newaxis, :]
-            if scale is not None:  # factored again; R is 0 where scale is
-                rows_scale = scale[rows][:, np.newaxis, :]
-                np.divide(true, rows_scale, out=true, where=rows_scale != 0)
-            relevance[rows] = true
-            lost[shared] = 0
-        if ledger is not None:
-            ledger[rows, :, 2] += lost
-
-    def _relprop_widened(self, rows, saved, ledger, dtype):
-        """relprop of `rows` in a wider float type, where no denominator of
-        the narrower one is small enough for a division to overflow."""
-        wide = np.float64 if dtype == np.float32 else np.longdouble
-        layer = self._widened(wide)
-        a, relevance, ledger_rows = saved
-        wide_ledger = None if ledger is None else ledger_rows.astype(wide)
-        result = layer.relprop(
-            a.astype(wide), relevance.astype(wide), None, wide_ledger
-        )
-        if ledger is not None:
-            ledger[rows] = wide_ledger
-        return unfactored(*result)
-
-    def _widened(self, wide):
-        """This layer with its constants in the float type `wide` (cached)."""
-        widened = getattr(self, "_wide_layer", None)
-        if widened is None or widened.weight.dtype != wide:
-            widened = _ReferenceLayer(
-                self.groups,
-                np.asarray(0, dtype=wide),  # nothing to redo: no tiny rows
-                low=self.low.astype(wide),
-                high=self.high.astype(wide),
-                weight=self.weight.astype(wide),
-                bias=self.bias.astype(wide),
-                units=self.units,
-                share_dead=self.share_dead,
-            )
-            self._wide_layer = widened
-        return widened
-
-
-def _stabilizer_offset(z, eps, nonnegative, vanished):
-    """``s(z) - z`` per neuron, 0 where z vanished (a mask, or None if no z
-    did); None if it is `eps` throughout."""
-    uniform = nonnegative and np.ndim(eps) == 0
-    if uniform and vanished is None:
-        return None
-    offset = eps if uniform else np.where(z >= 0, eps, -eps)
-    return offset if vanished is None else np.where(vanished, 0, offset)
-
-
-def unfactored(relevance, scale, out=None):
-    """The relevance that ``(relevance, scale)`` stands for, in a new array
-    (or in `out`)."""
-    if scale is not None:
-        return np.multiply(relevance, scale[:, np.newaxis, :], out=out)
-    if out is None:
-        return relevance.copy()
-    out[...] = relevance
-    return out
-
-
-def _allocate(dtype):
-    """A ``take(name, shape)`` that allocates a fresh array every time."""
-
-    def take(name, shape):
-        return np.empty(shape, dtype=dtype)
-
-    return take
+    return check_box(*bounds, width, "bounds")
 
 
 class Rule(BaseEstimator):
     """Base class of the relevance rules.
 
     A rule is a stateless description: its parameters say how to build the
-    contributions ``z_ij``; :meth:`prepare` binds it to one layer's weights.
+    contributions ``z_ij``; :meth:`bind` resolves them on one layer.
     Subclasses implement ``_groups(weight, bias)``, returning a list of
     ``(terms, bias_contribution, options)`` with ``terms`` a list of
     ``(input_part, modified_weight)`` pairs and ``options`` the keyword
@@ -855,13 +263,17 @@ class Rule(BaseEstimator):
     """
 
     _parameter_constraints = {"bias": ["boolean"]}
-    _prepared_class = PreparedLayer
 
     def _eps(self, dtype):
         return stabilizer_eps(dtype), False
 
-    def prepare(self, weight, bias, *, nonnegative_input=False, low=None, high=None):
-        """Bind the rule to a dense layer.
+    def learns_from_data(self, context):
+        """Whether :meth:`bind` needs ``context.statistics`` of the layer's
+        inputs over the fit data."""
+        return False
+
+    def bind(self, weight, bias, context=None):
+        """Resolve the rule on a dense layer.
 
         Parameters
         ----------
@@ -869,29 +281,22 @@ class Rule(BaseEstimator):
             The layer's weights.
         bias : ndarray of shape (n_out,)
             The layer's bias; used only when the rule's ``bias`` is True.
-        nonnegative_input : bool, default=False
-            Whether the layer's input is known to be >= 0 (after relu or
-            logistic units), which lets the rule drop terms that vanish.
-        low, high : ndarray of shape (n_in,), default=None
-            Input bounds, for rules that need them.
+        context : Context, default=None
+            What else the rule may need: whether the input is >= 0 (which
+            lets it drop terms that vanish), statistics of the inputs.
 
         Returns
         -------
-        layer : PreparedLayer
-            The per-fit constants of the rule on this layer.
+        layer : BoundLayer
+            The rule's groups and constants on this layer.
         """
-        return self._prepare(
-            weight, bias, nonnegative_input, low, high, self._prepared_class
-        )
-
-    def _prepare(self, weight, bias, nonnegative_input, low, high, layer, **extra):
-        """:meth:`prepare`, binding into the prepared class `layer`."""
         self._validate_params()
+        context = context or Context()
         groups = []
         for terms, bias_part, options in self._groups(
             weight, bias if self.bias else None
         ):
-            if nonnegative_input:  # a^- = 0 and a^+ = a
+            if context.nonnegative_input:  # a^- = 0 and a^+ = a
                 terms = [
                     (IDENTITY if part == POSITIVE else part, v)
                     for part, v in terms
@@ -903,16 +308,12 @@ class Rule(BaseEstimator):
                 bias_part = np.asarray(bias_part, dtype=weight.dtype)
             groups.append(Group(parts, stacked, bias_part, **options))
         eps, relative = self._eps(weight.dtype)
-        dtype = weight.dtype
-        return layer(
+        return BoundLayer(
             groups,
             eps,
             relative,
-            low=None if low is None else np.asarray(low, dtype=dtype),
-            high=None if high is None else np.asarray(high, dtype=dtype),
             weight=weight,
-            bias=np.asarray(bias, dtype=dtype),
-            **extra,
+            bias=np.asarray(bias, dtype=weight.dtype),
         )
 
 
@@ -1200,18 +601,16 @@ class ZBeta(Rule):
         self.high = high
         self.bias = bias
 
-    def prepare(
-        self,
-        weight,
-        bias,
-        *,
-        nonnegative_input=False,
-        low=None,
-        high=None,
-        units=None,
-        share_dead=False,
-    ):
-        """Bind the rule to a dense layer and its input box.
+    def learns_from_data(self, context):
+        """Whether the box comes from the fit data: the named root point of
+        the first layer, or the range of a hidden layer's inputs."""
+        if context.bounds is not None:  # the first layer
+            explicit = self.low is not None and self.high is not None
+            return not explicit and isinstance(context.bounds, str)
+        return self.low is None or self.high is None
+
+    def bind(self, weight, bias, context=None):
+        """Resolve the rule, and its box, on a dense layer.
 
         Parameters
         ----------
@@ -1219,40 +618,46 @@ class ZBeta(Rule):
             The layer's weights.
         bias : ndarray of shape (n_out,)
             The layer's bias (takes no relevance under this rule).
-        nonnegative_input : bool, default=False
-            Ignored: the box decides the sign of every term.
-        low, high : ndarray of shape (n_in,)
-            The box, required. ``low == high`` everywhere makes it a
-            reference point ``r``: each sample's box is then
-            ``[min(x, r), max(x, r)]``.
-        units : ndarray of shape (n_in,), default=None
-            With a reference point only: inputs with equal values encode one
-            column of the user's data and contribute as one (their net push,
-            when it is positive). None: every input on its own.
-        share_dead : bool, default=False
-            With a reference point only: a neuron that no deviation pushes up
-            hands its relevance to the other neurons of the row, in
-            proportion to theirs, instead of losing it.
+        context : Context, default=None
+            Where the box comes from when ``low`` or ``high`` is None: the
+            explainer's ``bounds`` on the first layer (with "column-mean",
+            the inputs of one column, ``context.units``, count as one and no
+            relevance is lost at a neuron no deviation pushes up), the range
+            of the layer's inputs on a hidden layer.
 
         Returns
         -------
-        layer : PreparedLayer
-            The per-fit constants of the rule on this layer.
+        layer : BoundLayer
+            The rule's groups, its box and constants on this layer.
         """
-        if low is None or high is None:
+        context = context or Context()
+        width = weight.shape[0]
+        learned = self.low is None or self.high is None
+        extra = {}
+        if not learned:
+            low, high = self.low, self.high
+        elif context.bounds is not None:
+            low, high = resolve_box(context.bounds, context.statistics, width)
+            if isinstance(context.bounds, str) and context.bounds == "column-mean":
+                units = context.units
+                extra = {"units": np.arange(width) if units is None else units}
+                extra["share_dead"] = True
+        elif context.statistics is not None:
+            low, high = context.statistics["min"], context.statistics["max"]
+        else:
             raise ValueError("ZBeta needs the input bounds low and high.")
-        if np.all(np.asarray(low) == np.asarray(high)):
-            return self._prepare(
-                weight,
-                bias,
-                False,
-                low,
-                high,
-                _ReferenceLayer,
-                units=units,
-                share_dead=share_dead,
-            )
-        return self._prepare(weight, bias, False, low, high, _BoxLayer)
+        if learned and self.low is not None:
+            low = self.low
+        if learned and self.high is not None:
+            high = self.high
+        low, high = check_box(low, high, width, context.where)
+        dtype = weight.dtype
+        return replace(
+            Rule.bind(self, weight, bias, replace(context, nonnegative_input=False)),
+            low=low.astype(dtype),
+            high=high.astype(dtype),
+            **extra,
+        )
 
     def _groups(self, weight, bias):
         terms = [(ABOVE_LOW, _pos(weight)), (BELOW_HIGH, _pos(-weight))]

@@ -22,7 +22,7 @@ def client():
             n_workers=2,
             threads_per_worker=1,
             processes=False,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never one in use
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

@@ -9,6 +9,7 @@ from conftest import KINDS, make_network
 from sklearn.frozen import FrozenEstimator
 
 from skl_lrp import RelevanceExplainer
+from skl_lrp._fast import prepare
 
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
 # float32 relevance is computed in float32: compare it at float32 rounding.
@@ -223,7 +224,8 @@ def test_box_denominators_match_their_exact_sums(dtype):
         # Two rows out of 40 (outside near the corner, far out), the rest in.
         inside = low + (high - low) * rng.uniform(0, 1, size=(38, d))
         few_outside = np.vstack([X[[8, 12]], inside])
-        layer = ZBeta().prepare(W, rng.normal(size=h).astype(dtype), low=low, high=high)
+        bias = rng.normal(size=h).astype(dtype)
+        layer = prepare(ZBeta(low=low, high=high).bind(W, bias))
         for sample in (X.astype(dtype), few_outside.astype(dtype)):
             _check_box_denominators(layer, sample, low, high, rtol)
 
@@ -246,31 +248,6 @@ def _check_box_denominators(layer, X, low, high, rtol):
     # relprop takes `least` for the smallest denominator (<= 0: maybe one
     # vanished), so it must not exceed the exact one beyond rounding.
     assert cache["least"][0] <= exact.min() + rtol * abs(exact.min())
-
-
-def test_box_layer_pickled_in_the_old_layout_is_converted():
-    # Before the parts became (x - low, high - x) with weights (W+, -W-),
-    # layers stored (x - low, x - high) with (W+, W-); one loaded from such
-    # a pickle must explain as a new one does, not with flipped signs.
-    import pickle
-
-    from skl_lrp.rules import ZBeta
-
-    rng = np.random.RandomState(0)
-    W, b = rng.normal(size=(4, 3)), rng.normal(size=3)
-    low, high = -np.ones(4), np.ones(4)
-    layer = ZBeta().prepare(W, b, low=low, high=high)
-    old = pickle.loads(pickle.dumps(layer))
-    (group,) = old.groups
-    group.parts = (group.parts[0], "x-high")
-    group.weights = np.vstack([np.maximum(W, 0), np.minimum(W, 0)])
-    loaded = pickle.loads(pickle.dumps(old))
-    X = rng.uniform(-1.5, 1.5, size=(20, 4))  # some outside the box
-    relevance = rng.normal(size=(20, 2, 3))
-    expected = layer.relprop(X, relevance.copy(), cache=layer.forward(X)[1])
-    result = loaded.relprop(X, relevance.copy(), cache=loaded.forward(X)[1])
-    np.testing.assert_allclose(result[0], expected[0], rtol=1e-14, atol=1e-15)
-    assert loaded.groups[0].parts == layer.groups[0].parts
 
 
 def test_default_root_point_takes_the_inputs_of_a_column_as_one():
@@ -397,7 +374,7 @@ def test_reference_denominators_match_their_exact_sums(dtype):
         X[:10, 0] += np.sign(W[0, 0]) * 10.0 ** rng.uniform(-14, -1, size=10)
         X[10:12] = r  # no deviation at all: every denominator 0
         X[12:15] *= 1e6  # far from r
-        layer = ZBeta().prepare(W, rng.normal(size=h).astype(dtype), low=r, high=r)
+        layer = prepare(ZBeta(low=r, high=r).bind(W, rng.normal(size=h).astype(dtype)))
         X = X.astype(dtype)
         _, cache = layer.forward(X)
         u = X.astype(np.float64) - r

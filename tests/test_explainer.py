@@ -477,3 +477,19 @@ def test_batch_size_is_validated(frozen):
     estimator, X = frozen
     with pytest.raises(ValueError, match="'batch_size' parameter"):
         RelevanceExplainer(estimator, batch_size=0).fit(X)
+
+
+def test_explain_each_explains_every_sample_for_its_own_label(frozen):
+    estimator, X = frozen
+    explainer = RelevanceExplainer(estimator).fit(X)
+    labels = np.resize(estimator.classes_, len(X))
+    each = explainer.explain_each(X, labels)
+    everything = explainer.explain(X, target="all")
+    columns = np.searchsorted(estimator.classes_, labels)
+    rows = np.arange(len(X))
+    np.testing.assert_array_equal(each.targets[:, 0], labels)
+    np.testing.assert_allclose(
+        each.relevance[:, 0], everything.relevance[rows, columns], rtol=1e-12
+    )
+    with pytest.raises(ValueError, match="one label per sample"):
+        explainer.explain_each(X, labels[:-1])

@@ -1,0 +1,668 @@
+"""The fast engine: the plain engine's arithmetic, with its shortcuts.
+
+The same relevance as ``skl_lrp._lrp`` (the tests check it, rule by rule and
+root point by root point), computed faster:
+
+- each layer's work arrays are reused from one batch to the next (``take``);
+- relevance travels *factored* between layers (times the layer's activation,
+  shared by every target), so that the division by the denominators and that
+  product are one pass per target;
+- LRP-0 and LRP-ε take their denominators from the forward product;
+- z^β on a box takes its denominators from the forward product, and corrects
+  the rows outside the box sparsely (:class:`BoxLayer`); at a root point it
+  takes half of them from it (:class:`ReferenceLayer`);
+- the default stabilizer is not added (it would change no denominator beyond
+  rounding); the rare rows whose denominators are small enough for it to
+  matter are handed to the plain engine in a wider float type.
+
+:func:`prepare` picks the class for a :class:`~skl_lrp._rules.BoundLayer`.
+"""
+
+import numpy as np
+from scipy import sparse
+
+from . import _lrp
+from ._rules import (
+    ABOVE_LOW,
+    IDENTITY,
+    ONES,
+    stabilize,
+    stabilizer_eps,
+)
+
+
+def prepare(bound):
+    """The fast layer for a bound rule."""
+    if any(ABOVE_LOW in group.parts for group in bound.groups):
+        return ReferenceLayer(bound) if bound.is_reference else BoxLayer(bound)
+    return FastLayer(bound)
+
+
+class FastLayer:
+    """A bound rule, with the per-fit constants of the fast engine.
+
+    Parameters
+    ----------
+    bound : BoundLayer
+        The rule on its layer (see ``skl_lrp._rules``).
+    """
+
+    def __init__(self, bound):
+        self.bound = bound
+        self.groups = bound.groups
+        self.eps = eps = bound.eps
+        # On the default stabilizer only an exactly-zero denominator may lose
+        # relevance; tiny ones are handed to the plain engine, wider.
+        dtype = np.asarray(eps).dtype
+        self.exact = not bound.relative_eps and eps == stabilizer_eps(dtype)
+        # Denominators below this, but not 0, are redone at a wider precision.
+        self._guard = eps / np.finfo(dtype).eps if self.exact else 0
+        self.low, self.high = bound.low, bound.high
+        self.weight, self.bias = bound.weight, bound.bias
+        # LRP-0 and LRP-ε (with the bias) divide by the layer's own
+        # pre-activation, which the forward pass computes anyway.
+        self._from_output = [
+            index
+            for index, g in enumerate(self.groups)
+            if g.parts == (IDENTITY,)
+            and g.bias is not None
+            and np.array_equal(g.weights, self.weight)
+            and np.array_equal(g.bias, self.bias)
+        ]
+
+    def forward(self, a, take=None):
+        """The layer's pre-activation, and what relprop may reuse (or None).
+
+        `take(name, shape)` gives the work arrays (see :class:`Scratch`);
+        None allocates them.
+        """
+        take = take or _allocate(a.dtype)
+        z = np.matmul(
+            a, self.weight, out=take("output", (len(a), self.weight.shape[1]))
+        )
+        z += self.bias
+        known = {}
+        for index in self._from_output:
+            known[index] = take(f"z{index}", z.shape)
+            known[index][...] = z  # before the activation overwrites z
+        return z, {"z": known}
+
+    @property
+    def needs_preactivation(self):
+        """Whether relprop reads the layer's pre-activation."""
+        return self.bound.needs_preactivation
+
+    def _stacked_parts(self, a):
+        cache = {}
+        for group in self.groups:
+            if group.parts not in cache:
+                pieces = [self.bound.part(name, a) for name in group.parts]
+                cache[group.parts] = (
+                    pieces[0] if len(pieces) == 1 else np.hstack(pieces)
+                )
+        return cache
+
+    def relprop(
+        self,
+        a,
+        relevance,
+        preactivation=None,
+        ledger=None,
+        cache=None,
+        take=None,
+        scale=None,
+    ):
+        """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
+
+        Relevance travels factored: ``relevance * scale[:, np.newaxis, :]``,
+        where `scale` (shared by all targets) is the activation of the layer
+        above's input. The division by the denominators and that product
+        then make one pass per target instead of two.
+
+        Parameters
+        ----------
+        a : ndarray of shape (n, n_in)
+            The layer's input.
+        relevance : ndarray of shape (n, n_targets, n_out)
+            Relevance of the layer's neurons (times `scale`); overwritten
+            (the propagation owns its buffers).
+        preactivation : ndarray of shape (n, n_out), default=None
+            The layer's output before activation, when `needs_preactivation`.
+        ledger : ndarray of shape (n, n_targets, 3), default=None
+            If given, the relevance absorbed by biases, by stabilizers and by
+            neurons whose denominator vanished is added to its three columns.
+        cache : dict, default=None
+            What :meth:`forward` computed for this batch and relprop reuses:
+            "parts", the modified inputs by name; "z" and "least", the
+            denominators and a lower bound of their absolute values (the
+            whole batch's smallest, when relprop runs on some of its rows),
+            by group index.
+        take : callable, default=None
+            ``take(name, shape)`` gives the work arrays; None allocates them.
+        scale : ndarray of shape (n, n_out), default=None
+            The factor of `relevance` per neuron, or None for 1.
+
+        Returns
+        -------
+        relevance : ndarray of shape (n, n_targets, n_in)
+            The input relevance (times the scale below); a work array.
+        scale : ndarray of shape (n, n_in) or None
+            `a` when the rule's contributions are ``a_i * v_ij``, else None.
+        """
+        take = take or _allocate(relevance.dtype)
+        n, n_targets, n_out = relevance.shape
+        eps = self.bound.stabilizer(preactivation)
+        cache = cache or {}
+        parts = cache.get("parts") or self._stacked_parts(a)
+        known, known_least = cache.get("z", {}), cache.get("least", {})
+        denominators, least = [], []
+        for index, group in enumerate(self.groups):
+            z = known.get(index)
+            if z is None:
+                z = np.matmul(
+                    parts[group.parts], group.weights, out=take(f"z{index}", (n, n_out))
+                )
+                if group.bias is not None:
+                    z += group.bias
+            smallest = known_least.get(index)
+            if smallest is None:
+                # One reduction over the whole batch: rows are looked at only
+                # when a denominator vanished or is tiny.
+                smallest = z.min() if group.nonnegative else np.abs(z).min()
+            denominators.append(z)
+            least.append(smallest)
+        redo = self._rows_to_redo(denominators, least)
+        if redo.size:  # kept before the buffers below are overwritten
+            saved = (
+                a[redo],
+                unfactored(relevance[redo], None if scale is None else scale[redo]),
+                None if preactivation is None else preactivation[redo],
+                None if ledger is None else ledger[redo],
+            )
+        # With contributions a_i * v_ij, the input relevance is a_i times the
+        # product below: it stays factored.
+        factored = all(group.parts == (IDENTITY,) for group in self.groups)
+        lower = None
+        for index, (group, z, smallest) in enumerate(
+            zip(self.groups, denominators, least)
+        ):
+            vanished = z == 0 if smallest <= 0 else None
+            offset = 0  # (the stabilizer takes nothing when it is not added)
+            if ledger is not None and not self.exact:
+                offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
+            # The default stabilizer changes no denominator left after the
+            # vanished and tiny ones are set aside beyond rounding: the
+            # division uses them as they are.
+            denominator = z if self.exact else stabilize(z, eps, group.nonnegative)
+            # factor = scale * share * [output of the group's sign] / s(z),
+            # one per neuron for all targets, in the place of the denominator.
+            numerator = group.share if scale is None else scale
+            # No 0/0 or overflow: vanished neurons get 0 below, and the rows
+            # with tiny denominators are redone.
+            if vanished is not None:
+                np.copyto(denominator, 1, where=vanished)
+            if redo.size:
+                denominator[redo] = 1
+            factor = np.divide(numerator, denominator, out=denominator)
+            if scale is not None and group.share != 1.0:
+                factor *= group.share
+            keep = None
+            if group.sign is not None:
+                keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
+                factor *= keep
+            if vanished is not None:
+                # A neuron whose contributions sum to exactly 0 passes on
+                # nothing (its relevance is "dead"), rather than z_ij / eps.
+                if ledger is not None:
+                    given = relevance * group.share
+                    for weight in (scale, keep):
+                        if weight is not None:
+                            given *= weight[:, np.newaxis, :]
+                    _lrp.account(ledger, given=given, vanished=vanished)
+                np.copyto(factor, 0, where=vanished)
+            # The ratios go to the relevance buffer, unless another group
+            # still needs it.
+            out = relevance if len(self.groups) == 1 else None
+            if out is None:
+                out = take(f"ratio{index}", relevance.shape)
+            ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=out)
+            _lrp.account(ledger, ratio, group.bias, offset)
+            stacked = parts[group.parts]
+            n_parts, n_in = len(group.parts), stacked.shape[1] // len(group.parts)
+            back = np.matmul(
+                ratio.reshape(n * n_targets, n_out),
+                group.weights.T,
+                out=take(f"back{index}", (n * n_targets, n_parts * n_in)),
+            ).reshape(n, n_targets, n_parts, n_in)
+            if not factored and group.parts != (ONES,):
+                back *= stacked.reshape(n, 1, n_parts, n_in)
+            total = back[:, :, 0, :]
+            if n_parts > 1:  # (adding slices beats a sum over the short axis)
+                total = np.add(
+                    total, back[:, :, 1, :], out=take(f"sum{index}", total.shape)
+                )
+                for part in range(2, n_parts):
+                    total += back[:, :, part, :]
+            lower = total if lower is None else np.add(lower, total, out=lower)
+        if redo.size:
+            if factored:  # the exact rows come unfactored
+                lower *= a[:, np.newaxis, :]
+                factored = False
+            lower[redo] = self._plain_rows(redo, saved, ledger)
+        return lower, (a if factored else None)
+
+    def _plain_rows(self, rows, saved, ledger):
+        """The plain engine on `rows` in a float type wider than the layer's,
+        where the stabilizer is far below any of their denominators: their
+        relevance (unfactored); their ledger is written into `ledger`."""
+        a, relevance, preactivation, ledger_rows = saved
+        dtype = relevance.dtype
+        wide = np.float64 if dtype == np.float32 else np.longdouble
+        if np.finfo(wide).tiny >= np.finfo(dtype).tiny:  # no wider type here
+            wide = dtype
+        widened = self.__dict__.setdefault("_widened", {})
+        if wide not in widened:
+            widened[wide] = self.bound.astype(wide)
+        wide_ledger = None if ledger is None else ledger_rows.astype(wide)
+        lower = _lrp.relprop(
+            widened[wide],
+            a.astype(wide),
+            relevance.astype(wide),
+            None if preactivation is None else preactivation.astype(wide),
+            wide_ledger,
+        )
+        if ledger is not None:
+            ledger[rows] = wide_ledger
+        return lower
+
+    def _rows_to_redo(self, denominators, least):
+        """Rows with a denominator so small, yet not 0, that the stabilizer
+        would change it beyond rounding: they are recomputed at a higher
+        precision (only for rules on the default stabilizer)."""
+        guard = self._guard
+        rows = []
+        for z, smallest in zip(denominators, least):
+            if smallest < guard:
+                small = np.abs(z)
+                rows.append(np.flatnonzero(((small > 0) & (small < guard)).any(axis=1)))
+        return np.unique(np.concatenate(rows)) if rows else np.arange(0)
+
+
+# The fused z^β denominators of a row are kept when they exceed this many
+# times their rounding bound (2**35: off by less than 3e-11 of themselves).
+_FUSED_MARGIN = 2.0**35
+
+
+class BoxLayer(FastLayer):
+    """z^β bound to a layer: its forward product also gives the denominators.
+
+    With the input shifted by the box's low corner, one product
+    ``P = (x - low) @ W`` yields both the pre-activation ``P + low @ W + b``
+    and, inside the box, the denominators ``P - (high - low) @ W^-`` (the
+    per-fit constants), so z^β needs no product of its own to get them.
+    The contributions are ``(x - low) w^+`` and ``(high - x) (-w^-)``: both
+    parts, and both weights, are >= 0 inside the box, so that one test
+    finds the inputs outside it.
+    A row outside the box has the box widened to contain it. When few rows
+    of a batch are outside (at most one in 16), they get their denominators
+    from the exact sum of the (non-negative) contributions; otherwise each
+    gets the terms of its few inputs outside as a sparse correction. The
+    fused sum can cancel, so a row whose smallest denominator is not far
+    above its rounding bound (2**35 times it), or that lies more than a box
+    width outside, gets the exact sum too; in float32 every row does.
+    """
+
+    def __init__(self, bound):
+        super().__init__(bound)
+        (group,) = self.groups
+        width = len(self.low)
+        self._width = self.high - self.low
+        self._shifted_bias = self.low @ self.weight + self.bias
+        self._offset = self._width @ group.weights[width:]  # (weights -W^-)
+        # Inside the box 0 <= x - low <= high - low, so the rounding error of
+        # P + offset has a bound (generous) that is the same for every row.
+        self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
+        self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
+        self._threshold = self._bound(self._width.max(initial=0))
+        # Only float64 is precise enough for the shortcut to pass that test:
+        # float32 takes the exact sums for every row, without trying it.
+        self._fused = self._tolerance * _FUSED_MARGIN < 1
+
+    def _bound(self, largest_part):
+        """The smallest denominator a row may have for its fused ones to be
+        used, when its parts ``x - low`` and ``high - x`` are at most
+        `largest_part` in size: their rounding bound times `_FUSED_MARGIN`,
+        so that fused denominators are off by less than 3e-11 of themselves
+        (in practice by far less: 3e-13 at worst on rows built to cancel)."""
+        offset = np.abs(self._offset).max(initial=0)
+        rounding = self._tolerance * (largest_part * self._column_max + offset)
+        return rounding * _FUSED_MARGIN
+
+    def forward(self, x, take=None):
+        take = take or _allocate(x.dtype)
+        n, width = x.shape
+        (group,) = self.groups
+        parts = take("parts", (n, 2 * width))
+        shifted = parts[:, :width]
+        np.subtract(x, self.low, out=shifted)  # x - low
+        np.subtract(self._width, shifted, out=parts[:, width:])  # high - x
+        product = np.matmul(
+            shifted, self.weight, out=take("output", (n, len(self.bias)))
+        )
+        z = take("z0", product.shape)
+        if self._fused:
+            least = self._fused_denominators(parts, product, z)
+        else:
+            # The box widened to contain x: max(x - low, 0), max(high - x, 0).
+            np.clip(parts, 0, np.inf, out=parts)
+            least = np.matmul(parts, group.weights, out=z).min()
+        product += self._shifted_bias  # the pre-activation
+        return product, {
+            "parts": {group.parts: parts},
+            "z": {0: z},
+            "least": {0: least},
+        }
+
+    def _fused_denominators(self, parts, product, z):
+        """Write the denominators into `z` from the forward product, widen
+        the box in `parts`, and return the smallest denominator."""
+        (group,) = self.groups
+        np.add(product, self._offset, out=z)
+        # Rows where a denominator is not far above its rounding error (the
+        # fused sum cancels) need the exact sum.
+        least = z.min()
+        suspect = np.zeros(len(z), dtype=bool)
+        if least <= self._threshold:
+            suspect = z.min(axis=1) <= self._threshold
+        if parts.min() < 0:  # some x outside the box: widen it
+            entries = np.flatnonzero(parts < 0)  # row by row, in order
+            entry_rows = entries // parts.shape[1]
+            starts = np.flatnonzero(np.diff(entry_rows, prepend=-1))  # each row's first
+            outside = entry_rows[starts]
+            if 16 * len(outside) <= len(z):
+                # Few rows: their exact sums cost less than a correction.
+                np.put(parts, entries, 0)
+                suspect[outside] = True
+            else:
+                excess = self._widen_box(parts, z, entries, starts, outside)
+                # The correction cancels terms that grow with how far out x
+                # is: rows more than a box width out, or with a denominator
+                # not far above that rounding, get the exact sum instead.
+                widest = self._width.max(initial=0)
+                suspect[outside] = (excess > widest) | (
+                    z[outside].min(axis=1) <= self._bound(widest + excess)
+                )
+                least = z.min()
+        rows = np.flatnonzero(suspect)
+        if rows.size:
+            z[rows] = parts[rows] @ group.weights
+            least = z.min()  # (z >= 0 now) for relprop
+        return least
+
+    def _widen_box(self, parts, z, entries, starts, outside):
+        """Widen the box to contain each row: add to `z` the terms of the
+        inputs outside it (``low - x`` times ``w+`` below it, ``x - high``
+        times ``-w-`` above it) and zero their out-of-box parts.
+
+        `entries` are the flat indices of the negative `parts`, in order,
+        `starts` where each row's begin among them, and `outside` those rows.
+        Few inputs are outside (with many features, one or two in most rows),
+        so this is a sparse product. Returns how far out each row goes at
+        most.
+        """
+        (group,) = self.groups
+        values = -parts.take(entries)  # low - x, x - high: > 0
+        terms = sparse.csr_matrix(
+            (values, entries % parts.shape[1], np.append(starts, len(entries))),
+            shape=(len(starts), parts.shape[1]),
+        )
+        z[outside] += terms @ group.weights
+        np.put(parts, entries, 0)  # the box widened: max(x - low, 0), max(high - x, 0)
+        return np.maximum.reduceat(values, starts)
+
+
+class ReferenceLayer(FastLayer):
+    """z^β bound to a layer whose box is a single point: a reference ``r``.
+
+    Each sample's box is ``[min(x, r), max(x, r)]``, so an input contributes
+    the push of its deviation ``u = x - r``, ``(u_i w_ij)^+``: relevance
+    measures each input against the reference, never against a corner of
+    the data. Inputs that encode one column of the user's data (a one-hot
+    encoded categorical, a spline basis; ``units``) count as one: the column
+    contributes ``(sum_{i in unit} u_i w_ij)^+``, its net push, shared among
+    its inputs by their terms ``u_i w_ij``. For a single input both forms
+    are the same.
+
+    A neuron that no deviation pushes up has no contribution at all (its
+    denominator vanishes). With ``share_dead`` its relevance goes to the
+    layer's other neurons in proportion to their absolute relevance, so that
+    nothing is lost unless no neuron of the row is left to take it.
+
+    There is no stabilizer: denominators are sums of non-negative terms, and
+    the rare rows with one below ``eps`` (but not 0) are computed in a wider
+    float type, where dividing by it cannot overflow.
+
+    The layer works with twice the denominators, ``2 z = |u| @ |W| + u @ W``
+    (with no units, in float64), so that the forward product gives half of
+    them; a row whose doubled denominators are not far above that sum's
+    rounding bound gets the exact sum ``2 (u^+ @ W^+ - u^- @ W^-)`` instead.
+    """
+
+    def __init__(self, bound):
+        super().__init__(bound)
+        units, self.share_dead = bound.units, bound.share_dead
+        n_in = len(self.low)
+        ids = np.arange(n_in) if units is None else np.asarray(units)
+        _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
+        single = counts[inverse] == 1
+        blocks = [np.flatnonzero(inverse == k) for k in np.flatnonzero(counts > 1)]
+        # Singles first, then each unit's inputs side by side.
+        order = np.concatenate([np.flatnonzero(single), *blocks]).astype(np.intp)
+        self._order = None if np.array_equal(order, np.arange(n_in)) else order
+        self._n_singles = n_s = int(single.sum())
+        ends = np.cumsum([n_s] + [len(block) for block in blocks])
+        self._blocks = [
+            slice(int(start), int(end)) for start, end in zip(ends[:-1], ends[1:])
+        ]
+        weight = self.weight if self._order is None else self.weight[self._order]
+        # Parts of a single input: u^+ and (-u)^+, with weights 2 W^+ and
+        # -2 W^- (doubled: see above).
+        self._single_weights = 2 * np.vstack(
+            [np.maximum(weight[:n_s], 0), np.maximum(-weight[:n_s], 0)]
+        )
+        self._block_weights = [weight[block] for block in self._blocks]
+        self._reference = self.low if self._order is None else self.low[self._order]
+        self._shifted_bias = self.low @ self.weight + self.bias
+        dtype = self.weight.dtype
+        # Only float64 is precise enough for the fused sum to pass its test
+        # (as in the box layer): float32 takes the exact sums.
+        self._fused = not self._blocks and dtype == np.float64
+        if self._fused:
+            # 2z = [|u|, 1] @ [|W|; -(r @ W + b)] + (x @ W + b): the constant
+            # rides along in the product. The rounding error is below
+            # `_tolerance` times this row's (|u| + 2 |r|) @ |W| plus the
+            # biases' size (|x| <= |u| + |r|).
+            self._abs_weight = np.vstack([np.abs(self.weight), -self._shifted_bias])
+            self._tolerance = 8 * (n_in + 2) * np.finfo(dtype).eps * _FUSED_MARGIN
+            self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
+            self._offset = 2 * np.abs(self._reference).max(initial=0)
+            self._bias_max = 2 * np.abs(self.bias).max(initial=0) + np.abs(
+                self._shifted_bias
+            ).max(initial=0)
+
+    def forward(self, x, take=None):
+        take = take or _allocate(x.dtype)
+        n, n_s = len(x), self._n_singles
+        pre = np.matmul(x, self.weight, out=take("output", (n, len(self.bias))))
+        pre += self.bias
+        shifted = take("shifted", x.shape)  # u = x - r, singles first
+        np.subtract(
+            x if self._order is None else x[:, self._order],
+            self._reference,
+            out=shifted,
+        )
+        parts = take("parts", (n, 2 * n_s))
+        np.maximum(shifted[:, :n_s], 0, out=parts[:, :n_s])  # u^+
+        np.subtract(parts[:, :n_s], shifted[:, :n_s], out=parts[:, n_s:])  # (-u)^+
+        z = take("z0", pre.shape)  # twice the denominators
+        least = None
+        if self._fused:
+            least = self._fused_denominators(shifted, parts, pre, z, take)
+        else:
+            np.matmul(parts, self._single_weights, out=z)
+        pushes = []
+        for block, weight in zip(self._blocks, self._block_weights):
+            push = np.matmul(shifted[:, block], weight, out=take("push", pre.shape))
+            pushes.append(push > 0)  # the unit's net push counts where it is up
+            np.maximum(push, 0, out=push)
+            z += push
+            z += push
+        if least is None:  # (relprop needs it)
+            least = z.min(initial=np.inf)
+        cache = {"shifted": shifted, "parts": parts, "z": z, "pushes": pushes}
+        return pre, {**cache, "least": least}
+
+    def _fused_denominators(self, shifted, parts, pre, z, take):
+        """Write twice the denominators into `z`: ``|u| @ |W| + u @ W``, with
+        ``u @ W`` from the forward product, and the exact sums on the rows
+        where that may have cancelled; return the smallest."""
+        n, width = shifted.shape
+        size = take("absolute", (n, width + 1))
+        np.abs(shifted, out=size[:, :width])
+        size[:, width] = 1
+        np.matmul(size, self._abs_weight, out=z)
+        z += pre
+        largest = size[:, :width].max(initial=0) + self._offset
+        least = z.min(initial=np.inf)
+        if least <= self._tolerance * (largest * self._column_max + self._bias_max):
+            largest = size[:, :width].max(axis=1, initial=0) + self._offset
+            bound = self._tolerance * (largest * self._column_max + self._bias_max)
+            rows = np.flatnonzero(z.min(axis=1) <= bound)
+            if rows.size:
+                z[rows] = parts[rows] @ self._single_weights
+                least = z.min()
+        return least
+
+    @property
+    def needs_preactivation(self):
+        return False
+
+    def relprop(
+        self,
+        a,
+        relevance,
+        preactivation=None,
+        ledger=None,
+        cache=None,
+        take=None,
+        scale=None,
+    ):
+        take = take or _allocate(relevance.dtype)
+        cache = cache or self.forward(a)[1]
+        z = cache["z"]  # twice the denominators
+        n, n_targets, n_out = relevance.shape
+        numerator = 1 if scale is None else scale
+        # (the whole batch's smallest, when these are some of its rows)
+        least = cache["least"] if "least" in cache else z.min(initial=np.inf)
+        tiny = dead = np.arange(0)
+        if least <= 2 * self.eps:  # rows are looked at only then
+            dead = z == 0
+            tiny = np.flatnonzero(((z < 2 * self.eps) & ~dead).any(axis=1))
+            if tiny.size:  # kept before the buffers below are overwritten
+                saved = (
+                    a[tiny],
+                    unfactored(relevance[tiny], None if scale is None else scale[tiny]),
+                    None,
+                    None if ledger is None else ledger[tiny],
+                )
+                z[tiny] = 1
+            if least == 0:
+                self._pass_on_dead(relevance, scale, dead, ledger)
+            np.copyto(z, 1, where=dead)
+        # factor = scale / 2z, one per neuron for all targets, in place of z.
+        factor = np.divide(numerator, z, out=z)
+        if dead.size:
+            np.copyto(factor, 0, where=dead)
+        ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=relevance)
+        flat = ratio.reshape(n * n_targets, n_out)
+        n_s = self._n_singles
+        lower = take("lower", (n, n_targets, len(self.low)))
+        back = np.matmul(
+            flat, self._single_weights.T, out=take("back", (n * n_targets, 2 * n_s))
+        ).reshape(n, n_targets, 2, n_s)
+        back *= cache["parts"].reshape(n, 1, 2, n_s)
+        np.add(back[:, :, 0], back[:, :, 1], out=lower[:, :, :n_s])
+        masked = take("masked", ratio.shape) if self._blocks else None
+        for block, weight, push in zip(
+            self._blocks, self._block_weights, cache["pushes"]
+        ):
+            np.multiply(ratio, push[:, np.newaxis, :], out=masked)
+            masked *= 2  # (the ratio is to twice the denominators)
+            part = (masked.reshape(n * n_targets, n_out) @ weight.T).reshape(
+                n, n_targets, -1
+            )
+            np.multiply(
+                part, cache["shifted"][:, np.newaxis, block], out=lower[:, :, block]
+            )
+        if self._order is not None:
+            ordered = np.empty_like(lower)
+            ordered[:, :, self._order] = lower
+            lower = ordered
+        if tiny.size:
+            lower[tiny] = self._plain_rows(tiny, saved, ledger)
+        return lower, None
+
+    def _pass_on_dead(self, relevance, scale, dead, ledger):
+        """Account for the neurons whose denominator vanished: they pass
+        nothing on; with ``share_dead`` their relevance goes to the row's
+        other neurons (written back into `relevance`, factored again),
+        otherwise to the ledger (as the plain engine does)."""
+        # Only rows where a vanished neuron holds relevance (a relu unit that
+        # is off holds none: its scale is 0).
+        holding = dead if scale is None else dead & (scale != 0)
+        rows = np.flatnonzero(holding.any(axis=1))
+        if not rows.size:
+            return
+        gone = dead[rows]
+        true = unfactored(relevance[rows], None if scale is None else scale[rows])
+        if self.share_dead:
+            true = _lrp.share_dead(true, gone)
+        if ledger is not None:  # (what stays at a vanished neuron is lost)
+            lost = np.zeros_like(ledger[rows])
+            _lrp.account(lost, given=true, vanished=gone)
+            ledger[rows] += lost
+        if self.share_dead:
+            if scale is not None:  # factored again; R is 0 where scale is
+                rows_scale = scale[rows][:, np.newaxis, :]
+                np.divide(true, rows_scale, out=true, where=rows_scale != 0)
+            relevance[rows] = true
+
+
+def _stabilizer_offset(z, eps, nonnegative, vanished):
+    """``s(z) - z`` per neuron, 0 where z vanished (a mask, or None if no z
+    did); `eps` itself if it is that throughout."""
+    uniform = nonnegative and np.ndim(eps) == 0
+    if uniform and vanished is None:
+        return eps
+    offset = eps if uniform else np.where(z >= 0, eps, -eps)
+    return offset if vanished is None else np.where(vanished, 0, offset)
+
+
+def unfactored(relevance, scale, out=None):
+    """The relevance that ``(relevance, scale)`` stands for, in a new array
+    (or in `out`)."""
+    if scale is not None:
+        return np.multiply(relevance, scale[:, np.newaxis, :], out=out)
+    if out is None:
+        return relevance.copy()
+    out[...] = relevance
+    return out
+
+
+def _allocate(dtype):
+    """A ``take(name, shape)`` that allocates a fresh array every time."""
+
+    def take(name, shape):
+        return np.empty(shape, dtype=dtype)
+
+    return take

@@ -1,0 +1,125 @@
+"""The plain engine: relevance propagation as the textbook writes it.
+
+A forward pass keeps every layer's input ``a``; then, from the output down,
+each layer splits its neurons' relevance ``R`` among its inputs, group of
+contributions by group (see :mod:`skl_lrp._rules`)::
+
+    z     = sum_k A_k(a) @ V_k  (+ bias)        the denominators
+    s     = share * R / (z + eps * sign(z))     0 where z vanished
+    R_in += sum_k A_k(a) * (s @ V_k.T)
+
+What the inputs do not receive (the bias's and the stabilizer's parts, and
+all of a neuron whose ``z`` is exactly 0) goes to the ledger, kept by
+:func:`account`, which the fast engine uses too. The fast engine must give
+what this one gives (the tests check it); it hands this one the rows it does
+not trust its shortcuts with, in a wider float type.
+"""
+
+import numpy as np
+
+from ._network import forward
+from ._rules import stabilize
+
+
+def explain(network, layers, x, columns):
+    """Relevance of the inputs `x` for the logits `columns` (n, n_targets).
+
+    Returns the relevance (n, n_targets, n_inputs), the scores and the
+    ledger (n, n_targets, 3: bias, stabilizer, dead).
+    """
+    inputs, preactivations, logits = forward(network, x)[:3]
+    rows = np.arange(len(x))[:, np.newaxis]
+    relevance = np.zeros((*columns.shape, logits.shape[1]), logits.dtype)
+    relevance[rows, np.arange(columns.shape[1]), columns] = logits[rows, columns]
+    ledger = np.zeros((*columns.shape, 3), logits.dtype)
+    for layer, a, z in reversed(list(zip(layers, inputs, preactivations))):
+        relevance = relprop(layer, a, relevance, z, ledger)
+    return relevance, logits[rows, columns], ledger
+
+
+def relprop(layer, a, relevance, preactivation=None, ledger=None):
+    """Relevance (n, n_targets, n_out) of a layer's neurons, split among its
+    inputs `a` (n, n_in); what they do not receive is added to `ledger`."""
+    if layer.units is not None:
+        return _relprop_by_unit(layer, a, relevance, ledger)
+    eps = layer.stabilizer(preactivation)
+    lower = np.zeros((*relevance.shape[:2], a.shape[1]), relevance.dtype)
+    for group in layer.groups:
+        parts = [layer.part(name, a) for name in group.parts]
+        weights = group.split_weights()
+        z = sum(part @ weight for part, weight in zip(parts, weights))
+        if group.bias is not None:
+            z = z + group.bias
+        share = np.full(z.shape, group.share, z.dtype)
+        if group.sign is not None:  # Gamma: the group of the neuron's sign
+            share *= (preactivation >= 0) if group.sign > 0 else (preactivation < 0)
+        denominator = stabilize(z.copy(), eps, group.nonnegative)
+        vanished = z == 0
+        given = relevance * share[:, np.newaxis, :]
+        ratio = _divide(given, denominator, vanished)
+        for part, weight in zip(parts, weights):
+            lower += part[:, np.newaxis, :] * (ratio @ weight.T)
+        account(ledger, ratio, group.bias, denominator - z, given, vanished)
+    return lower
+
+
+def _relprop_by_unit(layer, a, relevance, ledger):
+    """z^β at a root point r, the inputs of each unit (one column of the
+    user's data) counted as one: a unit contributes its net push
+    ``sum_{i in unit} u_i w_ij`` (u = x - r) where that is positive, shared
+    among its inputs by their terms ``u_i w_ij``."""
+    u = a - layer.low
+    units = [np.flatnonzero(layer.units == unit) for unit in np.unique(layer.units)]
+    pushes = [u[:, unit] @ layer.weight[unit] for unit in units]
+    z = sum(np.maximum(push, 0) for push in pushes)
+    vanished = z == 0
+    if layer.share_dead:
+        relevance = share_dead(relevance, vanished)
+    ratio = _divide(relevance, z, vanished)
+    lower = np.zeros((*relevance.shape[:2], a.shape[1]), relevance.dtype)
+    for unit, push in zip(units, pushes):
+        up = (ratio * (push > 0)[:, np.newaxis, :]) @ layer.weight[unit].T
+        lower[:, :, unit] = u[:, np.newaxis, unit] * up
+    account(ledger, ratio, given=relevance, vanished=vanished)
+    return lower
+
+
+def _divide(relevance, denominator, vanished):
+    """``relevance / denominator`` per neuron, 0 where it vanished."""
+    keep = ~vanished[:, np.newaxis, :]
+    out = np.zeros_like(relevance)
+    return np.divide(relevance, denominator[:, np.newaxis, :], out=out, where=keep)
+
+
+def share_dead(relevance, vanished):
+    """Relevance with that of the neurons whose denominator vanished handed
+    to the row's other neurons, in proportion to their absolute relevance
+    (what no neuron is left to take stays, for the ledger to count)."""
+    gone = vanished[:, np.newaxis, :]
+    lost = np.where(gone, relevance, 0).sum(axis=-1)
+    size = np.where(gone, 0, np.abs(relevance))
+    mass = size.sum(axis=-1)
+    shared = mass > 0
+    weights = np.divide(lost, mass, out=np.zeros_like(lost), where=shared)
+    kept = relevance + size * weights[..., np.newaxis]
+    return np.where(gone & shared[..., np.newaxis], 0, kept)
+
+
+def account(ledger, ratio=None, bias=None, offset=0, given=None, vanished=None):
+    """Add to `ledger` (n, n_targets, 3) what a group's inputs do not get.
+
+    Of a neuron's relevance `given`, divided as ``ratio = given / s(z)``,
+    the bias takes ``ratio * bias``, the stabilizer ``ratio * (s(z) - z)``
+    (`offset`: per neuron, or one number for all), and a neuron whose ``z``
+    vanished (`vanished`) all of it.
+    """
+    if ledger is None:
+        return
+    if bias is not None:
+        ledger[..., 0] += ratio @ bias
+    if np.ndim(offset):
+        ledger[..., 1] += np.einsum("nkj,nj->nk", ratio, offset)
+    elif offset:
+        ledger[..., 1] += offset * ratio.sum(axis=-1)
+    if vanished is not None and vanished.any():
+        ledger[..., 2] += np.einsum("nkj,nj->nk", given, vanished.astype(given.dtype))
