@@ -6,6 +6,7 @@ from numbers import Integral
 
 import numpy as np
 from joblib import effective_n_jobs
+from joblib.parallel import get_active_backend
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
@@ -120,9 +121,9 @@ default="column-mean"
         times ``batch_size`` times the widest layer times the itemsize per
         batch in flight (``n_jobs`` of them), growing neither with the
         samples nor with the targets: batches write their rows into the
-        outputs in place. (Batches that a joblib backend pickles, to run
-        them in other processes or on a cluster, send their results back
-        instead.) The result does not depend on it.
+        outputs in place. (Batches that a joblib backend runs in other
+        processes or on a cluster send their results back instead.) The
+        result does not depend on it.
 
     n_jobs : int, default=None
         Number of batches explained in parallel through joblib (threads are
@@ -634,7 +635,11 @@ shape (n_samples, n_targets)
         # oversubscribe the cores.
         parallel = effective_n_jobs(self.n_jobs) > 1 and n_batches > 1
         scratch = Scratch()  # each thread's work arrays, for all its batches
-        args = (columns, ledger, return_layers, scratch, _Outputs(out))
+        # Batches that share this process's memory (run here, or in threads)
+        # write their rows into `out`; others (in processes, on a cluster)
+        # send them back.
+        in_place = not parallel or _shares_memory()
+        args = (columns, ledger, return_layers, scratch, out if in_place else None)
         with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
             if parallel:
                 results = Parallel(
@@ -647,8 +652,7 @@ shape (n_samples, n_targets)
                 results = (
                     _explain_rows(self._plan, X, rows, *args) for rows in batches()
                 )
-            # Batches run in this process write into `out`; others send their
-            # results. (Not zip, which would hold a result while the next runs.)
+            # (Not zip, which would hold a result while the next batch runs.)
             for rows in batches():
                 result = next(results)
                 if result is not None:
@@ -738,29 +742,25 @@ class _Plan:
     aggregation: object
 
 
-class _Outputs:
-    """The arrays a call fills, at hand for the batches run in this process
-    (sequentially or in threads), which write their rows in place; a pickled
-    copy (sent to another process, or through a cluster's scheduler) is
-    empty, and its batches return their results.
-    """
-
-    def __init__(self, arrays=None):
-        self.arrays = arrays
-
-    def __reduce__(self):
-        return type(self), ()
+def _shares_memory():
+    """Whether the joblib backend in effect (threads preferred) runs tasks in
+    this process's memory, as threads do; not processes or a cluster."""
+    try:
+        backend, _ = get_active_backend(prefer="threads")
+    except Exception:  # (joblib's internals: when in doubt, send results back)
+        return False
+    return bool(getattr(backend, "supports_sharedmem", False))
 
 
-def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, outputs):
-    """Explain ``X[rows]`` into `outputs`, or return the result if they are
-    not at hand."""
+def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
+    """Explain ``X[rows]`` into their rows of the arrays `out`, or return
+    the result when there are none (a batch run in another process)."""
     network, layers = plan.network, plan.layers
     preprocessing, aggregation = plan.preprocessing, plan.aggregation
     x = network_input(X, rows, preprocessing, network.dtype)
     if columns is not None and columns.ndim == 2:  # one target per sample
         columns = columns[rows]
-    into = {} if outputs.arrays is None else rows_of(outputs.arrays, rows)
+    into = {} if out is None else rows_of(out, rows)
     result = relevance_batch(
         network, layers, x, columns, ledger, return_layers, scratch, into, aggregation
     )

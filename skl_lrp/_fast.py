@@ -638,6 +638,40 @@ class ReferenceLayer(FastLayer):
             relevance[rows] = true
 
 
+def backward(
+    layers, inputs, preactivations, caches, takes, n_outputs, out, aggregation
+):
+    """Propagate the scores of some rows (``out["scores"]``, of the outputs
+    ``out["columns"]``) down to their inputs, into `out` (its "relevance",
+    and its "layers" and "ledger" when it has them).
+
+    Between the layers relevance travels factored (see
+    :meth:`FastLayer.relprop`); what leaves this function does not.
+    """
+    columns, scores = out["columns"], out["scores"]
+    n, n_targets = columns.shape
+    relevance = np.zeros((n, n_targets, n_outputs), scores.dtype)
+    np.put_along_axis(relevance, columns[:, :, np.newaxis], scores[:, :, np.newaxis], 2)
+    scale = None
+    for index in reversed(range(len(layers))):
+        relevance, scale = layers[index].relprop(
+            inputs[index],
+            relevance,
+            preactivation=preactivations[index],
+            ledger=out.get("ledger"),
+            cache=caches[index],
+            take=takes[index],
+            scale=scale,
+        )
+        if "layers" in out and index > 0:
+            unfactored(relevance, scale, out=out["layers"][index - 1])
+    # Out of the work arrays, which the next chunk reuses.
+    if aggregation is None:
+        unfactored(relevance, scale, out=out["relevance"])
+    else:
+        np.matmul(unfactored(relevance, scale), aggregation, out=out["relevance"])
+
+
 def _stabilizer_offset(z, eps, nonnegative, vanished):
     """``s(z) - z`` per neuron, 0 where z vanished (a mask, or None if no z
     did); `eps` itself if it is that throughout."""

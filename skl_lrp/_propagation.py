@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from ._fast import unfactored
+from ._fast import backward
 from ._network import forward
 
 
@@ -153,7 +153,7 @@ def _relevance_batch(
     rows_per_chunk = -(-n // n_targets)
     for start in range(0, n, rows_per_chunk):
         rows = slice(start, start + rows_per_chunk)
-        _backward(
+        backward(
             layers,
             rows_of(inputs, rows),
             rows_of(preactivations, rows),
@@ -174,32 +174,3 @@ def rows_of(value, rows):
     if isinstance(value, list):
         return [rows_of(item, rows) for item in value]
     return value[rows] if isinstance(value, np.ndarray) and value.ndim else value
-
-
-def _backward(
-    layers, inputs, preactivations, caches, takes, n_outputs, out, aggregation
-):
-    """Propagate the scores of some rows (``out["scores"]``, of the outputs
-    ``out["columns"]``) down to their inputs, into `out`."""
-    columns, scores = out["columns"], out["scores"]
-    n, n_targets = columns.shape
-    relevance = np.zeros((n, n_targets, n_outputs), scores.dtype)
-    np.put_along_axis(relevance, columns[:, :, np.newaxis], scores[:, :, np.newaxis], 2)
-    scale = None
-    for index in reversed(range(len(layers))):
-        relevance, scale = layers[index].relprop(
-            inputs[index],
-            relevance,
-            preactivation=preactivations[index],
-            ledger=out.get("ledger"),
-            cache=caches[index],
-            take=takes[index],
-            scale=scale,
-        )
-        if "layers" in out and index > 0:
-            unfactored(relevance, scale, out=out["layers"][index - 1])
-    # Out of the work arrays, which the next chunk reuses.
-    if aggregation is None:
-        unfactored(relevance, scale, out=out["relevance"])
-    else:
-        np.matmul(unfactored(relevance, scale), aggregation, out=out["relevance"])
