@@ -150,10 +150,48 @@ class FastLayer:
             `a` when the rule's contributions are ``a_i * v_ij``, else None.
         """
         take = take or _allocate(relevance.dtype)
-        n, n_targets, n_out = relevance.shape
-        eps = self.bound.stabilizer(preactivation)
         cache = cache or {}
         parts = cache.get("parts") or self._stacked_parts(a)
+        denominators, least = self._denominators(parts, cache, take, relevance.shape)
+        redo = self._rows_to_redo(denominators, least)
+        if redo.size:  # kept before the buffers below are overwritten
+            saved = (
+                a[redo],
+                unfactored(relevance[redo], None if scale is None else scale[redo]),
+                None if preactivation is None else preactivation[redo],
+                None if ledger is None else ledger[redo],
+            )
+        eps = self.bound.stabilizer(preactivation)
+        # With contributions a_i * v_ij, the input relevance is a_i times the
+        # product below: it stays factored.
+        factored = all(group.parts == (IDENTITY,) for group in self.groups)
+        lower = None
+        for index, (group, z, smallest) in enumerate(
+            zip(self.groups, denominators, least)
+        ):
+            factor, offset = self._factor(
+                group, z, smallest, eps, redo, relevance, scale, preactivation, ledger
+            )
+            # The ratios go to the relevance buffer, unless another group
+            # still needs it.
+            out = relevance if len(self.groups) == 1 else None
+            if out is None:
+                out = take(f"ratio{index}", relevance.shape)
+            ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=out)
+            _lrp.account(ledger, ratio, group.bias, offset)
+            total = self._back(index, group, ratio, parts[group.parts], factored, take)
+            lower = total if lower is None else np.add(lower, total, out=lower)
+        if redo.size:
+            if factored:  # the exact rows come unfactored
+                lower *= a[:, np.newaxis, :]
+                factored = False
+            lower[redo] = self._plain_rows(redo, saved, ledger)
+        return lower, (a if factored else None)
+
+    def _denominators(self, parts, cache, take, shape):
+        """Each group's denominators (from the cache where the forward pass
+        left them) and a lower bound of their size."""
+        n, _, n_out = shape
         known, known_least = cache.get("z", {}), cache.get("least", {})
         denominators, least = [], []
         for index, group in enumerate(self.groups):
@@ -171,85 +209,67 @@ class FastLayer:
                 smallest = z.min() if group.nonnegative else np.abs(z).min()
             denominators.append(z)
             least.append(smallest)
-        redo = self._rows_to_redo(denominators, least)
-        if redo.size:  # kept before the buffers below are overwritten
-            saved = (
-                a[redo],
-                unfactored(relevance[redo], None if scale is None else scale[redo]),
-                None if preactivation is None else preactivation[redo],
-                None if ledger is None else ledger[redo],
-            )
-        # With contributions a_i * v_ij, the input relevance is a_i times the
-        # product below: it stays factored.
-        factored = all(group.parts == (IDENTITY,) for group in self.groups)
-        lower = None
-        for index, (group, z, smallest) in enumerate(
-            zip(self.groups, denominators, least)
-        ):
-            vanished = z == 0 if smallest <= 0 else None
-            offset = 0  # (the stabilizer takes nothing when it is not added)
-            if ledger is not None and not self.exact:
-                offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
-            # The default stabilizer changes no denominator left after the
-            # vanished and tiny ones are set aside beyond rounding: the
-            # division uses them as they are.
-            denominator = z if self.exact else stabilize(z, eps, group.nonnegative)
-            # factor = scale * share * [output of the group's sign] / s(z),
-            # one per neuron for all targets, in the place of the denominator.
-            numerator = group.share if scale is None else scale
-            # No 0/0 or overflow: vanished neurons get 0 below, and the rows
-            # with tiny denominators are redone.
-            if vanished is not None:
-                np.copyto(denominator, 1, where=vanished)
-            if redo.size:
-                denominator[redo] = 1
-            factor = np.divide(numerator, denominator, out=denominator)
-            if scale is not None and group.share != 1.0:
-                factor *= group.share
-            keep = None
-            if group.sign is not None:
-                keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
-                factor *= keep
-            if vanished is not None:
-                # A neuron whose contributions sum to exactly 0 passes on
-                # nothing (its relevance is "dead"), rather than z_ij / eps.
-                if ledger is not None:
-                    given = relevance * group.share
-                    for weight in (scale, keep):
-                        if weight is not None:
-                            given *= weight[:, np.newaxis, :]
-                    _lrp.account(ledger, given=given, vanished=vanished)
-                np.copyto(factor, 0, where=vanished)
-            # The ratios go to the relevance buffer, unless another group
-            # still needs it.
-            out = relevance if len(self.groups) == 1 else None
-            if out is None:
-                out = take(f"ratio{index}", relevance.shape)
-            ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=out)
-            _lrp.account(ledger, ratio, group.bias, offset)
-            stacked = parts[group.parts]
-            n_parts, n_in = len(group.parts), stacked.shape[1] // len(group.parts)
-            back = np.matmul(
-                ratio.reshape(n * n_targets, n_out),
-                group.weights.T,
-                out=take(f"back{index}", (n * n_targets, n_parts * n_in)),
-            ).reshape(n, n_targets, n_parts, n_in)
-            if not factored and group.parts != (ONES,):
-                back *= stacked.reshape(n, 1, n_parts, n_in)
-            total = back[:, :, 0, :]
-            if n_parts > 1:  # (adding slices beats a sum over the short axis)
-                total = np.add(
-                    total, back[:, :, 1, :], out=take(f"sum{index}", total.shape)
-                )
-                for part in range(2, n_parts):
-                    total += back[:, :, part, :]
-            lower = total if lower is None else np.add(lower, total, out=lower)
+        return denominators, least
+
+    def _factor(
+        self, group, z, smallest, eps, redo, relevance, scale, preactivation, ledger
+    ):
+        """``scale * share * [output of the group's sign] / s(z)``, one per
+        neuron for all targets, written over the denominators `z`; and the
+        stabilizer's part ``s(z) - z`` for the ledger. A neuron whose ``z``
+        vanished passes nothing (0), and its relevance goes to the ledger."""
+        vanished = z == 0 if smallest <= 0 else None
+        offset = 0  # (the stabilizer takes nothing when it is not added)
+        if ledger is not None and not self.exact:
+            offset = _stabilizer_offset(z, eps, group.nonnegative, vanished)
+        # The default stabilizer changes no denominator left after the
+        # vanished and tiny ones are set aside beyond rounding: the division
+        # uses them as they are.
+        denominator = z if self.exact else stabilize(z, eps, group.nonnegative)
+        # No 0/0 or overflow: vanished neurons get 0 below, and the rows with
+        # tiny denominators are redone.
+        if vanished is not None:
+            np.copyto(denominator, 1, where=vanished)
         if redo.size:
-            if factored:  # the exact rows come unfactored
-                lower *= a[:, np.newaxis, :]
-                factored = False
-            lower[redo] = self._plain_rows(redo, saved, ledger)
-        return lower, (a if factored else None)
+            denominator[redo] = 1
+        numerator = group.share if scale is None else scale
+        factor = np.divide(numerator, denominator, out=denominator)
+        if scale is not None and group.share != 1.0:
+            factor *= group.share
+        keep = None
+        if group.sign is not None:
+            keep = preactivation >= 0 if group.sign > 0 else preactivation < 0
+            factor *= keep
+        if vanished is not None:
+            if ledger is not None:
+                given = relevance * group.share
+                for weight in (scale, keep):
+                    if weight is not None:
+                        given *= weight[:, np.newaxis, :]
+                _lrp.account(ledger, given=given, vanished=vanished)
+            np.copyto(factor, 0, where=vanished)
+        return factor, offset
+
+    def _back(self, index, group, ratio, stacked, factored, take):
+        """A group's share of the input relevance: ``sum_k A_k * (ratio @ V_k.T)``
+        (without the ``A_k`` while it stays factored)."""
+        n, n_targets, n_out = ratio.shape
+        n_parts, n_in = len(group.parts), stacked.shape[1] // len(group.parts)
+        back = np.matmul(
+            ratio.reshape(n * n_targets, n_out),
+            group.weights.T,
+            out=take(f"back{index}", (n * n_targets, n_parts * n_in)),
+        ).reshape(n, n_targets, n_parts, n_in)
+        if not factored and group.parts != (ONES,):
+            back *= stacked.reshape(n, 1, n_parts, n_in)
+        total = back[:, :, 0, :]
+        if n_parts > 1:  # (adding slices beats a sum over the short axis)
+            total = np.add(
+                total, back[:, :, 1, :], out=take(f"sum{index}", total.shape)
+            )
+            for part in range(2, n_parts):
+                total += back[:, :, part, :]
+        return total
 
     def _plain_rows(self, rows, saved, ledger):
         """The plain engine on `rows` in a float type wider than the layer's,
