@@ -22,14 +22,11 @@ def _activation(name, value):
     raise ValueError(name)
 
 
-def _s(value, eps):
-    return value + eps * (1.0 if value >= 0 else -1.0)
-
-
 def reference_relevance(
     mlp, x, output, low, high, negate=False, units=None, share=False
 ):
-    """Deep Taylor relevance of one sample for one output unit.
+    """Deep Taylor relevance of one sample for one output unit: z^β on the
+    first layer, z^+ on every later one (see :func:`reference_rules`).
 
     Parameters
     ----------
@@ -40,17 +37,8 @@ def reference_relevance(
     low, high : sequence of float
         Input bounds of the z^β rule.
     negate : bool
-        Explain minus the unit's logit (class 0 of a binary classifier): the
-        same network with that unit's weights and bias negated.
-    units : sequence of int, optional
-        With ``low == high`` (a reference point r): the column of the user's
-        data each input encodes. The inputs of one column contribute to a
-        neuron only when their summed push ``sum (x_i - r_i) w_ij`` is
-        positive, and then each its own ``(x_i - r_i) w_ij``.
-    share : bool
-        At the first layer, give the relevance of a neuron whose
-        contributions are all zero to the other neurons, in proportion to
-        their absolute relevance.
+        Explain minus the unit's logit (class 0 of a binary classifier).
+    units, share : see :func:`reference_rules` (``share_first``).
 
     Returns
     -------
@@ -60,60 +48,13 @@ def reference_relevance(
         Whether a neuron holding relevance had a zero denominator (all its
         contributions zero), so that the relevance did not reach the input.
     """
-    eps = math.sqrt(np.finfo(mlp.coefs_[0].dtype).tiny)
-    weights = [[[float(v) for v in row] for row in w] for w in mlp.coefs_]
-    biases = [[float(v) for v in b] for b in mlp.intercepts_]
-    if negate:
-        weights[-1] = [[-v for v in row] for row in weights[-1]]
-        biases[-1] = [-v for v in biases[-1]]
-    n_layers = len(weights)
-
-    # Forward pass, keeping the input of every layer.
-    inputs = []
-    a = [float(v) for v in x]
-    for layer in range(n_layers):
-        inputs.append(a)
-        w, b = weights[layer], biases[layer]
-        z = []
-        for j in range(len(b)):
-            total = b[j]
-            for i in range(len(a)):
-                total += a[i] * w[i][j]
-            z.append(total)
-        a = z if layer == n_layers - 1 else [_activation(mlp.activation, v) for v in z]
-    score = a[output]
-
-    relevance = [0.0] * len(a)
-    relevance[output] = score
-    lost = False
-    for layer in reversed(range(n_layers)):
-        a, w = inputs[layer], weights[layer]
-        n_in, n_out = len(w), len(w[0])
-        contributions = [[0.0] * n_out for _ in range(n_in)]
-        for i in range(n_in):
-            for j in range(n_out):
-                if layer == 0 and units is not None:
-                    contributions[i][j] = (a[i] - low[i]) * w[i][j]
-                elif layer == 0:  # z^β, with the box widened to contain x
-                    lo, hi = min(low[i], a[i]), max(high[i], a[i])
-                    contributions[i][j] = (
-                        a[i] * w[i][j] - lo * max(w[i][j], 0.0) - hi * min(w[i][j], 0.0)
-                    )
-                else:  # z^+
-                    contributions[i][j] = max(0.0, a[i] * w[i][j])
-        if layer == 0 and units is not None:
-            _keep_rising_units(contributions, units)
-        if layer == 0 and share:
-            relevance = _shared(relevance, contributions)
-        lower = [0.0] * n_in
-        for j in range(n_out):
-            total = sum(contributions[i][j] for i in range(n_in))
-            lost = lost or (total == 0 and relevance[j] != 0)
-            denominator = _s(total, eps)
-            for i in range(n_in):
-                lower[i] += contributions[i][j] / denominator * relevance[j]
-        relevance = lower
-    return relevance, score, lost
+    n_layers = len(mlp_layers(mlp)[0])
+    specs = [("zbeta", {"bias": False})] + [("zplus", {"bias": False})] * (n_layers - 1)
+    boxes = [(low, high)] + [None] * (n_layers - 1)
+    relevance, score, ledger = reference_rules(
+        mlp, x, output, specs, boxes, negate, share, units
+    )
+    return relevance, score, ledger[2] != 0
 
 
 def _keep_rising_units(contributions, units):
@@ -189,7 +130,9 @@ def _contribution(name, params, a_i, w_ij, low_i, high_i, z_j):
     raise ValueError(name)
 
 
-def reference_rules(mlp, x, output, specs, boxes, negate=False, share_first=False):
+def reference_rules(
+    mlp, x, output, specs, boxes, negate=False, share_first=False, units=None
+):
     """Relevance of one sample for one output unit under any rule per layer.
 
     Parameters
@@ -203,7 +146,13 @@ def reference_rules(mlp, x, output, specs, boxes, negate=False, share_first=Fals
     share_first : bool
         At the first layer (a "zbeta" one), give the relevance of a neuron
         whose contributions are all zero to the other neurons, in proportion
-        to their absolute relevance (see ``reference_relevance``).
+        to their absolute relevance.
+    units : sequence of int, optional
+        With a first-layer box ``low == high`` (a reference point r): the
+        column of the user's data each input encodes. The inputs of one
+        column contribute to a neuron only when their summed push
+        ``sum (x_i - r_i) w_ij`` is positive, and then each its own
+        ``(x_i - r_i) w_ij``.
 
     Returns
     -------
@@ -236,18 +185,30 @@ def reference_rules(mlp, x, output, specs, boxes, negate=False, share_first=Fals
             if params.get("scale") == "rms":
                 eps *= math.sqrt(sum(v * v for v in z) / len(z))
             eps = max(eps, tiny_eps)
-        if layer == 0 and share_first:
-            assert name == "zbeta"
-            relevance = _shared(
-                relevance,
+        if name != "alphabeta":  # every z_ij of the layer
+            table = [
                 [
-                    [
-                        _contribution(name, params, a[i], w[i][j], low[i], high[i], 0)
-                        for j in range(n_out)
-                    ]
+                    _contribution(
+                        name,
+                        params,
+                        a[i],
+                        w[i][j],
+                        None if low is None else low[i],
+                        None if high is None else high[i],
+                        z[j],
+                    )
+                    for j in range(n_out)
+                ]
+                for i in range(n_in)
+            ]
+            if layer == 0 and units is not None:
+                table = [
+                    [(a[i] - low[i]) * w[i][j] for j in range(n_out)]
                     for i in range(n_in)
-                ],
-            )
+                ]
+                _keep_rising_units(table, units)
+            if layer == 0 and share_first:
+                relevance = _shared(relevance, table)
         lower = [0.0] * n_in
         for j in range(n_out):
             if name == "alphabeta":
@@ -259,18 +220,7 @@ def reference_rules(mlp, x, output, specs, boxes, negate=False, share_first=Fals
                     zb = part(0.0, b[j]) if params["bias"] else 0.0
                     groups.append((share, zij, zb))
             else:
-                zij = [
-                    _contribution(
-                        name,
-                        params,
-                        a[i],
-                        w[i][j],
-                        None if low is None else low[i],
-                        None if high is None else high[i],
-                        z[j],
-                    )
-                    for i in range(n_in)
-                ]
+                zij = [table[i][j] for i in range(n_in)]
                 zb = 0.0
                 if params["bias"] and name != "zbeta":  # z^β bias terms cancel
                     zb = _contribution(name, params, 1.0, b[j], 1.0, 1.0, z[j])
