@@ -563,16 +563,14 @@ shape (n_samples, n_targets)
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from sklearn.neural_network import MLPClassifier
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
         >>> from skl_lrp import RelevanceExplainer
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.normal(size=(100, 3))
-        >>> y = np.where(X[:, 0] > 0, "up", "down")
-        >>> mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
-        >>> explainer = RelevanceExplainer(mlp).fit(X, y)
-        >>> explainer.explain_each(X[:3], y[:3]).targets[:, 0].tolist()
-        ['up', 'up', 'up']
+        >>> X, y = load_iris(return_X_y=True)
+        >>> explainer = RelevanceExplainer(LogisticRegression(max_iter=500)).fit(X, y)
+        >>> explanation = explainer.explain_each(X[48:52], y[48:52])
+        >>> explanation.targets[:, 0].tolist(), explanation.relevance.shape
+        ([0, 0, 1, 1], (4, 1, 4))
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)

@@ -18,6 +18,8 @@ root point by root point), computed faster:
 :func:`prepare` picks the class for a :class:`~skl_lrp._rules.BoundLayer`.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import sparse
 
@@ -36,6 +38,31 @@ def prepare(bound):
     if any(ABOVE_LOW in group.parts for group in bound.groups):
         return ReferenceLayer(bound) if bound.is_reference else BoxLayer(bound)
     return FastLayer(bound)
+
+
+@dataclass
+class Step:
+    """What the forward pass left a layer for its backward pass on a batch.
+
+    Parameters
+    ----------
+    a : ndarray of shape (n, n_in)
+        The layer's input.
+    preactivation : ndarray of shape (n, n_out) or None
+        Its output before the activation, when its rule reads it.
+    cache : dict or None
+        What :meth:`FastLayer.forward` computed for the relevance pass:
+        "parts", the modified inputs by name; "z" and "least", denominators
+        and a lower bound of their size (the whole batch's smallest, when
+        the pass runs on some of its rows), by group.
+    take : callable or None
+        ``take(name, shape)`` gives the layer's work arrays; None allocates.
+    """
+
+    a: np.ndarray
+    preactivation: np.ndarray = None
+    cache: dict = None
+    take: object = None
 
 
 class FastLayer:
@@ -102,16 +129,7 @@ class FastLayer:
                 )
         return cache
 
-    def relprop(
-        self,
-        a,
-        relevance,
-        preactivation=None,
-        ledger=None,
-        cache=None,
-        take=None,
-        scale=None,
-    ):
+    def relprop(self, step, relevance, scale=None, ledger=None):
         """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
 
         Relevance travels factored: ``relevance * scale[:, np.newaxis, :]``,
@@ -121,26 +139,16 @@ class FastLayer:
 
         Parameters
         ----------
-        a : ndarray of shape (n, n_in)
-            The layer's input.
+        step : Step
+            What the forward pass left this layer on the batch's rows.
         relevance : ndarray of shape (n, n_targets, n_out)
             Relevance of the layer's neurons (times `scale`); overwritten
             (the propagation owns its buffers).
-        preactivation : ndarray of shape (n, n_out), default=None
-            The layer's output before activation, when `needs_preactivation`.
+        scale : ndarray of shape (n, n_out), default=None
+            The factor of `relevance` per neuron, or None for 1.
         ledger : ndarray of shape (n, n_targets, 3), default=None
             If given, the relevance absorbed by biases, by stabilizers and by
             neurons whose denominator vanished is added to its three columns.
-        cache : dict, default=None
-            What :meth:`forward` computed for this batch and relprop reuses:
-            "parts", the modified inputs by name; "z" and "least", the
-            denominators and a lower bound of their absolute values (the
-            whole batch's smallest, when relprop runs on some of its rows),
-            by group index.
-        take : callable, default=None
-            ``take(name, shape)`` gives the work arrays; None allocates them.
-        scale : ndarray of shape (n, n_out), default=None
-            The factor of `relevance` per neuron, or None for 1.
 
         Returns
         -------
@@ -149,8 +157,9 @@ class FastLayer:
         scale : ndarray of shape (n, n_in) or None
             `a` when the rule's contributions are ``a_i * v_ij``, else None.
         """
-        take = take or _allocate(relevance.dtype)
-        cache = cache or {}
+        a, preactivation = step.a, step.preactivation
+        take = step.take or _allocate(relevance.dtype)
+        cache = step.cache or {}
         parts = cache.get("parts") or self._stacked_parts(a)
         denominators, least = self._denominators(parts, cache, take, relevance.shape)
         redo = self._rows_to_redo(denominators, least)
@@ -567,18 +576,9 @@ class ReferenceLayer(FastLayer):
     def needs_preactivation(self):
         return False
 
-    def relprop(
-        self,
-        a,
-        relevance,
-        preactivation=None,
-        ledger=None,
-        cache=None,
-        take=None,
-        scale=None,
-    ):
-        take = take or _allocate(relevance.dtype)
-        cache = cache or self.forward(a)[1]
+    def relprop(self, step, relevance, scale=None, ledger=None):
+        a, take = step.a, step.take or _allocate(relevance.dtype)
+        cache = step.cache or self.forward(a)[1]
         z = cache["z"]  # twice the denominators
         n, n_targets, n_out = relevance.shape
         numerator = 1 if scale is None else scale
@@ -674,14 +674,9 @@ def backward(
     np.put_along_axis(relevance, columns[:, :, np.newaxis], scores[:, :, np.newaxis], 2)
     scale = None
     for index in reversed(range(len(layers))):
+        step = Step(inputs[index], preactivations[index], caches[index], takes[index])
         relevance, scale = layers[index].relprop(
-            inputs[index],
-            relevance,
-            preactivation=preactivations[index],
-            ledger=out.get("ledger"),
-            cache=caches[index],
-            take=takes[index],
-            scale=scale,
+            step, relevance, scale, out.get("ledger")
         )
         if "layers" in out and index > 0:
             unfactored(relevance, scale, out=out["layers"][index - 1])

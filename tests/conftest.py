@@ -75,3 +75,25 @@ class HtmlTags(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
+
+
+def make_one_hot_pipeline(n_samples=150, max_iter=300):
+    """A fitted Pipeline whose first column, a categorical of 4 levels, is
+    one-hot encoded into the network's first inputs, before two scaled
+    numeric columns; returns it and its data (an object array)."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    rng = np.random.RandomState(0)
+    X = np.empty((n_samples, 3), dtype=object)
+    X[:, 0] = rng.choice(["a", "b", "c", "d"], n_samples)
+    X[:, 1:] = rng.normal(size=(n_samples, 2))
+    y = (X[:, 0] == "a") ^ (X[:, 1].astype(float) > 0)
+    preprocessing = make_column_transformer(
+        (OneHotEncoder(sparse_output=False), [0]), (StandardScaler(), [1, 2])
+    )
+    mlp = MLPClassifier(hidden_layer_sizes=(8, 5), max_iter=max_iter, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return make_pipeline(preprocessing, mlp).fit(X, y), X

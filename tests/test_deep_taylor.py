@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 from _reference import reference_relevance
-from conftest import KINDS, make_network
+from conftest import KINDS, make_network, make_one_hot_pipeline
 from sklearn.frozen import FrozenEstimator
 
 from skl_lrp import RelevanceExplainer
@@ -254,22 +254,8 @@ def test_default_root_point_takes_the_inputs_of_a_column_as_one():
     # A categorical column one-hot encoded into four inputs, placed before
     # the numeric ones: its inputs contribute to a neuron only through their
     # net push, which the loop reference checks input by input.
-    from sklearn.compose import make_column_transformer
-    from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-    rng = np.random.RandomState(0)
-    n = 150
-    X = np.empty((n, 3), dtype=object)
-    X[:, 0] = rng.choice(["a", "b", "c", "d"], n)
-    X[:, 1:] = rng.normal(size=(n, 2))
-    y = (X[:, 0] == "a") ^ (X[:, 1].astype(float) > 0)
-    preprocessing = make_column_transformer(
-        (OneHotEncoder(sparse_output=False), [0]), (StandardScaler(), [1, 2])
-    )
-    mlp = MLPClassifier(hidden_layer_sizes=(8, 5), max_iter=300, random_state=0)
-    model = make_pipeline(preprocessing, mlp).fit(X, y)
+    model, X = make_one_hot_pipeline()
+    preprocessing, mlp = model[0], model[-1]
     explainer = RelevanceExplainer(FrozenEstimator(model), aggregate=False).fit(X)
     explanation = explainer.explain(X[:30])
     Z = preprocessing.transform(X[:30])

@@ -10,12 +10,8 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import KINDS, make_network
-from sklearn.compose import make_column_transformer
+from conftest import KINDS, make_network, make_one_hot_pipeline
 from sklearn.frozen import FrozenEstimator
-from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skl_lrp import RelevanceExplainer, _lrp
 from skl_lrp.rules import LRP0, AlphaBeta, Epsilon, Flat, Gamma, WSquare, ZBeta, ZPlus
@@ -78,17 +74,8 @@ def test_fast_engine_equals_the_plain_one(seed, case):
 def test_fast_engine_equals_the_plain_one_through_a_pipeline(rules, bounds):
     # One-hot columns of a categorical placed first: the default root point
     # takes them as one unit.
-    rng = np.random.RandomState(0)
-    n = 120
-    X = np.empty((n, 3), dtype=object)
-    X[:, 0] = rng.choice(["a", "b", "c", "d"], n)
-    X[:, 1:] = rng.normal(size=(n, 2))
-    y = (X[:, 0] == "a") ^ (X[:, 1].astype(float) > 0)
-    preprocessing = make_column_transformer(
-        (OneHotEncoder(sparse_output=False), [0]), (StandardScaler(), [1, 2])
-    )
-    mlp = MLPClassifier(hidden_layer_sizes=(8, 5), max_iter=200, random_state=0)
-    model = make_pipeline(preprocessing, mlp).fit(X, y)
+    model, X = make_one_hot_pipeline(n_samples=120, max_iter=200)
+    preprocessing = model[0]
     explainer = RelevanceExplainer(
         FrozenEstimator(model), rules=rules, bounds=bounds, batch_size=16
     ).fit(X)
