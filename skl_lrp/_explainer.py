@@ -213,7 +213,11 @@ default="column-mean"
         "bounds": [StrOptions(set(ROOT_POINTS)), tuple],
         "target": "no_validation",
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [Integral, None],
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "aggregate": ["boolean"],
     }
 
@@ -312,6 +316,12 @@ default="column-mean"
         self.estimator_ = estimator
         self.feature_importances_ = self._importances(X)
         return self
+
+    def _check_fitted(self):
+        """Fitted, and the parameters used at explanation time (batch_size,
+        n_jobs, target) still valid after any set_params."""
+        check_is_fitted(self)
+        self._validate_params()
 
     def _validate_input(self, X, reset):
         """Check X; a Pipeline's own steps take raw columns, checked per batch."""
@@ -466,7 +476,7 @@ default="column-mean"
         >>> relevance.shape
         (2, 4)
         """
-        check_is_fitted(self)
+        self._check_fitted()
         X = self._validate_input(X, reset=False)
         columns = self._plan.network.columns_for(self.target)
         if columns is not None and (len(columns) != 1 or np.ndim(self.target)):
@@ -534,7 +544,7 @@ shape (n_samples, n_targets)
         >>> bool(np.allclose(explanation.relevance.sum(-1), explanation.scores))
         True
         """
-        check_is_fitted(self)
+        self._check_fitted()
         X = self._validate_input(X, reset=False)
         columns = self._plan.network.columns_for(
             self.target if target is None else target
@@ -572,7 +582,7 @@ shape (n_samples, n_targets)
         >>> explanation.targets[:, 0].tolist(), explanation.relevance.shape
         ([0, 0, 1, 1], (4, 1, 4))
         """
-        check_is_fitted(self)
+        self._check_fitted()
         X = self._validate_input(X, reset=False)
         labels = np.asarray(labels)
         if labels.shape != (_num_samples(X),):

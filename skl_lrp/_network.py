@@ -306,19 +306,66 @@ def forward(network, x, layers=None, takes=None):
 
 
 def network_input(X, rows, preprocessing, dtype):
-    """Rows of X as the network sees them: preprocessed, dense, in `dtype`."""
-    if preprocessing is None:
-        x = X[rows]
-    else:
-        x = preprocessing.transform(_safe_indexing(X, rows))
-        if hasattr(x, "to_numpy"):  # a DataFrame from set_output
-            x = x.to_numpy()
+    """Rows of X as the network sees them: preprocessed, dense, in `dtype`.
+
+    Raises a ValueError naming the first row (and column) that reaches the
+    network as NaN or infinite, rather than explaining it into NaN.
+    """
+    raw = X[rows] if preprocessing is None else _safe_indexing(X, rows)
+    x = raw if preprocessing is None else preprocessing.transform(raw)
+    if hasattr(x, "to_numpy"):  # a DataFrame from set_output
+        x = x.to_numpy()
     x = x.toarray() if sparse.issparse(x) else x
-    x = np.asarray(x, dtype=dtype)
-    if preprocessing is not None and not np.all(np.isfinite(x)):
-        raise ValueError(
-            f"The pipeline's preprocessing turned rows {rows.start}-{rows.stop - 1} "
-            "into NaN or infinite values, which the network cannot be explained "
-            "on; impute missing values inside the pipeline."
-        )
+    with np.errstate(over="ignore"):
+        x = np.asarray(x, dtype=dtype)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(_not_finite(x, raw, rows, preprocessing))
     return x
+
+
+def _not_finite(x, raw, rows, preprocessing):
+    """What to say of the non-finite values in a batch's network input `x`."""
+    row, column = np.argwhere(~np.isfinite(x))[0]
+    where = f"row {rows.start + row}"
+    if preprocessing is None:  # X was checked finite: the cast overflowed
+        largest = np.max(np.abs(np.asarray(raw[row], dtype=np.float64)))
+        return (
+            f"X's {where} has a value too large for the network's dtype "
+            f"{x.dtype} (|x| up to {largest:.3g} in column {column}); rescale X "
+            "or explain a float64 network."
+        )
+    missing = _missing_columns(raw, row)
+    if missing:
+        return (
+            f"X's {where} has a missing or infinite value in column "
+            f"{missing[0]!r}, and the pipeline's preprocessing passes it on to "
+            "the network; impute it inside the pipeline (e.g. SimpleImputer) or "
+            "drop the row."
+        )
+    try:
+        name = preprocessing.get_feature_names_out()[column]
+    except (AttributeError, ValueError, TypeError, IndexError):
+        name = column
+    return (
+        f"The pipeline's preprocessing turned X's {where} into a NaN or "
+        f"infinite value at its output column {name!r}, which the network "
+        "cannot be explained on."
+    )
+
+
+def _missing_columns(raw, row):
+    """Columns of row `row` of `raw` (a DataFrame or an array) that hold a
+    missing or non-finite number."""
+    if hasattr(raw, "iloc"):
+        values, names = raw.iloc[row].to_numpy(dtype=object), list(raw.columns)
+    else:
+        values = np.asarray(raw[row], dtype=object).ravel()
+        names = list(range(len(values)))
+    missing = []
+    for name, value in zip(names, values):
+        try:
+            if value is None or not np.isfinite(float(value)):
+                missing.append(name)
+        except (TypeError, ValueError):  # a category, not a number
+            continue
+    return missing

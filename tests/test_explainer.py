@@ -473,10 +473,35 @@ def test_one_call_explain_matches_the_explainer(frozen):
     )
 
 
-def test_batch_size_is_validated(frozen):
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"batch_size": 0}, "'batch_size' parameter .* range \\[1, inf\\)"),
+        ({"batch_size": -1}, "'batch_size' parameter"),
+        ({"n_jobs": 0}, "'n_jobs' parameter"),
+        ({"batch_size": 2.5}, "'batch_size' parameter"),
+    ],
+)
+def test_parameters_are_validated_at_fit_and_after_set_params(frozen, params, message):
     estimator, X = frozen
-    with pytest.raises(ValueError, match="'batch_size' parameter"):
-        RelevanceExplainer(estimator, batch_size=0).fit(X)
+    with pytest.raises(ValueError, match=message):
+        RelevanceExplainer(estimator, **params).fit(X)
+    explainer = RelevanceExplainer(estimator).fit(X).set_params(**params)
+    for method in (explainer.transform, explainer.explain):
+        with pytest.raises(ValueError, match=message):
+            method(X)
+
+
+def test_float32_network_on_data_beyond_float32_is_a_clear_error(classifier_data):
+    X, y = classifier_data
+    frozen = FrozenEstimator(_mlp().fit(X.astype(np.float32), y))
+    X_huge = X.copy()
+    X_huge[5, 2] = 1e40
+    with pytest.raises(ValueError, match=r"row 5 has a value too large .*float32"):
+        RelevanceExplainer(frozen).fit(X_huge)
+    explainer = RelevanceExplainer(frozen).fit(X)
+    with pytest.raises(ValueError, match=r"row 5 .* column 2\); rescale X"):
+        explainer.transform(X_huge)
 
 
 def test_explain_each_explains_every_sample_for_its_own_label(frozen):

@@ -221,7 +221,33 @@ def test_nan_after_preprocessing_is_a_clear_error():
     pipeline = make_pipeline(StandardScaler(), _mlp()).fit(X, y)
     explainer = RelevanceExplainer(FrozenEstimator(pipeline)).fit(X)
     X[3, 1] = np.nan
-    with pytest.raises(ValueError, match="rows 0-49 into NaN.*impute missing values"):
+    with pytest.raises(
+        ValueError,
+        match=r"X's row 3 has a missing or infinite value in column 1, and the "
+        r"pipeline's preprocessing passes it on to the network; impute it",
+    ):
+        explainer.transform(X)
+    # A DataFrame names the column; the batch does not hide the row.
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X, columns=["age", "income"])
+    pipeline = make_pipeline(StandardScaler(), _mlp()).fit(df.drop(index=3), y[1:])
+    explainer = RelevanceExplainer(FrozenEstimator(pipeline), batch_size=2)
+    explainer.fit(df.drop(index=3))
+    with pytest.raises(ValueError, match=r"row 3 .* column 'income'"):
+        explainer.transform(df)
+
+
+def test_nan_made_by_the_preprocessing_names_its_output_column():
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(1, 2, size=(40, 2)), rng.randint(0, 2, 40)
+    log = FunctionTransformer(np.log, feature_names_out="one-to-one")
+    pipeline = make_pipeline(log, _mlp()).fit(X, y)
+    explainer = RelevanceExplainer(FrozenEstimator(pipeline)).fit(X)
+    X[7, 0] = -1.0  # finite in X, NaN after the log
+    with (
+        pytest.raises(ValueError, match=r"turned X's row 7 into a NaN .* 'x0'"),
+        np.errstate(invalid="ignore"),
+    ):
         explainer.transform(X)
 
 
