@@ -5,13 +5,24 @@ never imports the report's module; features are ranked and their values read
 with the report's own helpers (:mod:`skl_lrp._guardrails`).
 """
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 
 from ._explainer import RelevanceExplainer
 from ._guardrails import best_and_worst_ranks, descending_order, float_values
 
 KINDS = ("bar", "beeswarm", "stability", "waterfall")
+# Shared by the constraints of from_report, from_estimator and plot.
+_KIND = [StrOptions(set(KINDS))]
+_AX = [HasMethods(["barh", "scatter", "imshow"]), None]
 
 
 def _pyplot():
@@ -98,6 +109,10 @@ class RelevanceDisplay:
         self.relevances = relevances
 
     @classmethod
+    @validate_params(
+        {"report": [HasMethods(["feature_table"])], "kind": _KIND, "ax": _AX},
+        prefer_skip_nested_validation=False,  # plot() validates **kwargs
+    )
     def from_report(cls, report, *, kind="bar", ax=None, **kwargs):
         """Plot a :class:`RelevanceReport`.
 
@@ -140,6 +155,16 @@ class RelevanceDisplay:
         return display.plot(ax=ax, kind=kind, **kwargs)
 
     @classmethod
+    @validate_params(
+        {
+            "estimator": [HasMethods(["fit"])],
+            "X": ["array-like", "sparse matrix"],
+            "kind": _KIND,
+            "ax": _AX,
+            "target": "no_validation",  # "predicted" or any label
+        },
+        prefer_skip_nested_validation=False,  # plot() validates **kwargs
+    )
     def from_estimator(
         cls, estimator, X, *, kind="beeswarm", ax=None, target=None, **kwargs
     ):
@@ -193,6 +218,16 @@ class RelevanceDisplay:
         )
         return display.plot(ax=ax, kind=kind, **kwargs)
 
+    @validate_params(
+        {
+            "ax": _AX,
+            "kind": _KIND,
+            "max_features": [Interval(Integral, 1, None, closed="left")],
+            "sample": [Integral],
+            "color": [str, tuple, None],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def plot(self, ax=None, *, kind="bar", max_features=10, sample=0, color=None):
         """Draw the display.
 
@@ -211,8 +246,8 @@ class RelevanceDisplay:
             Features shown, most relevant first.
         sample : int, default=0
             Row shown by "waterfall".
-        color : str, default=None
-            Colour of the bars ("bar").
+        color : str or tuple, default=None
+            Colour of the bars ("bar"), in any form matplotlib takes.
 
         Returns
         -------
@@ -231,8 +266,6 @@ class RelevanceDisplay:
         >>> display.plot(kind="waterfall").ax_.get_title()
         'Sample 0: score 0.3 decomposed'
         """
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}; got {kind!r}.")
         plt = _pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(7, max(3, 0.35 * max_features + 1.5)))

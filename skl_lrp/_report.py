@@ -20,8 +20,15 @@ from numbers import Integral
 import numpy as np
 from scipy import stats
 from sklearn.base import clone, is_classifier
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
@@ -34,6 +41,29 @@ from ._html import render_report
 LEDGER = ("bias", "stabilizer", "dead")
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "groups": ["array-like", None],
+        "cv": ["cv_object"],
+        # As the explainer of each fold checks them.
+        "rules": RelevanceExplainer._parameter_constraints["rules"],
+        "bounds": RelevanceExplainer._parameter_constraints["bounds"],
+        "target": "no_validation",  # "true", "predicted" or any label
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "n_repeats": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "return_estimator": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "top_k": [Interval(Integral, 1, None, closed="left")],
+        "feature_names": ["array-like", None],
+    },
+    # The estimator and the explainer's settings are validated in each fold.
+    prefer_skip_nested_validation=False,
+)
 def cross_val_relevance(
     estimator,
     X,
@@ -151,17 +181,6 @@ def cross_val_relevance(
     >>> report.ranked_features()[:2]
     ['x3', 'x2']
     """
-    if not (
-        isinstance(n_repeats, Integral)
-        and not isinstance(n_repeats, bool)
-        and n_repeats >= 0
-    ):
-        raise ValueError(
-            "n_repeats must be a non-negative integer (the shuffles of each "
-            f"column in permutation importance; 0 skips it); got {n_repeats!r}."
-        )
-    if not (isinstance(top_k, Integral) and top_k >= 1):
-        raise ValueError(f"top_k must be a positive integer; got {top_k!r}.")
     plan = _plan_folds(estimator, X, y, groups, cv, random_state)
     task = FoldTask(rules, bounds, target, scoring, n_repeats)
     seeds = guard.fold_seeds(random_state, len(plan.splits))

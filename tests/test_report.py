@@ -21,6 +21,7 @@ from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
 import skl_lrp
 from skl_lrp import (
@@ -184,7 +185,7 @@ def test_display_bar_heights_are_the_mean_absolute_relevance(report):
 
 def test_display_errors(report):
     display = RelevanceDisplay(feature_names=["a"], relevance=np.ones((2, 1)))
-    with pytest.raises(ValueError, match="kind must be one of"):
+    with pytest.raises(ValueError, match="'kind' parameter of RelevanceDisplay.plot"):
         display.plot(kind="pie")
     with pytest.raises(ValueError, match="needs relevance per fold"):
         display.plot(kind="stability")
@@ -246,13 +247,6 @@ def test_permutation_seeds_none_and_random_state_instances():
     first = fold_seeds(np.random.RandomState(5), 3)
     assert first == fold_seeds(np.random.RandomState(5), 3)
     assert len(set(first)) == 3
-
-
-@pytest.mark.parametrize("n_repeats", [-1, 1.5, True, "5"])
-def test_n_repeats_is_validated(n_repeats):
-    X, y = np.random.RandomState(0).normal(size=(30, 3)), np.arange(30.0)
-    with pytest.raises(ValueError, match="n_repeats must be a non-negative integer"):
-        cross_val_relevance(Ridge(), X, y, cv=3, n_repeats=n_repeats)
 
 
 def test_n_repeats_zero_skips_permutation_importance():
@@ -500,6 +494,90 @@ def test_every_view_shows_the_feature_table(report):
 def _cross_val_relevance_call(**params):
     X, y = np.random.RandomState(0).normal(size=(30, 3)), np.arange(30.0)
     return cross_val_relevance(**{"estimator": Ridge(), "X": X, "y": y, **params})
+
+
+CROSS_VAL_RELEVANCE_CASES = [
+    ("estimator", "a model"),
+    ("X", 3.0),
+    ("y", 3.0),
+    ("groups", 3.0),
+    ("cv", "five"),
+    ("rules", "no-such-preset"),
+    ("bounds", "corner"),
+    ("scoring", "no_such_scorer"),
+    ("n_repeats", -1),
+    ("n_repeats", 1.5),
+    ("n_repeats", "5"),
+    ("n_jobs", 1.5),
+    ("return_estimator", "yes"),
+    ("verbose", -1),
+    ("random_state", "seed"),
+    ("top_k", 0),
+    ("feature_names", 3.0),
+]
+
+
+@pytest.mark.parametrize("param, value", CROSS_VAL_RELEVANCE_CASES)
+def test_cross_val_relevance_validates_its_parameters(param, value):
+    X, y = np.random.RandomState(0).normal(size=(30, 3)), np.arange(30.0)
+    with pytest.raises(
+        InvalidParameterError,
+        match=f"The '{param}' parameter of cross_val_relevance must be",
+    ):
+        cross_val_relevance(**{"estimator": Ridge(), "X": X, "y": y, param: value})
+
+
+DISPLAY_CASES = [
+    ("from_report", "report", "a report"),
+    ("from_report", "kind", "pie"),
+    ("from_report", "ax", "axes"),
+    ("from_estimator", "estimator", "a model"),
+    ("from_estimator", "X", 3.0),
+    ("from_estimator", "kind", "pie"),
+    ("from_estimator", "ax", "axes"),
+    ("plot", "ax", "axes"),
+    ("plot", "kind", "pie"),
+    ("plot", "max_features", 0),
+    ("plot", "sample", 1.5),
+    ("plot", "color", 3),
+]
+
+
+@pytest.mark.parametrize("method, param, value", DISPLAY_CASES)
+def test_display_validates_its_parameters(report, method, param, value):
+    required = {
+        "from_report": {"report": report},
+        "from_estimator": {
+            "estimator": Ridge().fit(np.eye(3), [0, 1, 2]),
+            "X": np.eye(3),
+        },
+        "plot": {},
+    }[method]
+    display = RelevanceDisplay(feature_names=["a"], relevance=np.ones((2, 1)))
+    owner = display if method == "plot" else RelevanceDisplay
+    with pytest.raises(
+        InvalidParameterError,
+        match=f"The '{param}' parameter of RelevanceDisplay.{method} must be",
+    ):
+        getattr(owner, method)(**{**required, param: value})
+
+
+@pytest.mark.parametrize(
+    "function, tested",
+    [
+        (cross_val_relevance, {p for p, _ in CROSS_VAL_RELEVANCE_CASES}),
+        *[
+            (
+                getattr(RelevanceDisplay, method),
+                {p for m, p, _ in DISPLAY_CASES if m == method},
+            )
+            for method in ("from_report", "from_estimator", "plot")
+        ],
+    ],
+)
+def test_every_validated_parameter_is_tested(function, tested):
+    constraints = function._skl_parameter_constraints
+    assert tested == {k for k, v in constraints.items() if v != "no_validation"}
 
 
 def _imports(path):
