@@ -20,6 +20,8 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 
 from ._composites import PRESETS, describe
 from ._explainer import RelevanceExplainer
+from ._guardrails import descending_order
+from ._report import cross_val_relevance
 from ._rules import ROOT_POINTS
 
 DATASETS = {
@@ -95,22 +97,7 @@ def _read_rows(path):
 
 def _load_csv(path, target, task):
     header, rows = _read_rows(path)
-    if any(not name for name in header):
-        raise UsageError(f"{path} has a column without a name in its header row")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise UsageError(f"{path} has repeated column names: {', '.join(repeated)}")
-    if target not in header:
-        raise UsageError(
-            f"--target {target!r} is not a column of {path}; columns: "
-            + ", ".join(header)
-        )
-    for line, row in enumerate(rows, start=2):
-        if len(row) != len(header):
-            raise UsageError(
-                f"{path} has a row of {len(row)} fields where the header has "
-                f"{len(header)} (row {line - 1} of the data)"
-            )
+    _check_csv_shape(path, header, rows, target)
     t = header.index(target)
     columns = [[row[i].strip() for row in rows] for i in range(len(header))]
     labels = columns.pop(t)
@@ -130,6 +117,32 @@ def _load_csv(path, target, task):
         X[:, j] = [
             np.nan if _is_missing(v) else (float(v) if is_number else v) for v in values
         ]
+    y, task = _target_values(labels, target, task)
+    return Table(X, y, names, numeric, task, path)
+
+
+def _check_csv_shape(path, header, rows, target):
+    """Usage errors for a header or rows the tool cannot read as a table."""
+    if any(not name for name in header):
+        raise UsageError(f"{path} has a column without a name in its header row")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise UsageError(f"{path} has repeated column names: {', '.join(repeated)}")
+    if target not in header:
+        raise UsageError(
+            f"--target {target!r} is not a column of {path}; columns: "
+            + ", ".join(header)
+        )
+    for line, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise UsageError(
+                f"{path} has a row of {len(row)} fields where the header has "
+                f"{len(header)} (row {line - 1} of the data)"
+            )
+
+
+def _target_values(labels, target, task):
+    """The target column's values and the task (inferred when None)."""
     if any(_is_missing(v) for v in labels):
         raise UsageError(f"the target column {target!r} has missing cells")
     numbers = [_as_float(v) for v in labels]
@@ -138,9 +151,7 @@ def _load_csv(path, target, task):
     if task is None:  # whole numbers with few values are classes
         few = len(set(numbers if target_numeric else labels)) <= 20
         task = (
-            "classification"
-            if not target_numeric or (whole and few)
-            else ("regression")
+            "classification" if not target_numeric or (whole and few) else "regression"
         )
     if task == "regression":
         if not target_numeric:
@@ -148,12 +159,10 @@ def _load_csv(path, target, task):
                 f"--task regression needs a numeric target; {target!r} has "
                 f"non-numeric values such as {labels[numbers.index(None)]!r}"
             )
-        y = np.asarray(numbers)
-    elif target_numeric:  # 1 and 1.0 are one class
-        y = np.asarray([int(n) if whole else n for n in numbers])
-    else:
-        y = np.asarray(labels)
-    return Table(X, y, names, numeric, task, path)
+        return np.asarray(numbers), task
+    if target_numeric:  # 1 and 1.0 are one class
+        return np.asarray([int(n) if whole else n for n in numbers]), task
+    return np.asarray(labels), task
 
 
 def _load(args):
@@ -331,6 +340,12 @@ def _parser():
         "Relevance Propagation.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_report_command(commands)
+    _add_explain_command(commands)
+    return parser
+
+
+def _add_report_command(commands):
     report = commands.add_parser(
         "report",
         help="cross-validated relevance report (HTML and JSON)",
@@ -367,6 +382,10 @@ def _parser():
         default=0,
         help="seed of the folds and the network (default: 0)",
     )
+    _add_report_outputs(report)
+
+
+def _add_report_outputs(report):
     report.add_argument(
         "--top", type=_positive_int, default=10, help="features printed (default: 10)"
     )
@@ -378,6 +397,8 @@ def _parser():
     )
     report.add_argument("--json", metavar="PATH", help="also write the report as JSON")
 
+
+def _add_explain_command(commands):
     explain = commands.add_parser(
         "explain",
         help="train an MLP and explain a few test predictions",
@@ -405,37 +426,57 @@ def _parser():
         help="held-out fraction (default: 0.25)",
     )
     explain.add_argument("--random-state", type=int, default=0)
-    return parser
 
 
-def _report(args, out):
-    from ._report import cross_val_relevance
-
+def _report_command(args, out):
+    """``skl-lrp report``: load, cross-validate, print, write the files."""
     table = _load(args)
+    _check_folds(table, args.cv)
+    report = _cross_validate(table, args)
+    _print_summary(report, table, args, out)
+    _print_features(report, args.top, out)
+    _print_ledger(report.ledger, out)
+    try:
+        report.to_html(args.out, title=f"Relevance report: {table.source}")
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as handle:
+                json.dump(report.to_dict(), handle, indent=2)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report: {exc}") from None
+    print(f"written: {args.out}" + (f", {args.json}" if args.json else ""), file=out)
+    return 0
+
+
+def _check_folds(table, cv):
+    """Usage errors for a number of folds the data cannot fill."""
     n_samples = len(table.y)
-    if args.cv < 2:
+    if cv < 2:
         raise UsageError("--cv needs at least 2 folds")
-    if n_samples < args.cv:
-        raise UsageError(f"{n_samples} rows are too few for {args.cv} folds")
-    if table.task == "classification":
-        rare = [str(c) for c, k in table.class_counts.items() if k < args.cv]
-        if rare:
-            smallest = min(table.class_counts.values())
-            advice = (
-                f"use --cv {max(2, smallest)} or fewer"
-                if smallest >= 2
-                else "remove or merge them"
-            )
-            raise UsageError(
-                f"classes with fewer rows than the {args.cv} folds: "
-                f"{', '.join(rare[:5])}; {advice}"
-            )
+    if n_samples < cv:
+        raise UsageError(f"{n_samples} rows are too few for {cv} folds")
+    if table.task != "classification":
+        return
+    rare = [str(c) for c, k in table.class_counts.items() if k < cv]
+    if rare:
+        smallest = min(table.class_counts.values())
+        advice = (
+            f"use --cv {max(2, smallest)} or fewer"
+            if smallest >= 2
+            else "remove or merge them"
+        )
+        raise UsageError(
+            f"classes with fewer rows than the {cv} folds: "
+            f"{', '.join(rare[:5])}; {advice}"
+        )
+
+
+def _cross_validate(table, args):
     model = _model(table, args.hidden, args.max_iter, args.seed)
-    # The report's own warnings are printed below; Python's copies of them
-    # (and the folds' ConvergenceWarning) would only repeat them on stderr.
+    # The report's own warnings are printed; Python's copies of them (and
+    # the folds' ConvergenceWarning) would only repeat them on stderr.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        report = cross_val_relevance(
+        return cross_val_relevance(
             model,
             table.X,
             table.y,
@@ -448,15 +489,19 @@ def _report(args, out):
             random_state=args.seed,
             feature_names=table.names,
         )
-    metric = "accuracy" if table.task == "classification" else "R^2"
+
+
+def _print_summary(report, table, args, out):
+    """The lines above the feature table: data, scores, stability, warnings."""
     print(
-        f"skl-lrp report: {table.source} ({n_samples} rows, {len(table.names)} "
+        f"skl-lrp report: {table.source} ({len(table.y)} rows, {len(table.names)} "
         f"columns), {table.task}, MLP hidden layers {args.hidden}, rules "
         f"{args.rules}, root point {args.bounds}",
         file=out,
     )
     print(_describe(table), file=out)
     print(textwrap.fill(report.settings["meaning"], 88), file=out)
+    metric = "accuracy" if table.task == "classification" else "R^2"
     baseline = np.mean(report.baseline_scores)
     print(
         f"{args.cv}-fold {metric}: {report.fold_scores.mean():.3f} "
@@ -477,24 +522,6 @@ def _report(args, out):
     )
     for warning in report.warnings:
         print(f"warning: {warning['message']}", file=out)
-    _print_features(report, args.top, out)
-    ledger = report.ledger
-    print(
-        f"\nconservation: largest |sum of relevance + absorbed - score| = "
-        f"{ledger['max_conservation_error']:.1e}; absorbed by biases "
-        f"{ledger['bias']:.3g}, stabilizers {ledger['stabilizer']:.3g}, "
-        f"vanished neurons {ledger['dead']:.3g}",
-        file=out,
-    )
-    try:
-        report.to_html(args.out, title=f"Relevance report: {table.source}")
-        if args.json:
-            with open(args.json, "w", encoding="utf-8") as handle:
-                json.dump(report.to_dict(), handle, indent=2)
-    except OSError as exc:
-        raise UsageError(f"cannot write the report: {exc}") from None
-    print(f"written: {args.out}" + (f", {args.json}" if args.json else ""), file=out)
-    return 0
 
 
 def _number(value):
@@ -504,7 +531,7 @@ def _number(value):
 
 def _print_features(report, top, out):
     """The ranked feature table, permutation importance beside relevance."""
-    rows = report._feature_rows()
+    rows = report.feature_table()
     permutation = report.permutation_importances_mean is not None
     width = max(len("feature"), *(len(row["name"]) for row in rows))
     print(
@@ -514,17 +541,7 @@ def _print_features(report, top, out):
         file=out,
     )
     for rank, row in enumerate(rows[:top], start=1):
-        low, high = (_number(row[key]) for key in ("ci_low", "ci_high"))
-        line = (
-            f"{rank:>4}  {row['name']:<{width}}  {row['mean_abs_relevance']:>9.4f}  "
-            f"{row['std']:>8.4f}  [{low:>8.4f}, {high:>8.4f}]  "
-            f"{row['top_k_frequency']:>5.0%}"
-        )
-        if permutation:
-            importance = _number(row["permutation_importance_mean"])
-            p_rank = row["permutation_rank"]
-            line += f"  {importance:>+10.4f}  {'n/a' if p_rank is None else p_rank:>6}"
-        print(line + ("  !" if row["flagged"] else ""), file=out)
+        print(_feature_line(rank, row, width, permutation), file=out)
     legend = (
         [
             "perm. imp.: mean drop in the held-out score when the column is "
@@ -539,10 +556,59 @@ def _print_features(report, top, out):
         print("; ".join(legend), file=out)
 
 
-def _explain(args, out):
+def _feature_line(rank, row, width, permutation):
+    """One row of the feature table, from one row of ``feature_table()``."""
+    low, high = (_number(row[key]) for key in ("ci_low", "ci_high"))
+    line = (
+        f"{rank:>4}  {row['name']:<{width}}  {row['mean_abs_relevance']:>9.4f}  "
+        f"{row['std']:>8.4f}  [{low:>8.4f}, {high:>8.4f}]  "
+        f"{row['top_k_frequency']:>5.0%}"
+    )
+    if permutation:
+        importance = _number(row["permutation_importance_mean"])
+        p_rank = row["permutation_rank"]
+        line += f"  {importance:>+10.4f}  {'n/a' if p_rank is None else p_rank:>6}"
+    return line + ("  !" if row["flagged"] else "")
+
+
+def _print_ledger(ledger, out):
+    print(
+        f"\nconservation: largest |sum of relevance + absorbed - score| = "
+        f"{ledger['max_conservation_error']:.1e}; absorbed by biases "
+        f"{ledger['bias']:.3g}, stabilizers {ledger['stabilizer']:.3g}, "
+        f"vanished neurons {ledger['dead']:.3g}",
+        file=out,
+    )
+
+
+def _explain_command(args, out):
+    """``skl-lrp explain``: load, split, fit, explain, print."""
     table = _load(args)
+    X_train, X_test, y_train, y_test = _split(table, args)
+    explainer, converged = _fit_explainer(table, args, X_train, y_train)
+    explanation = explainer.explain(X_test)
+    test_score = explainer.estimator_.score(X_test, y_test)
+    _print_model(table, args, test_score, len(y_test), converged, out)
+    relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    targets = explanation.targets[:, 0].tolist()
+    width = max(len("sum of relevance"), *(len(name) for name in table.names))
+    for row in range(min(args.samples, len(y_test))):
+        what = (
+            f"predicted {targets[row]!r}"
+            if table.task == "classification"
+            else "regression"
+        )
+        print(f"\nsample {row}: {what}, score {scores[row]:+.4f}", file=out)
+        _print_sample(
+            table.names, X_test[row], relevance[row], scores[row], args.top, width, out
+        )
+    _print_conservation(relevance, scores, explanation.absorbed_dead[:, 0], out)
+    return 0
+
+
+def _split(table, args):
     try:
-        X_train, X_test, y_train, y_test = train_test_split(
+        return train_test_split(
             table.X,
             table.y,
             test_size=args.test_size,
@@ -551,27 +617,32 @@ def _explain(args, out):
         )
     except ValueError as exc:
         raise UsageError(f"cannot split {table.source} for testing: {exc}") from None
+
+
+def _fit_explainer(table, args, X_train, y_train):
+    """The fitted explainer, and whether its network converged."""
     model = _model(table, args.hidden, args.max_iter, args.random_state)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         explainer = RelevanceExplainer(model, bounds=args.bounds)
         explainer.fit(X_train, y_train)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    explanation = explainer.explain(X_test)
-    relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    return explainer, converged
+
+
+def _print_model(table, args, test_score, n_test, converged, out):
+    """The lines above the samples: data, model, test score, rules."""
     classification = table.task == "classification"
-    metric = "accuracy" if classification else "R^2"
-    test_score = explainer.estimator_.score(X_test, y_test)
-    names = table.names
     print(
         f"skl-lrp explain: {table.source} ({len(table.y)} samples, "
-        f"{len(names)} features)",
+        f"{len(table.names)} features)",
         file=out,
     )
     print(
         f"model: MLP{'Classifier' if classification else 'Regressor'}"
-        f"(hidden_layer_sizes={args.hidden}), test {metric} {test_score:.3f} "
-        f"on {len(y_test)} rows"
+        f"(hidden_layer_sizes={args.hidden}), test "
+        f"{'accuracy' if classification else 'R^2'} {test_score:.3f} "
+        f"on {n_test} rows"
         + (
             ""
             if converged
@@ -589,47 +660,45 @@ def _explain(args, out):
         file=out,
     )
     print(textwrap.fill(describe("deep-taylor", args.bounds), 88), file=out)
-    width = max(len("sum of relevance"), *(len(name) for name in names))
-    targets = explanation.targets[:, 0].tolist()
-    for row in range(min(args.samples, len(y_test))):
-        what = f"predicted {targets[row]!r}" if classification else "regression"
-        print(f"\nsample {row}: {what}, score {scores[row]:+.4f}", file=out)
-        print(f"  {'feature':<{width}}  {'value':>10}  {'relevance':>10}", file=out)
-        order = np.argsort(-np.abs(relevance[row]), kind="stable")
-        shown = order[: args.top]
-        for i in shown:
-            value = X_test[row, i]
-            value = f"{value:>10.4g}" if isinstance(value, float) else f"{value!s:>10}"
-            print(
-                f"  {names[i]:<{width}}  {value}  {relevance[row, i]:>+10.4f}", file=out
-            )
-        rest = len(names) - len(shown)
-        if rest:
-            other = relevance[row, order[args.top :]].sum()
-            print(
-                f"  {f'({rest} other features)':<{width}}  {'':>10}  {other:>+10.4f}",
-                file=out,
-            )
-        total = relevance[row].sum()
+
+
+def _print_sample(names, values, relevance, score, top, width, out):
+    """One sample's most relevant features, the rest, and their sum."""
+    print(f"  {'feature':<{width}}  {'value':>10}  {'relevance':>10}", file=out)
+    order = descending_order(np.abs(relevance))
+    for i in order[:top]:
+        value = values[i]
+        value = f"{value:>10.4g}" if isinstance(value, float) else f"{value!s:>10}"
+        print(f"  {names[i]:<{width}}  {value}  {relevance[i]:>+10.4f}", file=out)
+    rest = len(names) - len(order[:top])
+    if rest:
+        other = relevance[order[top:]].sum()
         print(
-            f"  {'sum of relevance':<{width}}  {'':>10}  {total:>+10.4f}  "
-            f"(score {scores[row]:+.4f}, difference {total - scores[row]:+.1e})",
+            f"  {f'({rest} other features)':<{width}}  {'':>10}  {other:>+10.4f}",
             file=out,
         )
-    gap = np.abs(relevance.sum(axis=1) - scores)
-    lost = np.count_nonzero(explanation.absorbed_dead[:, 0])
+    total = relevance.sum()
     print(
-        f"\nconservation over {len(y_test)} test rows: "
+        f"  {'sum of relevance':<{width}}  {'':>10}  {total:>+10.4f}  "
+        f"(score {score:+.4f}, difference {total - score:+.1e})",
+        file=out,
+    )
+
+
+def _print_conservation(relevance, scores, dead, out):
+    gap = np.abs(relevance.sum(axis=1) - scores)
+    print(
+        f"\nconservation over {len(scores)} test rows: "
         f"max |sum of relevance - score| = {gap.max():.1e}",
         file=out,
     )
+    lost = np.count_nonzero(dead)
     if lost:
         print(
             f"  {lost} rows lost relevance at a neuron whose contributions "
             "were all zero (see the RelevanceExplainer notes)",
             file=out,
         )
-    return 0
 
 
 def main(argv=None, out=None):
@@ -660,7 +729,7 @@ def main(argv=None, out=None):
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    command = _report if args.command == "report" else _explain
+    command = _report_command if args.command == "report" else _explain_command
     try:
         return command(args, sys.stdout if out is None else out)
     except UsageError as exc:

@@ -1,17 +1,33 @@
-"""RelevanceDisplay: plots of relevance, after scikit-learn's Display API."""
+"""RelevanceDisplay: plots of relevance, after scikit-learn's Display API.
+
+A view: :meth:`RelevanceDisplay.from_report` reads the report it is given and
+never imports the report's module; features are ranked and their values read
+with the report's own helpers (:mod:`skl_lrp._guardrails`).
+"""
+
+from numbers import Integral
 
 import numpy as np
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
+
+from ._explainer import RelevanceExplainer
+from ._guardrails import best_and_worst_ranks, descending_order, float_values
 
 KINDS = ("bar", "beeswarm", "stability", "waterfall")
-
-
-def _shorten(name, limit=35):
-    """A feature name short enough for an axis label (the tables keep it whole)."""
-    name = str(name)
-    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
+# Shared by the constraints of from_report, from_estimator and plot.
+_KIND = [StrOptions(set(KINDS))]
+_AX = [HasMethods(["barh", "scatter", "imshow"]), None]
 
 
 def _pyplot():
+    # scikit-learn's check_matplotlib_support has been private since 1.5
+    # (sklearn.utils._optional_dependencies); this one also names the extra.
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:
@@ -20,6 +36,12 @@ def _pyplot():
             'pip install "skl_lrp[plot]"'
         ) from exc
     return plt
+
+
+def _shorten(name, limit=35):
+    """A feature name short enough for an axis label (the tables keep it whole)."""
+    name = str(name)
+    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
 
 
 class RelevanceDisplay:
@@ -87,6 +109,10 @@ class RelevanceDisplay:
         self.relevances = relevances
 
     @classmethod
+    @validate_params(
+        {"report": [HasMethods(["feature_table"])], "kind": _KIND, "ax": _AX},
+        prefer_skip_nested_validation=False,  # plot() validates **kwargs
+    )
     def from_report(cls, report, *, kind="bar", ax=None, **kwargs):
         """Plot a :class:`RelevanceReport`.
 
@@ -129,6 +155,16 @@ class RelevanceDisplay:
         return display.plot(ax=ax, kind=kind, **kwargs)
 
     @classmethod
+    @validate_params(
+        {
+            "estimator": [HasMethods(["fit"])],
+            "X": ["array-like", "sparse matrix"],
+            "kind": _KIND,
+            "ax": _AX,
+            "target": "no_validation",  # "predicted" or any label
+        },
+        prefer_skip_nested_validation=False,  # plot() validates **kwargs
+    )
     def from_estimator(
         cls, estimator, X, *, kind="beeswarm", ax=None, target=None, **kwargs
     ):
@@ -168,11 +204,6 @@ class RelevanceDisplay:
         >>> len(display.artists_) > 0
         True
         """
-        from sklearn.frozen import FrozenEstimator
-
-        from ._explainer import RelevanceExplainer
-        from ._report import _float_values
-
         explainer = estimator
         if not isinstance(estimator, RelevanceExplainer):
             explainer = RelevanceExplainer(FrozenEstimator(estimator)).fit(X)
@@ -183,10 +214,20 @@ class RelevanceDisplay:
             relevance=explanation.relevance[:, 0],
             scores=explanation.scores[:, 0],
             absorbed=explanation.absorbed[:, 0],
-            values=_float_values(X, len(names)),
+            values=float_values(X, len(names)),
         )
         return display.plot(ax=ax, kind=kind, **kwargs)
 
+    @validate_params(
+        {
+            "ax": _AX,
+            "kind": _KIND,
+            "max_features": [Interval(Integral, 1, None, closed="left")],
+            "sample": [Integral],
+            "color": [str, tuple, None],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def plot(self, ax=None, *, kind="bar", max_features=10, sample=0, color=None):
         """Draw the display.
 
@@ -205,8 +246,8 @@ class RelevanceDisplay:
             Features shown, most relevant first.
         sample : int, default=0
             Row shown by "waterfall".
-        color : str, default=None
-            Colour of the bars ("bar").
+        color : str or tuple, default=None
+            Colour of the bars ("bar"), in any form matplotlib takes.
 
         Returns
         -------
@@ -225,13 +266,10 @@ class RelevanceDisplay:
         >>> display.plot(kind="waterfall").ax_.get_title()
         'Sample 0: score 0.3 decomposed'
         """
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}; got {kind!r}.")
         plt = _pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(7, max(3, 0.35 * max_features + 1.5)))
-        order = np.argsort(-self._importance(), kind="stable")
-        shown = order[:max_features]
+        shown = descending_order(self._importance())[:max_features]
         draw = getattr(self, f"_plot_{kind}")
         self.artists_ = draw(ax, shown, sample=sample, color=color)
         self.ax_, self.figure_, self.kind_ = ax, ax.figure, kind
@@ -298,11 +336,9 @@ class RelevanceDisplay:
                 'kind="stability" needs relevance per fold: use '
                 "from_report with a cross-validated report."
             )
-        from scipy.stats import rankdata
-
-        ranks = np.array(
-            [rankdata(-fold, method="min") for fold in self.relevances.T]
-        ).T[shown]
+        # Ranked as the report ranks them (RelevanceReport.ranks).
+        ranks = np.array([best_and_worst_ranks(fold)[0] for fold in self.relevances.T])
+        ranks = ranks.T[shown]
         image = ax.imshow(ranks, cmap="viridis_r", aspect="auto")
         middle = (ranks.min() + ranks.max()) / 2
         for (i, k), rank in np.ndenumerate(ranks):
@@ -321,7 +357,7 @@ class RelevanceDisplay:
         if self.scores is None:
             raise ValueError('kind="waterfall" needs the explained scores.')
         relevance = self.relevance[sample]
-        order = np.argsort(-np.abs(relevance), kind="stable")[: len(shown)]
+        order = descending_order(np.abs(relevance))[: len(shown)]
         steps = [(_shorten(self.feature_names[i]), relevance[i]) for i in order]
         rest = relevance.sum() - relevance[order].sum()
         if len(order) < len(relevance):

@@ -5,8 +5,14 @@ that is not always what the model's held-out performance depends on. These
 checks give an independent view (permutation importance, a trivial
 baseline) and flag the usual suspects: identifier-like columns, unfinished
 training, and columns the two views rank very differently.
+
+It also holds the helpers that the report and its views (plots, HTML,
+command line) share, so that they rank features and read feature values one
+way: :func:`descending_order`, :func:`best_and_worst_ranks` and
+:func:`float_values`.
 """
 
+import contextlib
 import math
 from numbers import Integral, Real
 
@@ -169,8 +175,8 @@ def disagreements(names, relevance, importance):
     if n < 3 or not finite:
         return []
     m, h = disagreement_limits(n)
-    r_best, r_worst = _ranks(relevance)
-    p_best, p_worst = _ranks(importance)
+    r_best, r_worst = best_and_worst_ranks(relevance)
+    p_best, p_worst = best_and_worst_ranks(importance)
     found = []
     for i, name in enumerate(names):
         relevant = r_worst[i] <= m and relevance[i] > relevance.mean()
@@ -192,7 +198,12 @@ def disagreements(names, relevance, importance):
     ]
 
 
-def _ranks(values):
+def descending_order(values):
+    """Indices of `values`, largest first; ties keep their column order."""
+    return np.argsort(-np.asarray(values), kind="stable")
+
+
+def best_and_worst_ranks(values):
     """Rank 1 = largest; ties get their best and their worst place."""
     return (
         stats.rankdata(-values, method="min").astype(int),
@@ -291,6 +302,24 @@ def cardinality_warnings(X, names):
 
 def _shape(X):
     return tuple(X.shape) if hasattr(X, "shape") else np.shape(X)
+
+
+def float_values(X, n_features):
+    """Feature values as floats where they are numbers, NaN elsewhere.
+
+    They colour the plots; NaN everywhere when `X` does not have
+    `n_features` columns (relevance reported on other columns than X's).
+    """
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    columns = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X, dtype=object)
+    if columns.ndim != 2 or columns.shape[1] != n_features:
+        return np.full((len(columns), n_features), np.nan)
+    values = np.full(columns.shape, np.nan)
+    for j in range(n_features):
+        with contextlib.suppress(TypeError, ValueError):
+            values[:, j] = np.asarray(columns[:, j], dtype=float)
+    return values
 
 
 def _column(X, j):

@@ -1,4 +1,8 @@
-"""One self-contained HTML page for a RelevanceReport: no network, no script."""
+"""One self-contained HTML page for a RelevanceReport: no network, no script.
+
+A view: it reads the report it is given (its attributes and its
+``feature_table()``) and never imports the report's module.
+"""
 
 import base64
 import io
@@ -6,6 +10,9 @@ import re
 from html import escape
 
 import numpy as np
+
+from ._display import RelevanceDisplay
+from ._guardrails import descending_order
 
 _STYLE = """
 body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
@@ -69,8 +76,6 @@ def _plots(report):
         return [
             "<p>Install matplotlib (the extra <code>plot</code>) to include plots.</p>"
         ]
-    from ._display import RelevanceDisplay
-
     kinds = [
         ("bar", "Mean |relevance| per feature, with the spread across folds"),
         ("beeswarm", "Relevance of every held-out sample"),
@@ -110,48 +115,45 @@ def _warnings(found):
     )
 
 
+# The feature table's columns: (header, key of a feature_table() row).
+_FEATURE_COLUMNS = [
+    ("feature", "name"),
+    ("mean |R|", "mean_abs_relevance"),
+    ("std", "std"),
+    ("CI low", "ci_low"),
+    ("CI high", "ci_high"),
+    ("signed mean", "signed_mean"),
+    ("mean rank", "mean_rank"),
+    ("top-{k} share", "top_k_frequency"),
+]
+_PERMUTATION_COLUMNS = [
+    ("permutation importance", "permutation_importance_mean"),
+    ("its std", "permutation_importance_std"),
+    ("its rank", "permutation_rank"),
+]
+
+
 def _feature_table(report):
-    rows = report._feature_rows()
-    permutation = report.permutation_importances_mean is not None
-    header = [
-        "feature",
-        "mean |R|",
-        "std",
-        "CI low",
-        "CI high",
-        "signed mean",
-        "mean rank",
-        f"top-{report.top_k} share",
-    ]
-    keys = [
-        "name",
-        "mean_abs_relevance",
-        "std",
-        "ci_low",
-        "ci_high",
-        "signed_mean",
-        "mean_rank",
-        "top_k_frequency",
-    ]
+    """The report's feature table, its flagged rows shaded."""
+    rows = report.feature_table()
+    columns = list(_FEATURE_COLUMNS)
     caption = (
         "Mean |relevance| of held-out samples per fold: mean, std and 95% "
         f"interval across folds; how often in the top {report.top_k}"
     )
-    if permutation:
-        header += ["permutation importance", "its std", "its rank"]
-        keys += [
-            "permutation_importance_mean",
-            "permutation_importance_std",
-            "permutation_rank",
-        ]
+    if report.permutation_importances_mean is not None:
+        columns += _PERMUTATION_COLUMNS
         caption += (
             "; permutation importance: the mean drop in the held-out score "
             "when the column is shuffled, across folds"
         )
     return _table(
         caption + "; ! marks a column a warning names",
-        [*header, "flag"],
-        [[row[key] for key in keys] + ["!" if row["flagged"] else ""] for row in rows],
+        [*(header.format(k=report.top_k) for header, _ in columns), "flag"],
+        [
+            [row[key] for _, key in columns] + ["!" if row["flagged"] else ""]
+            for row in rows
+        ],
         row_classes=["flagged" if row["flagged"] else None for row in rows],
     )
 
@@ -159,12 +161,45 @@ def _feature_table(report):
 def render_report(report, title=None):
     """The HTML text of `report`; every piece of user text is escaped."""
     title = title or "Cross-validated relevance report"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        _warnings(report.warnings),
+        *_meaning_section(report),
+        *_data_and_model_section(report),
+        *_features_section(report),
+        *_class_section(report),
+        "<h2>Plots</h2>",
+        *_plots(report),
+        *_settings_section(report),
+        *_conservation_section(report),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _meaning_section(report):
+    meaning = report.settings.get("meaning", "")
+    return ["<h2>How to read the relevance</h2>", f"<p>{escape(meaning)}</p>"]
+
+
+def _data_and_model_section(report):
     settings = report.settings
     n_samples, n_features = report.relevance.shape
-    order = np.argsort(-report.relevances_mean, kind="stable")
+    summary = [
+        ("samples", n_samples),
+        ("features", n_features),
+        ("model", _short_repr(settings.get("estimator", ""))),
+        ("cross-validation", settings.get("cv", "")),
+        ("scoring", settings.get("scoring", "")),
+        ("mean fold score", float(np.mean(report.fold_scores))),
+        ("mean score of a trivial model", float(np.mean(report.baseline_scores))),
+    ]
     folds = [
-        (k + 1, score, baseline, fit, explain)
-        for k, (score, baseline, fit, explain) in enumerate(
+        (k + 1, *fold)
+        for k, fold in enumerate(
             zip(
                 report.fold_scores,
                 report.baseline_scores,
@@ -173,70 +208,75 @@ def render_report(report, title=None):
             )
         )
     ]
-    agreement = report.importance_agreement
-    ledger = report.ledger
-    scale = max(1.0, float(np.abs(report.scores).max()))
-    conserved = ledger["max_conservation_error"] <= 1e-8 * scale
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        _warnings(report.warnings),
-        "<h2>How to read the relevance</h2>",
-        f"<p>{escape(settings.get('meaning', ''))}</p>",
+    return [
         "<h2>Data and model</h2>",
-        _table(
-            "Summary",
-            ["item", "value"],
-            [
-                ("samples", n_samples),
-                ("features", n_features),
-                ("model", _short_repr(settings.get("estimator", ""))),
-                ("cross-validation", settings.get("cv", "")),
-                ("scoring", settings.get("scoring", "")),
-                ("mean fold score", float(np.mean(report.fold_scores))),
-                (
-                    "mean score of a trivial model",
-                    float(np.mean(report.baseline_scores)),
-                ),
-            ],
-        ),
+        _table("Summary", ["item", "value"], summary),
         _table(
             "Folds",
             ["fold", "score", "trivial model", "fit time (s)", "explain time (s)"],
             folds,
         ),
-        "<h2>Features, most relevant first</h2>",
-        _feature_table(report),
+    ]
+
+
+def _features_section(report):
+    agreement = report.importance_agreement
+    stability = (
         f"<p>Rank stability between folds: mean Spearman "
         f"{_cell(report.rank_spearman)}, mean Kendall tau "
         f"{_cell(report.rank_kendall)} (1: every fold ranks the features "
         "alike)."
-        + (
-            ""
-            if agreement is None
-            else " Agreement of relevance with permutation importance: Spearman "
+    )
+    if agreement is not None:
+        stability += (
+            " Agreement of relevance with permutation importance: Spearman "
             f"{_cell(agreement)}."
         )
-        + "</p>",
+    return [
+        "<h2>Features, most relevant first</h2>",
+        _feature_table(report),
+        stability + "</p>",
     ]
-    if report.class_relevance is not None:
-        shown = order[:10]
-        parts.append(
-            _table(
-                "Mean |relevance| by explained class (top features)",
-                ["class", *[str(report.feature_names[i]) for i in shown]],
-                [
-                    (c, *row[shown])
-                    for c, row in zip(report.classes, report.class_relevance)
-                ],
-            )
+
+
+def _class_section(report):
+    """Mean |relevance| per explained class, of the ten most relevant features."""
+    if report.class_relevance is None:
+        return []
+    shown = descending_order(report.relevances_mean)[:10]
+    return [
+        _table(
+            "Mean |relevance| by explained class (top features)",
+            ["class", *[str(report.feature_names[i]) for i in shown]],
+            [
+                (c, *row[shown])
+                for c, row in zip(report.classes, report.class_relevance)
+            ],
         )
-    parts += ["<h2>Plots</h2>", *_plots(report)]
-    parts += [
+    ]
+
+
+def _settings_section(report):
+    return [
         "<h2>Rules and root point</h2>",
-        _table("Settings", ["setting", "value"], [(k, v) for k, v in settings.items()]),
+        _table(
+            "Settings",
+            ["setting", "value"],
+            [(k, v) for k, v in report.settings.items()],
+        ),
+    ]
+
+
+def _conservation_section(report):
+    ledger = report.ledger
+    scale = max(1.0, float(np.abs(report.scores).max()))
+    conserved = ledger["max_conservation_error"] <= 1e-8 * scale
+    verdict = (
+        "Every sample's relevance plus the absorbed amounts adds up to its score."
+        if conserved
+        else "Some samples do not add up to their score beyond rounding."
+    )
+    return [
         "<h2>Conservation check</h2>",
         _table(
             "Relevance absorbed over all samples (the ledger)",
@@ -251,13 +291,5 @@ def render_report(report, title=None):
                 ),
             ],
         ),
-        f'<p class="{"ok" if conserved else "warn"}">'
-        + (
-            "Every sample's relevance plus the absorbed amounts adds up to its score."
-            if conserved
-            else "Some samples do not add up to their score beyond rounding."
-        )
-        + "</p>",
-        "</body></html>",
+        f'<p class="{"ok" if conserved else "warn"}">{verdict}</p>',
     ]
-    return "\n".join(parts)

@@ -5,15 +5,32 @@ the explained class, or the regression output before its output activation),
 for all samples and all perturbations in a few large batched calls.
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state, gen_batches
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 
 from ._explainer import RelevanceExplainer
 from ._network import forward, network_input, read_network, split_pipeline
 
 _BATCH_ROWS = 8192
+
+# The constraints the metrics share (each is documented once, in
+# feature_flipping_curve).
+_INPUTS = {
+    "estimator": [HasMethods(["fit"])],
+    "X": ["array-like"],
+    "relevance": ["array-like"],
+}
+_TARGET = [str, Real, "array-like"]  # "predicted", a label, or one per sample
+_BASELINE = [StrOptions({"mean", "median", "zero"}), Real, "array-like"]
+_ORDER = [StrOptions({"morf", "lerf", "random"})]
 
 
 class _Scorer:
@@ -68,16 +85,12 @@ def _check_inputs(X, relevance):
 
 def _baseline(baseline, X, reference):
     reference = X if reference is None else np.asarray(reference, dtype=float)
-    if isinstance(baseline, str):
+    if isinstance(baseline, str):  # one of the names validate_params allows
         if baseline == "mean":
             return reference.mean(axis=0)
         if baseline == "median":
             return np.median(reference, axis=0)
-        if baseline == "zero":
-            return np.zeros(X.shape[1])
-        raise ValueError(
-            f"baseline must be 'mean', 'median', 'zero' or an array; got {baseline!r}."
-        )
+        return np.zeros(X.shape[1])
     values = np.broadcast_to(np.asarray(baseline, dtype=float), (X.shape[1],))
     if not np.all(np.isfinite(values)):
         raise ValueError("baseline must be finite.")
@@ -90,18 +103,14 @@ def _order(relevance, order, random_state):
         return np.argsort(-relevance, axis=1, kind="stable")
     if order == "lerf":  # least relevant first
         return np.argsort(relevance, axis=1, kind="stable")
-    if order == "random":
-        rng = check_random_state(random_state)
-        return np.argsort(rng.random_sample(relevance.shape), axis=1)
-    raise ValueError(f"order must be 'morf', 'lerf' or 'random'; got {order!r}.")
+    rng = check_random_state(random_state)  # "random"
+    return np.argsort(rng.random_sample(relevance.shape), axis=1)
 
 
 def _counts(steps, n_features):
     if steps is None:
         return np.arange(n_features + 1)
-    if isinstance(steps, Integral):
-        if steps < 1:
-            raise ValueError(f"steps must be >= 1; got {steps}.")
+    if isinstance(steps, Integral):  # >= 1 (validate_params)
         return np.unique(np.round(np.linspace(0, n_features, steps + 1)).astype(int))
     counts = np.asarray(steps, dtype=int)
     if counts.ndim != 1 or counts.min() < 0 or counts.max() > n_features:
@@ -133,6 +142,18 @@ def _scores_of_masks(scorer, X, masks, baseline, columns):
     return out
 
 
+@validate_params(
+    {
+        **_INPUTS,
+        "target": _TARGET,
+        "order": _ORDER,
+        "baseline": _BASELINE,
+        "steps": [Interval(Integral, 1, None, closed="left"), "array-like", None],
+        "reference": ["array-like", None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def feature_flipping_curve(
     estimator,
     X,
@@ -210,6 +231,14 @@ default="predicted"
     return Bunch(curves=curves, mean_curve=curves.mean(axis=0), counts=counts)
 
 
+@validate_params(
+    {
+        **_INPUTS,
+        "order": _ORDER,
+    },
+    # feature_flipping_curve validates **params.
+    prefer_skip_nested_validation=False,
+)
 def aopc(estimator, X, relevance, *, order="morf", **params):
     """Area over the perturbation curve (Samek et al., 2017).
 
@@ -257,6 +286,11 @@ def aopc(estimator, X, relevance, *, order="morf", **params):
     return float(drops.mean())
 
 
+@validate_params(
+    _INPUTS,
+    # feature_flipping_curve validates **params.
+    prefer_skip_nested_validation=False,
+)
 def morf_lerf_difference(estimator, X, relevance, **params):
     """AOPC of the MoRF order minus AOPC of the LeRF order.
 
@@ -296,6 +330,18 @@ def morf_lerf_difference(estimator, X, relevance, **params):
     )
 
 
+@validate_params(
+    {
+        **_INPUTS,
+        "target": _TARGET,
+        "baseline": _BASELINE,
+        "subset_size": [Interval(Integral, 1, None, closed="left"), None],
+        "n_subsets": [Interval(Integral, 1, None, closed="left")],
+        "reference": ["array-like", None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def faithfulness_correlation(
     estimator,
     X,
@@ -362,7 +408,7 @@ def faithfulness_correlation(
     X, relevance = _check_inputs(X, relevance)
     n, d = X.shape
     size = max(1, d // 4) if subset_size is None else int(subset_size)
-    if not 1 <= size <= d:
+    if size > d:
         raise ValueError(f"subset_size must be between 1 and {d}; got {subset_size}.")
     scorer = _Scorer(estimator)
     base = _baseline(baseline, X, reference)
@@ -390,6 +436,15 @@ def _rowwise_pearson(a, b):
     return out
 
 
+@validate_params(
+    {
+        **_INPUTS,
+        "target": _TARGET,
+        "baseline": [None, *_BASELINE],
+        "reference": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def completeness(
     estimator, X, relevance, *, target="predicted", baseline=None, reference=None
 ):
@@ -448,6 +503,11 @@ _METRICS = {
 }
 
 
+@validate_params(
+    {"metric": [StrOptions(set(_METRICS))]},
+    # The scorer's metric validates **params when it is called.
+    prefer_skip_nested_validation=True,
+)
 def make_explanation_scorer(metric="aopc", **params):
     """A scorer that rates an explainer's settings by a faithfulness metric.
 
@@ -488,8 +548,6 @@ def make_explanation_scorer(metric="aopc", **params):
     >>> search.best_params_["rules"] in ("deep-taylor", "epsilon")
     True
     """
-    if metric not in _METRICS:
-        raise ValueError(f"metric must be one of {sorted(_METRICS)}; got {metric!r}.")
     function, sign = _METRICS[metric]
 
     def scorer(explainer, X, y=None):

@@ -1,24 +1,69 @@
-"""Cross-validated relevance: which features a kind of model relies on."""
+"""Cross-validated relevance: which features a kind of model relies on.
+
+:func:`cross_val_relevance` works in three steps: validate the inputs and plan
+the folds, run the folds (in parallel), and assemble a
+:class:`RelevanceReport` from what they sent back. The report is data: its
+views (the HTML page, the plots, the command line) read it through its
+attributes and :meth:`RelevanceReport.feature_table`, and never import this
+module. The one way down is :meth:`RelevanceReport.to_html`, which hands the
+report to the HTML view.
+"""
 
 import contextlib
 import sys
 import time
 import warnings
+from dataclasses import dataclass
 from itertools import combinations
 from numbers import Integral
 
 import numpy as np
 from scipy import stats
 from sklearn.base import clone, is_classifier
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
 from ._composites import describe
 from ._explainer import RelevanceExplainer
+from ._html import render_report
+
+# The columns of ``RelevanceReport.absorbed`` and the totals of its ledger:
+# relevance taken by biases, by stabilizers and by vanished denominators.
+LEDGER = ("bias", "stabilizer", "dead")
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "groups": ["array-like", None],
+        "cv": ["cv_object"],
+        # As the explainer of each fold checks them.
+        "rules": RelevanceExplainer._parameter_constraints["rules"],
+        "bounds": RelevanceExplainer._parameter_constraints["bounds"],
+        "target": "no_validation",  # "true", "predicted" or any label
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "n_repeats": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "return_estimator": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "top_k": [Interval(Integral, 1, None, closed="left")],
+        "feature_names": ["array-like", None],
+    },
+    # The estimator and the explainer's settings are validated in each fold.
+    prefer_skip_nested_validation=False,
+)
 def cross_val_relevance(
     estimator,
     X,
@@ -136,15 +181,79 @@ def cross_val_relevance(
     >>> report.ranked_features()[:2]
     ['x3', 'x2']
     """
-    if not (
-        isinstance(n_repeats, Integral)
-        and not isinstance(n_repeats, bool)
-        and n_repeats >= 0
+    plan = _plan_folds(estimator, X, y, groups, cv, random_state)
+    task = FoldTask(rules, bounds, target, scoring, n_repeats)
+    seeds = guard.fold_seeds(random_state, len(plan.splits))
+    folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose)
+    for category, message in dict.fromkeys(
+        warning for fold in folds for warning in fold.warnings
     ):
-        raise ValueError(
-            "n_repeats must be a non-negative integer (the shuffles of each "
-            f"column in permutation importance; 0 skips it); got {n_repeats!r}."
-        )
+        warnings.warn(message, category, stacklevel=2)
+    settings = {
+        "estimator": repr(estimator),
+        "rules": repr(rules),
+        "bounds": repr(bounds),
+        "target": repr(target),
+        "cv": repr(plan.cv),
+        "scoring": repr(scoring),
+        "n_repeats": n_repeats,
+        "n_splits": len(plan.splits),
+        "top_k": top_k,
+        "meaning": describe(rules, bounds),
+    }
+    report = RelevanceReport._from_folds(
+        folds, plan, top_k, feature_names, settings, return_estimator
+    )
+    for warning in report.warnings:
+        if warning["kind"] in ("baseline", "cardinality"):
+            warnings.warn(warning["message"], UserWarning, stacklevel=2)
+    return report
+
+
+@dataclass
+class FoldPlan:
+    """The data, made indexable, and the splits that the folds work on."""
+
+    X: object
+    y: np.ndarray
+    classifier: bool
+    cv: object
+    splits: list
+
+
+@dataclass(frozen=True)
+class FoldTask:
+    """What every fold does with its split (sent to each worker)."""
+
+    rules: object
+    bounds: object
+    target: object
+    scoring: object
+    n_repeats: int
+
+
+@dataclass
+class FoldResult:
+    """What one fold sends back: its held-out rows' relevance and its checks."""
+
+    index: int
+    relevance: np.ndarray  # (n_test, n_features)
+    scores: np.ndarray  # (n_test,)
+    targets: np.ndarray  # (n_test,)
+    absorbed: np.ndarray  # (n_test, len(LEDGER))
+    feature_names: np.ndarray
+    explainer: RelevanceExplainer
+    fit_time: float
+    explain_time: float
+    score: float
+    baseline: float  # the trivial model's score (NaN: could not be scored)
+    permutation: np.ndarray | None  # mean importance of each column of X
+    notes: list  # why a check was skipped
+    warnings: list  # (category, message) of what the fold raised
+
+
+def _plan_folds(estimator, X, y, groups, cv, random_state):
+    """Split the data; the test folds must cover every sample exactly once."""
     X, y, groups = indexable(X, y, groups)
     classifier = is_classifier(_final_step(estimator))
     if isinstance(cv, Integral) and random_state is not None:
@@ -160,64 +269,7 @@ def cross_val_relevance(
             "exactly once (like cross_val_predict); got a splitter that does "
             "not."
         )
-    if not (isinstance(top_k, Integral) and top_k >= 1):
-        raise ValueError(f"top_k must be a positive integer; got {top_k!r}.")
-    seeds = guard.fold_seeds(random_state, len(splits))
-    y_array = np.asarray(y)
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    jobs = (
-        delayed(_fit_and_explain)(
-            classifier,
-            estimator,
-            X,
-            y_array,
-            train,
-            test,
-            index,
-            rules,
-            bounds,
-            target,
-            scoring,
-            n_repeats,
-            seeds[index],
-        )
-        for index, (train, test) in enumerate(splits)
-    )
-    folds = [None] * len(splits)
-    for done, fold in enumerate(parallel(jobs), start=1):
-        folds[fold["index"]] = fold
-        if verbose:
-            _progress(done, len(splits), fold)
-    for category, message in dict.fromkeys(
-        warning for fold in folds for warning in fold["warnings"]
-    ):
-        warnings.warn(message, category, stacklevel=2)
-    report = RelevanceReport._from_folds(
-        folds,
-        splits,
-        X,
-        y_array,
-        classifier,
-        top_k,
-        feature_names,
-        settings={
-            "estimator": repr(estimator),
-            "rules": repr(rules),
-            "bounds": repr(bounds),
-            "target": repr(target),
-            "cv": repr(cv),
-            "scoring": repr(scoring),
-            "n_repeats": n_repeats,
-            "n_splits": len(splits),
-            "top_k": top_k,
-            "meaning": describe(rules, bounds),
-        },
-        return_estimator=return_estimator,
-    )
-    for warning in report.warnings:
-        if warning["kind"] in ("baseline", "cardinality"):
-            warnings.warn(warning["message"], UserWarning, stacklevel=2)
-    return report
+    return FoldPlan(X, np.asarray(y), classifier, cv, splits)
 
 
 def _final_step(estimator):
@@ -225,80 +277,110 @@ def _final_step(estimator):
     return steps[-1][1] if steps else estimator
 
 
-def _fit_and_explain(
-    classifier,
-    estimator,
-    X,
-    y,
-    train,
-    test,
-    index,
-    rules,
-    bounds,
-    target,
-    scoring,
-    n_repeats,
-    seed,
-):
+def _run_folds(estimator, plan, task, seeds, n_jobs, verbose):
+    """The results of the folds, in fold order, whatever order they end in."""
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    jobs = (
+        delayed(_run_fold)(
+            estimator, plan.X, plan.y, train, test, index, plan.classifier, task, seed
+        )
+        for index, ((train, test), seed) in enumerate(zip(plan.splits, seeds))
+    )
+    folds = [None] * len(plan.splits)
+    for done, fold in enumerate(parallel(jobs), start=1):
+        folds[fold.index] = fold
+        if verbose:
+            _progress(done, len(folds), fold)
+    return folds
+
+
+def _run_fold(estimator, X, y, train, test, index, classifier, task, seed):
+    """Fit on the training part; explain, score and check the held-out part."""
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+    y_train, y_test = y[train], y[test]
+    explainer, fit_time, fit_warnings = _fit_explainer(
+        estimator, X_train, y_train, task
+    )
     start = time.perf_counter()
-    # Batches of one fold run one after the other: the folds are parallel.
-    # Warnings are recorded and raised again in the caller's process, where
-    # a worker's (loky, Dask) would otherwise be lost.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        explainer = RelevanceExplainer(
-            clone(estimator), rules=rules, bounds=bounds, n_jobs=1
-        ).fit(X_train, y[train])
-    fit_time = time.perf_counter() - start
-    start = time.perf_counter()
-    if isinstance(target, str) and target == "true":
-        if classifier:
-            explanation = explainer.explain_each(X_test, y[test])
-        else:
-            explanation = explainer.explain(X_test, target="predicted")
-    else:
-        explanation = explainer.explain(X_test, target=target)
+    explanation = _explain_held_out(explainer, X_test, y_test, task.target, classifier)
     explain_time = time.perf_counter() - start
     model = explainer.estimator_
-    score = guard.score(model, X_test, y[test], scoring)
-    with warnings.catch_warnings(record=True) as checked:
-        warnings.simplefilter("always")
+    score = guard.score(model, X_test, y_test, task.scoring)
+    with _recorded_warnings() as check_warnings:
         baseline, baseline_note = guard.baseline_score(
-            classifier, X_train, y[train], X_test, y[test], scoring
+            classifier, X_train, y_train, X_test, y_test, task.scoring
         )
         permutation, permutation_note = guard.permutation_scores(
-            model, X_test, y[test], scoring, n_repeats, seed, explanation.feature_names
+            model,
+            X_test,
+            y_test,
+            task.scoring,
+            task.n_repeats,
+            seed,
+            explanation.feature_names,
         )
+    return FoldResult(
+        index=index,
+        **_held_out_rows(explanation),
+        explainer=explainer,
+        fit_time=fit_time,
+        explain_time=explain_time,
+        score=score,
+        baseline=baseline,
+        permutation=permutation,
+        notes=[note for note in (baseline_note, permutation_note) if note],
+        warnings=[(w.category, str(w.message)) for w in fit_warnings + check_warnings],
+    )
+
+
+def _held_out_rows(explanation):
+    """The fold's share of the report's per-sample fields (one target each)."""
     return {
-        "index": index,
         "relevance": explanation.relevance[:, 0],
         "scores": explanation.scores[:, 0],
         "targets": explanation.targets[:, 0],
+        # The explanation gives the ledger's parts one by one.
         "absorbed": np.stack(
-            [
-                explanation.absorbed_bias[:, 0],
-                explanation.absorbed_stabilizer[:, 0],
-                explanation.absorbed_dead[:, 0],
-            ],
-            axis=1,
+            [explanation[f"absorbed_{part}"][:, 0] for part in LEDGER], axis=1
         ),
-        "score": score,
-        "baseline": baseline,
-        "permutation": permutation,
-        "notes": [note for note in (baseline_note, permutation_note) if note],
-        "fit_time": fit_time,
-        "explain_time": explain_time,
         "feature_names": explanation.feature_names,
-        "explainer": explainer,
-        "warnings": [(w.category, str(w.message)) for w in [*caught, *checked]],
     }
+
+
+@contextlib.contextmanager
+def _recorded_warnings():
+    """Record every warning, to raise it again in the caller's process (a
+    worker's warnings, under loky or Dask, would otherwise be lost)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+def _fit_explainer(estimator, X_train, y_train, task):
+    """An explainer of a fresh clone, fitted; its fit time and warnings."""
+    with _recorded_warnings() as caught:
+        start = time.perf_counter()
+        # One batch after the other inside a fold: the folds are parallel.
+        explainer = RelevanceExplainer(
+            clone(estimator), rules=task.rules, bounds=task.bounds, n_jobs=1
+        ).fit(X_train, y_train)
+        fit_time = time.perf_counter() - start
+    return explainer, fit_time, caught
+
+
+def _explain_held_out(explainer, X_test, y_test, target, classifier):
+    """The explanation of the held-out rows, for `target`."""
+    if isinstance(target, str) and target == "true":
+        if classifier:  # each row's own class
+            return explainer.explain_each(X_test, y_test)
+        return explainer.explain(X_test, target="predicted")
+    return explainer.explain(X_test, target=target)
 
 
 def _progress(done, total, fold):
     line = (
-        f"fold {fold['index'] + 1}: score {fold['score']:.4g}, fit "
-        f"{fold['fit_time']:.2f}s, explain {fold['explain_time']:.3f}s"
+        f"fold {fold.index + 1}: score {fold.score:.4g}, fit "
+        f"{fold.fit_time:.2f}s, explain {fold.explain_time:.3f}s"
     )
     if sys.stderr.isatty():
         bar = "#" * round(20 * done / total)
@@ -313,18 +395,45 @@ def _progress(done, total, fold):
         print(f"[{done}/{total}] {line}", file=sys.stderr, flush=True)
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class RelevanceReport:
     """Out-of-fold relevance with its spread and stability across folds.
 
     Made by :func:`cross_val_relevance`. Per-feature figures are computed on
     the mean absolute relevance of each fold's held-out samples; the names
     follow :func:`~sklearn.inspection.permutation_importance`.
+    :meth:`feature_table` is the ranked table that the JSON file, the HTML
+    page and the command line show; the plots rank the features alike.
 
     Parameters
     ----------
-    **attributes : dict
-        The attributes below, as keywords; :func:`cross_val_relevance` sets
-        them all.
+    feature_names, relevance, scores, targets, absorbed, values, folds : ndarray
+        Per sample; see Attributes (all parameters are keyword-only).
+    relevances, relevances_mean, relevances_std, relevances_ci : ndarray
+        Mean absolute relevance per fold and its summaries.
+    signed_relevances, signed_mean, ranks : ndarray
+        Signed relevance, and the rank of every feature in every fold.
+    rank_spearman, rank_kendall : float
+        Rank agreement between folds.
+    top_k : int
+        The k of `top_k_frequency`.
+    top_k_frequency : ndarray
+        How often each feature is in a fold's top k.
+    classes, class_relevance : ndarray or None, default=None
+        Relevance per explained class (classifiers).
+    fold_scores, fit_times, explain_times, baseline_scores : ndarray
+        Per fold.
+    permutation_importances, permutation_importances_mean, \
+permutation_importances_std : ndarray or None, default=None
+        Permutation importance (None when skipped).
+    importance_agreement : float or None, default=None
+        Agreement of the two rankings.
+    warnings : list of dict
+        What the sanity checks found.
+    ledger, settings : dict
+        Relevance absorbed, and the settings used.
+    explainers : list of RelevanceExplainer or None, default=None
+        The fitted explainers.
 
     Attributes
     ----------
@@ -404,100 +513,97 @@ class RelevanceReport:
         The settings used.
     explainers : list of RelevanceExplainer or None
         The fitted explainer of every fold, with ``return_estimator=True``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skl_lrp import cross_val_relevance
+    >>> X, y = load_iris(return_X_y=True, as_frame=True)
+    >>> report = cross_val_relevance(LogisticRegression(max_iter=500), X, y, cv=3)
+    >>> report
+    RelevanceReport(n_samples=150, n_features=4, n_folds=3, score=0.973±0.009,
+                    top=['petal length (cm)', 'petal width (cm)',
+                         'sepal width (cm)', ...], warnings=0)
+    >>> report.ranked_features()[:2]
+    ['petal length (cm)', 'petal width (cm)']
+    >>> first = report.feature_table()[0]  # what the JSON, HTML and CLI show
+    >>> first["name"], first["permutation_rank"], first["flagged"]
+    ('petal length (cm)', 1, False)
     """
 
-    def __init__(self, **attributes):
-        self.__dict__.update(attributes)
+    feature_names: np.ndarray
+    relevance: np.ndarray
+    scores: np.ndarray
+    targets: np.ndarray
+    absorbed: np.ndarray
+    values: np.ndarray
+    folds: np.ndarray
+    relevances: np.ndarray
+    relevances_mean: np.ndarray
+    relevances_std: np.ndarray
+    relevances_ci: np.ndarray
+    signed_relevances: np.ndarray
+    signed_mean: np.ndarray
+    ranks: np.ndarray
+    rank_spearman: float
+    rank_kendall: float
+    top_k: int
+    top_k_frequency: np.ndarray
+    classes: np.ndarray | None = None
+    class_relevance: np.ndarray | None = None
+    fold_scores: np.ndarray
+    fit_times: np.ndarray
+    explain_times: np.ndarray
+    baseline_scores: np.ndarray
+    permutation_importances: np.ndarray | None = None
+    permutation_importances_mean: np.ndarray | None = None
+    permutation_importances_std: np.ndarray | None = None
+    importance_agreement: float | None = None
+    warnings: list[dict]
+    ledger: dict
+    settings: dict
+    explainers: list[RelevanceExplainer] | None = None
 
     @classmethod
-    def _from_folds(
-        cls,
-        folds,
-        splits,
-        X,
-        y,
-        classifier,
-        top_k,
-        feature_names,
-        settings,
-        return_estimator,
-    ):
-        n_samples, n_folds = len(y), len(folds)
+    def _from_folds(cls, folds, plan, top_k, feature_names, settings, return_estimator):
+        """Assemble the report from the folds' results."""
         names = (
-            folds[0]["feature_names"]
+            folds[0].feature_names
             if feature_names is None
-            else (np.asarray(feature_names, dtype=object))
+            else np.asarray(feature_names, dtype=object)
         )
-        n_features = len(names)
-        relevance = np.empty((n_samples, n_features))
-        scores, absorbed = np.empty(n_samples), np.empty((n_samples, 3))
-        targets = np.empty(n_samples, dtype=np.asarray(folds[0]["targets"]).dtype)
-        fold_of = np.empty(n_samples, dtype=int)
-        for fold, (_, test) in zip(folds, splits):
-            relevance[test] = fold["relevance"]
-            scores[test] = fold["scores"]
-            targets[test] = fold["targets"]
-            absorbed[test] = fold["absorbed"]
-            fold_of[test] = fold["index"]
-        per_fold = np.array([np.abs(f["relevance"]).mean(axis=0) for f in folds]).T
-        signed = np.array([f["relevance"].mean(axis=0) for f in folds]).T
-        mean, std = per_fold.mean(axis=1), per_fold.std(axis=1)
-        if n_folds > 1:
-            half = stats.t.ppf(0.975, n_folds - 1) * per_fold.std(axis=1, ddof=1)
-            half /= np.sqrt(n_folds)
-        else:
-            half = np.full(n_features, np.nan)
-        ranks = np.array(
-            [stats.rankdata(-per_fold[:, k], method="min") for k in range(n_folds)]
-        ).astype(int)
-        top_k = min(top_k, n_features)
-        # A feature is in a fold's top k only if it ranks there even when its
-        # ties are broken against it.
-        worst_ranks = np.array(
-            [stats.rankdata(-per_fold[:, k], method="max") for k in range(n_folds)]
-        )
-        rank_spearman, rank_kendall = _rank_agreement(per_fold)
-        class_relevance = classes = None
-        if classifier:
-            classes = np.unique(targets)
-            class_relevance = np.array(
-                [np.abs(relevance[targets == c]).mean(axis=0) for c in classes]
-            )
-        error = np.abs(relevance.sum(axis=1) + absorbed.sum(axis=1) - scores)
-        checks = _checks(folds, X, names, mean, classifier)
+        rows = _out_of_fold(folds, plan.splits, len(plan.y), len(names))
+        per_fold = np.array([np.abs(f.relevance).mean(axis=0) for f in folds]).T
+        spread = _spread_across_folds(per_fold, top_k)
         return cls(
             feature_names=np.asarray(names, dtype=object),
-            relevance=relevance,
-            scores=scores,
-            targets=targets,
-            absorbed=absorbed,
-            values=_float_values(X, n_features),
-            folds=fold_of,
+            **rows,
+            values=guard.float_values(plan.X, len(names)),
             relevances=per_fold,
-            relevances_mean=mean,
-            relevances_std=std,
-            relevances_ci=np.c_[np.maximum(mean - half, 0), mean + half],
-            signed_relevances=signed,
-            signed_mean=relevance.mean(axis=0),
-            ranks=ranks,
-            rank_spearman=rank_spearman,
-            rank_kendall=rank_kendall,
-            top_k=top_k,
-            top_k_frequency=(worst_ranks <= top_k).mean(axis=0),
-            classes=classes,
-            class_relevance=class_relevance,
-            fold_scores=np.array([f["score"] for f in folds]),
-            fit_times=np.array([f["fit_time"] for f in folds]),
-            explain_times=np.array([f["explain_time"] for f in folds]),
-            **checks,
-            ledger={
-                "bias": float(absorbed[:, 0].sum()),
-                "stabilizer": float(absorbed[:, 1].sum()),
-                "dead": float(absorbed[:, 2].sum()),
-                "max_conservation_error": float(error.max()),
-            },
+            signed_relevances=np.array([f.relevance.mean(axis=0) for f in folds]).T,
+            signed_mean=rows["relevance"].mean(axis=0),
+            **spread,
+            **_by_class(rows["relevance"], rows["targets"], plan.classifier),
+            fold_scores=np.array([f.score for f in folds]),
+            fit_times=np.array([f.fit_time for f in folds]),
+            explain_times=np.array([f.explain_time for f in folds]),
+            **_checks(folds, plan.X, names, spread["relevances_mean"], plan.classifier),
+            ledger=_ledger(rows["relevance"], rows["scores"], rows["absorbed"]),
             settings=settings,
-            explainers=[f["explainer"] for f in folds] if return_estimator else None,
+            explainers=[f.explainer for f in folds] if return_estimator else None,
+        )
+
+    def __repr__(self):
+        n_samples, n_features = self.relevance.shape
+        top = self.ranked_features()
+        shown = repr(top[:3])[:-1] + (", ...]" if len(top) > 3 else "]")
+        scores = self.fold_scores
+        score = f"{scores.mean():.3f}\u00b1{scores.std():.3f}"  # as the command line
+        return (
+            f"RelevanceReport(n_samples={n_samples}, n_features={n_features}, "
+            f"n_folds={len(scores)}, score={score}, top={shown}, "
+            f"warnings={len(self.warnings)})"
         )
 
     def ranked_features(self):
@@ -508,16 +614,67 @@ class RelevanceReport:
         names : list of str
             All features, in decreasing order of ``relevances_mean``.
 
-        Examples
+        See Also
         --------
-        >>> import numpy as np
-        >>> from skl_lrp import RelevanceReport
-        >>> RelevanceReport(feature_names=np.array(["a", "b"]),
-        ...                 relevances_mean=np.array([0.1, 0.3])).ranked_features()
-        ['b', 'a']
+        feature_table : The ranked table, with every figure per feature.
         """
-        order = np.argsort(-self.relevances_mean, kind="stable")
+        order = guard.descending_order(self.relevances_mean)
         return [str(self.feature_names[i]) for i in order]
+
+    def feature_table(self):
+        """One row per feature, most relevant first: the table every view shows.
+
+        The JSON file (``to_dict()["features"]``), :meth:`to_frame`, the HTML
+        page and ``skl-lrp report`` show these rows, in this order.
+
+        Returns
+        -------
+        rows : list of dict
+            Per feature, with JSON values only (None where a number is
+            missing): "name", "mean_abs_relevance", "std", "ci_low",
+            "ci_high", "signed_mean", "mean_rank", "top_k_frequency",
+            "permutation_importance_mean", "permutation_importance_std",
+            "permutation_rank" (None without permutation importance),
+            "flagged" (a warning names the feature) and "per_fold" (mean
+            absolute relevance in each fold).
+
+        See Also
+        --------
+        to_frame : The same table as a pandas DataFrame.
+        """
+        importance = self.permutation_importances_mean
+        importance_rank = (
+            None
+            if importance is None
+            else stats.rankdata(-importance, method="min", nan_policy="omit")
+        )
+        flagged = {w["column"] for w in self.warnings}
+        return [
+            self._feature_row(i, importance_rank, flagged)
+            for i in guard.descending_order(self.relevances_mean)
+        ]
+
+    def _feature_row(self, i, importance_rank, flagged):
+        name = str(self.feature_names[i])
+        return {
+            "name": name,
+            "mean_abs_relevance": float(self.relevances_mean[i]),
+            "std": float(self.relevances_std[i]),
+            "ci_low": _json_float(self.relevances_ci[i, 0]),
+            "ci_high": _json_float(self.relevances_ci[i, 1]),
+            "signed_mean": float(self.signed_mean[i]),
+            "mean_rank": float(self.ranks[:, i].mean()),
+            "top_k_frequency": float(self.top_k_frequency[i]),
+            "permutation_importance_mean": _entry(
+                self.permutation_importances_mean, i, _json_float
+            ),
+            "permutation_importance_std": _entry(
+                self.permutation_importances_std, i, _json_float
+            ),
+            "permutation_rank": _entry(importance_rank, i, _json_int),
+            "flagged": name in flagged,
+            "per_fold": [float(v) for v in self.relevances[i]],
+        }
 
     def to_dict(self):
         """The report as plain Python values, ready for :func:`json.dump`.
@@ -528,8 +685,9 @@ class RelevanceReport:
             Settings, fold and baseline scores, times, stability figures,
             the agreement with permutation importance, the ledger, the
             warnings, and one entry per feature (ranked, with its permutation
-            importance and whether a warning names it), without per-sample
-            arrays. Missing numbers are None, so the values are valid JSON.
+            importance and whether a warning names it; see
+            :meth:`feature_table`), without per-sample arrays. Missing
+            numbers are None, so the values are valid JSON.
 
         Examples
         --------
@@ -545,79 +703,38 @@ class RelevanceReport:
         >>> data["warnings"]  # what the sanity checks found
         []
         """
-        classes = (
-            None
-            if self.classes is None
-            else [
-                {
-                    "label": _json_value(c),
-                    "mean_abs_relevance": {
-                        str(name): float(v) for name, v in zip(self.feature_names, row)
-                    },
-                }
-                for c, row in zip(self.classes, self.class_relevance)
-            ]
-        )
-        agreement = getattr(self, "importance_agreement", None)
-        baseline = getattr(self, "baseline_scores", None)
         return {
             "settings": dict(self.settings),
             "n_samples": int(len(self.scores)),
             "fold_scores": [float(v) for v in self.fold_scores],
-            "baseline_scores": (
-                None if baseline is None else [_json_float(v) for v in baseline]
-            ),
+            "baseline_scores": [_json_float(v) for v in self.baseline_scores],
             "fit_times": [float(v) for v in self.fit_times],
             "explain_times": [float(v) for v in self.explain_times],
             "rank_spearman": _json_float(self.rank_spearman),
             "rank_kendall": _json_float(self.rank_kendall),
             "importance_agreement": (
-                None if agreement is None else _json_float(agreement)
+                None
+                if self.importance_agreement is None
+                else _json_float(self.importance_agreement)
             ),
             "top_k": int(self.top_k),
             "ledger": dict(self.ledger),
-            "warnings": [dict(w) for w in getattr(self, "warnings", [])],
-            "features": self._feature_rows(),
-            "classes": classes,
+            "warnings": [dict(w) for w in self.warnings],
+            "features": self.feature_table(),
+            "classes": self._classes_as_dicts(),
         }
 
-    def _feature_rows(self):
-        """One dict per feature, most relevant first, with JSON values only.
-
-        The one source of the ranked table of JSON, HTML and the command line.
-        """
-        order = np.argsort(-self.relevances_mean, kind="stable")
-        pi_mean = getattr(self, "permutation_importances_mean", None)
-        pi_std = getattr(self, "permutation_importances_std", None)
-        pi_rank = (
-            None
-            if pi_mean is None
-            else stats.rankdata(-pi_mean, method="min", nan_policy="omit")
-        )
-        flagged = {w["column"] for w in getattr(self, "warnings", [])}
+    def _classes_as_dicts(self):
+        if self.classes is None:
+            return None
         return [
             {
-                "name": str(self.feature_names[i]),
-                "mean_abs_relevance": float(self.relevances_mean[i]),
-                "std": float(self.relevances_std[i]),
-                "ci_low": _json_float(self.relevances_ci[i, 0]),
-                "ci_high": _json_float(self.relevances_ci[i, 1]),
-                "signed_mean": float(self.signed_mean[i]),
-                "mean_rank": float(self.ranks[:, i].mean()),
-                "top_k_frequency": float(self.top_k_frequency[i]),
-                "permutation_importance_mean": (
-                    None if pi_mean is None else _json_float(pi_mean[i])
-                ),
-                "permutation_importance_std": (
-                    None if pi_std is None else _json_float(pi_std[i])
-                ),
-                "permutation_rank": (
-                    None if pi_rank is None else _json_int(pi_rank[i])
-                ),
-                "flagged": str(self.feature_names[i]) in flagged,
-                "per_fold": [float(v) for v in self.relevances[i]],
+                "label": _json_value(label),
+                "mean_abs_relevance": {
+                    str(name): float(v) for name, v in zip(self.feature_names, row)
+                },
             }
-            for i in order
+            for label, row in zip(self.classes, self.class_relevance)
         ]
 
     def to_frame(self):
@@ -626,7 +743,8 @@ class RelevanceReport:
         Returns
         -------
         table : pandas.DataFrame
-            One row per feature, most relevant first.
+            One row per feature, most relevant first: :meth:`feature_table`
+            indexed by name, without the per-fold lists.
 
         Examples
         --------
@@ -644,7 +762,7 @@ class RelevanceReport:
             raise ImportError(
                 "RelevanceReport.to_frame needs pandas: pip install pandas"
             ) from exc
-        table = pd.DataFrame(self._feature_rows()).set_index("name")
+        table = pd.DataFrame(self.feature_table()).set_index("name")
         for name in (
             "permutation_importance_mean",
             "permutation_importance_std",
@@ -681,40 +799,56 @@ class RelevanceReport:
         >>> report.to_html(out) == out
         True
         """
-        from ._html import render_report
-
         html = render_report(self, title=title)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(html)
         return path
 
 
-def _checks(folds, X, names, relevances_mean, classifier):
-    """The report's attributes from the sanity checks of the folds."""
-    permutation = [fold["permutation"] for fold in folds]
-    per_fold = mean = std = agreement = None
-    if all(p is not None for p in permutation):
-        per_fold = np.array(permutation).T
-        mean, std = per_fold.mean(axis=1), per_fold.std(axis=1)
-        agreement = guard.importance_agreement(relevances_mean, mean)
-    fold_scores = [fold["score"] for fold in folds]
-    baseline_scores = np.array([fold["baseline"] for fold in folds])
-    found = [
-        guard.baseline_warning(fold_scores, baseline_scores, classifier),
-        guard.convergence_warning([fold["warnings"] for fold in folds]),
-        *guard.cardinality_warnings(X, names),
-    ]
-    if mean is not None:
-        found += guard.disagreements(names, relevances_mean, mean)
-    notes = dict.fromkeys(note for fold in folds for note in fold["notes"])
-    found += [guard.warning("skipped", None, note) for note in notes]
+def _out_of_fold(folds, splits, n_samples, n_features):
+    """The held-out rows of every fold, put back in sample order."""
+    relevance = np.empty((n_samples, n_features))
+    scores, absorbed = np.empty(n_samples), np.empty((n_samples, len(LEDGER)))
+    targets = np.empty(n_samples, dtype=np.asarray(folds[0].targets).dtype)
+    fold_of = np.empty(n_samples, dtype=int)
+    for fold, (_, test) in zip(folds, splits):
+        relevance[test] = fold.relevance
+        scores[test] = fold.scores
+        targets[test] = fold.targets
+        absorbed[test] = fold.absorbed
+        fold_of[test] = fold.index
     return {
-        "baseline_scores": baseline_scores,
-        "permutation_importances": per_fold,
-        "permutation_importances_mean": mean,
-        "permutation_importances_std": std,
-        "importance_agreement": agreement,
-        "warnings": [w for w in found if w is not None],
+        "relevance": relevance,
+        "scores": scores,
+        "targets": targets,
+        "absorbed": absorbed,
+        "folds": fold_of,
+    }
+
+
+def _spread_across_folds(per_fold, top_k):
+    """Summaries of the (n_features, n_folds) mean absolute relevance."""
+    n_features, n_folds = per_fold.shape
+    mean, std = per_fold.mean(axis=1), per_fold.std(axis=1)
+    if n_folds > 1:
+        half = stats.t.ppf(0.975, n_folds - 1) * per_fold.std(axis=1, ddof=1)
+        half /= np.sqrt(n_folds)
+    else:
+        half = np.full(n_features, np.nan)
+    best, worst = zip(*(guard.best_and_worst_ranks(fold) for fold in per_fold.T))
+    top_k = min(top_k, n_features)
+    spearman, kendall = _rank_agreement(per_fold)
+    return {
+        "relevances_mean": mean,
+        "relevances_std": std,
+        "relevances_ci": np.c_[np.maximum(mean - half, 0), mean + half],
+        "ranks": np.array(best),
+        "rank_spearman": spearman,
+        "rank_kendall": kendall,
+        "top_k": top_k,
+        # A feature is in a fold's top k only if it ranks there even when its
+        # ties are broken against it.
+        "top_k_frequency": (np.array(worst) <= top_k).mean(axis=0),
     }
 
 
@@ -728,18 +862,58 @@ def _rank_agreement(per_fold):
     return float(np.mean(spearman)), float(np.mean(kendall))
 
 
-def _float_values(X, n_features):
-    """Feature values as floats where they are numbers, NaN elsewhere."""
-    if hasattr(X, "toarray"):
-        X = X.toarray()
-    columns = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X, dtype=object)
-    if columns.ndim != 2 or columns.shape[1] != n_features:
-        return np.full((len(columns), n_features), np.nan)
-    values = np.full(columns.shape, np.nan)
-    for j in range(n_features):
-        with contextlib.suppress(TypeError, ValueError):
-            values[:, j] = np.asarray(columns[:, j], dtype=float)
-    return values
+def _by_class(relevance, targets, classifier):
+    """Mean absolute relevance over the samples explained for each class."""
+    if not classifier:
+        return {"classes": None, "class_relevance": None}
+    classes = np.unique(targets)
+    return {
+        "classes": classes,
+        "class_relevance": np.array(
+            [np.abs(relevance[targets == c]).mean(axis=0) for c in classes]
+        ),
+    }
+
+
+def _checks(folds, X, names, relevances_mean, classifier):
+    """The report's fields from the sanity checks of the folds."""
+    permutation = [fold.permutation for fold in folds]
+    per_fold = mean = std = agreement = None
+    if all(p is not None for p in permutation):
+        per_fold = np.array(permutation).T
+        mean, std = per_fold.mean(axis=1), per_fold.std(axis=1)
+        agreement = guard.importance_agreement(relevances_mean, mean)
+    fold_scores = [fold.score for fold in folds]
+    baseline_scores = np.array([fold.baseline for fold in folds])
+    found = [
+        guard.baseline_warning(fold_scores, baseline_scores, classifier),
+        guard.convergence_warning([fold.warnings for fold in folds]),
+        *guard.cardinality_warnings(X, names),
+    ]
+    if mean is not None:
+        found += guard.disagreements(names, relevances_mean, mean)
+    notes = dict.fromkeys(note for fold in folds for note in fold.notes)
+    found += [guard.warning("skipped", None, note) for note in notes]
+    return {
+        "baseline_scores": baseline_scores,
+        "permutation_importances": per_fold,
+        "permutation_importances_mean": mean,
+        "permutation_importances_std": std,
+        "importance_agreement": agreement,
+        "warnings": [w for w in found if w is not None],
+    }
+
+
+def _ledger(relevance, scores, absorbed):
+    """Totals of the absorbed relevance and the largest conservation error."""
+    error = np.abs(relevance.sum(axis=1) + absorbed.sum(axis=1) - scores)
+    totals = {part: float(absorbed[:, k].sum()) for k, part in enumerate(LEDGER)}
+    return {**totals, "max_conservation_error": float(error.max())}
+
+
+def _entry(values, i, convert):
+    """``convert(values[i])``, or None when there are no values."""
+    return None if values is None else convert(values[i])
 
 
 def _json_float(value):

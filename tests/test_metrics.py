@@ -6,6 +6,7 @@ from conftest import make_network
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skl_lrp import RelevanceExplainer, explain
 from skl_lrp.metrics import (
@@ -134,17 +135,98 @@ def test_scorer_chooses_rules_in_a_grid_search():
     "call, message",
     [
         (lambda m, X: aopc(m, X, X[:, :2]), "relevance must have the shape of X"),
-        (lambda m, X: aopc(m, X, X, order="best"), "order must be"),
-        (lambda m, X: aopc(m, X, X, baseline="min"), "baseline must be"),
-        (lambda m, X: aopc(m, X, X, steps=0), "steps must be >= 1"),
+        (lambda m, X: aopc(m, X, X, order="best"), "'order' parameter of aopc"),
+        (lambda m, X: aopc(m, X, X, baseline="min"), "'baseline' parameter of aopc"),
+        (lambda m, X: aopc(m, X, X, steps=0), "'steps' parameter of aopc"),
+        (lambda m, X: aopc(m, X, X, steps=[0, 9]), "counts between 0 and 5"),
         (
             lambda m, X: faithfulness_correlation(m, X, X, subset_size=9),
             "subset_size must be between 1 and 5",
         ),
-        (lambda m, X: make_explanation_scorer("auc"), "metric must be one of"),
+        (
+            lambda m, X: make_explanation_scorer("auc"),
+            "'metric' parameter of make_explanation_scorer",
+        ),
     ],
 )
 def test_errors(linear, call, message):
     model, X, _ = linear
     with pytest.raises(ValueError, match=message):
         call(model, X)
+
+
+# Invalid values for the parameters of each public metric; those passed on
+# through **params are checked by feature_flipping_curve, and the error
+# names the function called.
+METRIC_CASES = {
+    feature_flipping_curve: [
+        ("estimator", "a model"),
+        ("X", 3.0),
+        ("relevance", 3.0),
+        ("target", None),
+        ("order", "best"),
+        ("baseline", "min"),
+        ("steps", 0),
+        ("reference", 3.0),
+        ("random_state", "seed"),
+    ],
+    aopc: [
+        ("estimator", "a model"),
+        ("X", 3.0),
+        ("relevance", 3.0),
+        ("order", "best"),
+        ("baseline", "min"),
+        ("steps", 0),
+    ],
+    morf_lerf_difference: [
+        ("estimator", "a model"),
+        ("X", 3.0),
+        ("relevance", 3.0),
+        ("baseline", "min"),
+        ("target", None),
+    ],
+    faithfulness_correlation: [
+        ("estimator", "a model"),
+        ("X", 3.0),
+        ("relevance", 3.0),
+        ("target", None),
+        ("baseline", "min"),
+        ("subset_size", 0),
+        ("n_subsets", 0),
+        ("reference", 3.0),
+        ("random_state", "seed"),
+    ],
+    completeness: [
+        ("estimator", "a model"),
+        ("X", 3.0),
+        ("relevance", 3.0),
+        ("target", None),
+        ("baseline", "min"),
+        ("reference", 3.0),
+    ],
+    make_explanation_scorer: [("metric", "auc")],
+}
+
+
+@pytest.mark.parametrize(
+    "function, param, value",
+    [(f, p, v) for f, cases in METRIC_CASES.items() for p, v in cases],
+    ids=lambda x: getattr(x, "__name__", None),
+)
+def test_metrics_validate_their_parameters(linear, function, param, value):
+    model, X, w = linear
+    required = {"estimator": model, "X": X, "relevance": X * w}
+    if function is make_explanation_scorer:
+        required = {}
+    with pytest.raises(
+        InvalidParameterError,
+        match=f"The '{param}' parameter of {function.__name__} must be",
+    ):
+        function(**{**required, param: value})
+
+
+@pytest.mark.parametrize("function", list(METRIC_CASES), ids=lambda f: f.__name__)
+def test_every_validated_parameter_of_the_metrics_is_tested(function):
+    constraints = function._skl_parameter_constraints
+    tested = {param for param, _ in METRIC_CASES[function]}
+    assert tested >= {k for k, v in constraints.items() if v != "no_validation"}

@@ -1,6 +1,10 @@
 """cross_val_relevance, RelevanceReport and RelevanceDisplay."""
 
+import ast
+import dataclasses
 import json
+import pathlib
+import pickle
 from itertools import combinations
 
 import numpy as np
@@ -17,8 +21,16 @@ from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
-from skl_lrp import RelevanceDisplay, RelevanceExplainer, _html, cross_val_relevance
+import skl_lrp
+from skl_lrp import (
+    RelevanceDisplay,
+    RelevanceExplainer,
+    RelevanceReport,
+    _html,
+    cross_val_relevance,
+)
 from skl_lrp._guardrails import (
     cardinality_warnings,
     disagreements,
@@ -173,7 +185,7 @@ def test_display_bar_heights_are_the_mean_absolute_relevance(report):
 
 def test_display_errors(report):
     display = RelevanceDisplay(feature_names=["a"], relevance=np.ones((2, 1)))
-    with pytest.raises(ValueError, match="kind must be one of"):
+    with pytest.raises(ValueError, match="'kind' parameter of RelevanceDisplay.plot"):
         display.plot(kind="pie")
     with pytest.raises(ValueError, match="needs relevance per fold"):
         display.plot(kind="stability")
@@ -235,13 +247,6 @@ def test_permutation_seeds_none_and_random_state_instances():
     first = fold_seeds(np.random.RandomState(5), 3)
     assert first == fold_seeds(np.random.RandomState(5), 3)
     assert len(set(first)) == 3
-
-
-@pytest.mark.parametrize("n_repeats", [-1, 1.5, True, "5"])
-def test_n_repeats_is_validated(n_repeats):
-    X, y = np.random.RandomState(0).normal(size=(30, 3)), np.arange(30.0)
-    with pytest.raises(ValueError, match="n_repeats must be a non-negative integer"):
-        cross_val_relevance(Ridge(), X, y, cv=3, n_repeats=n_repeats)
 
 
 def test_n_repeats_zero_skips_permutation_importance():
@@ -448,3 +453,187 @@ def test_the_report_says_what_the_relevance_means(report, tmp_path):
     assert report.to_dict()["settings"]["meaning"] == meaning
     html = report.to_html(tmp_path / "r.html").read_text()
     assert "How to read the relevance" in html and meaning.split(":")[0] in html
+
+
+def test_report_is_a_documented_dataclass_with_a_short_repr(report):
+    from numpydoc.docscrape import ClassDoc
+
+    fields = [field.name for field in dataclasses.fields(RelevanceReport)]
+    assert set(fields) == set(vars(report))  # no attribute outside the fields
+    documented = [
+        name.strip()
+        for entry in ClassDoc(RelevanceReport)["Attributes"]
+        for name in entry.name.split(",")
+    ]
+    assert sorted(documented) == sorted(fields)
+    text = repr(report)
+    assert text.startswith(
+        "RelevanceReport(n_samples=178, n_features=13, n_folds=4, score="
+    )
+    top = report.ranked_features()[:3]
+    assert f"top={top!r}"[:-1] + ", ...]" in text and "warnings=" in text
+    assert "array" not in text and len(text) < 200
+    again = pickle.loads(pickle.dumps(report))
+    np.testing.assert_array_equal(again.relevance, report.relevance)
+    assert again.to_dict() == report.to_dict()
+
+
+def test_every_view_shows_the_feature_table(report):
+    table = report.feature_table()
+    assert [row["name"] for row in table] == report.ranked_features()
+    assert report.to_dict()["features"] == table
+    assert list(report.to_frame().index) == [row["name"] for row in table]
+    display = RelevanceDisplay.from_report(report, kind="bar", max_features=3)
+    labels = [label.get_text() for label in display.ax_.get_yticklabels()]
+    assert labels == [row["name"] for row in table[:3]]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def _cross_val_relevance_call(**params):
+    X, y = np.random.RandomState(0).normal(size=(30, 3)), np.arange(30.0)
+    return cross_val_relevance(**{"estimator": Ridge(), "X": X, "y": y, **params})
+
+
+CROSS_VAL_RELEVANCE_CASES = [
+    ("estimator", "a model"),
+    ("X", 3.0),
+    ("y", 3.0),
+    ("groups", 3.0),
+    ("cv", "five"),
+    ("rules", "no-such-preset"),
+    ("bounds", "corner"),
+    ("scoring", "no_such_scorer"),
+    ("n_repeats", -1),
+    ("n_repeats", 1.5),
+    ("n_repeats", "5"),
+    ("n_jobs", 1.5),
+    ("return_estimator", "yes"),
+    ("verbose", -1),
+    ("random_state", "seed"),
+    ("top_k", 0),
+    ("feature_names", 3.0),
+]
+
+
+@pytest.mark.parametrize("param, value", CROSS_VAL_RELEVANCE_CASES)
+def test_cross_val_relevance_validates_its_parameters(param, value):
+    X, y = np.random.RandomState(0).normal(size=(30, 3)), np.arange(30.0)
+    with pytest.raises(
+        InvalidParameterError,
+        match=f"The '{param}' parameter of cross_val_relevance must be",
+    ):
+        cross_val_relevance(**{"estimator": Ridge(), "X": X, "y": y, param: value})
+
+
+DISPLAY_CASES = [
+    ("from_report", "report", "a report"),
+    ("from_report", "kind", "pie"),
+    ("from_report", "ax", "axes"),
+    ("from_estimator", "estimator", "a model"),
+    ("from_estimator", "X", 3.0),
+    ("from_estimator", "kind", "pie"),
+    ("from_estimator", "ax", "axes"),
+    ("plot", "ax", "axes"),
+    ("plot", "kind", "pie"),
+    ("plot", "max_features", 0),
+    ("plot", "sample", 1.5),
+    ("plot", "color", 3),
+]
+
+
+@pytest.mark.parametrize("method, param, value", DISPLAY_CASES)
+def test_display_validates_its_parameters(report, method, param, value):
+    required = {
+        "from_report": {"report": report},
+        "from_estimator": {
+            "estimator": Ridge().fit(np.eye(3), [0, 1, 2]),
+            "X": np.eye(3),
+        },
+        "plot": {},
+    }[method]
+    display = RelevanceDisplay(feature_names=["a"], relevance=np.ones((2, 1)))
+    owner = display if method == "plot" else RelevanceDisplay
+    with pytest.raises(
+        InvalidParameterError,
+        match=f"The '{param}' parameter of RelevanceDisplay.{method} must be",
+    ):
+        getattr(owner, method)(**{**required, param: value})
+
+
+@pytest.mark.parametrize(
+    "function, tested",
+    [
+        (cross_val_relevance, {p for p, _ in CROSS_VAL_RELEVANCE_CASES}),
+        *[
+            (
+                getattr(RelevanceDisplay, method),
+                {p for m, p, _ in DISPLAY_CASES if m == method},
+            )
+            for method in ("from_report", "from_estimator", "plot")
+        ],
+    ],
+)
+def test_every_validated_parameter_is_tested(function, tested):
+    constraints = function._skl_parameter_constraints
+    assert tested == {k for k, v in constraints.items() if v != "no_validation"}
+
+
+def _imports(path):
+    """The package modules that a module of skl_lrp imports, anywhere in it."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):  # function level too
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module is None:  # from . import a, b
+                found.update(alias.name for alias in node.names)
+            else:  # from .a import b
+                found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "skl_lrp":
+                found.add("__init__")
+            elif node.module.startswith("skl_lrp."):
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(
+                alias.name.split(".")[1] if "." in alias.name else "__init__"
+                for alias in node.names
+                if alias.name.split(".")[0] == "skl_lrp"
+            )
+    return found
+
+
+def _cycle(graph):
+    """A cycle of `graph` as a list of modules, or None."""
+    state = dict.fromkeys(graph, "new")
+
+    def visit(module, path):
+        state[module] = "open"
+        for other in sorted(graph[module]):
+            if state.get(other) == "open":
+                return [*path[path.index(other) :], other]
+            if state.get(other) == "new":
+                cycle = visit(other, [*path, other])
+                if cycle:
+                    return cycle
+        state[module] = "done"
+        return None
+
+    for module in sorted(graph):
+        if state[module] == "new":
+            cycle = visit(module, [module])
+            if cycle:
+                return cycle
+    return None
+
+
+def test_the_package_modules_import_each_other_without_cycles():
+    package = pathlib.Path(skl_lrp.__file__).parent
+    graph = {path.stem: _imports(path) for path in package.glob("*.py")}
+    assert graph["_display"] >= {"_guardrails", "_explainer"}  # the parser works
+    assert graph["__init__"] >= {"metrics", "rules", "_report"}
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph))
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    # The views take the report object: they never import the report's module.
+    for view in ("_html", "_display", "_guardrails"):
+        assert "_report" not in graph[view]
