@@ -517,11 +517,13 @@ default="column-mean"
                 Relevance that did not reach the inputs (the ledger's total),
                 so that ``relevance.sum(-1) + absorbed == scores`` up to
                 rounding (relative to the largest relevance involved).
-            absorbed_bias, absorbed_stabilizer, absorbed_dead : ndarray of \
-shape (n_samples, n_targets)
+            ledger : ndarray of shape (n_samples, n_targets, 3)
                 The ledger: relevance taken by biases (rules with
                 ``bias=True``), by the stabilizers of the denominators, and by
                 neurons whose denominator vanished (all of their relevance).
+            absorbed_bias, absorbed_stabilizer, absorbed_dead : ndarray of \
+shape (n_samples, n_targets)
+                The ledger's three columns, by name.
             layers : list of ndarray of shape (n_samples, n_targets, width)
                 Only with ``return_layers=True``: relevance of the neurons of
                 each hidden layer, first to last.
@@ -605,6 +607,7 @@ shape (n_samples, n_targets)
             targets=self._plan.network.labels[out["columns"]],
             feature_names=self.get_feature_names_out(),
             absorbed=ledger.sum(axis=-1),
+            ledger=ledger,
             absorbed_bias=ledger[..., 0],
             absorbed_stabilizer=ledger[..., 1],
             absorbed_dead=ledger[..., 2],

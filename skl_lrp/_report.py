@@ -182,7 +182,7 @@ def cross_val_relevance(
     ['x3', 'x2']
     """
     plan = _plan_folds(estimator, X, y, groups, cv, random_state)
-    task = FoldTask(rules, bounds, target, scoring, n_repeats)
+    task = FoldTask(rules, bounds, target, scoring, n_repeats, return_estimator)
     seeds = guard.fold_seeds(random_state, len(plan.splits))
     folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose)
     for category, message in dict.fromkeys(
@@ -230,6 +230,7 @@ class FoldTask:
     target: object
     scoring: object
     n_repeats: int
+    return_estimator: bool
 
 
 @dataclass
@@ -322,7 +323,8 @@ def _run_fold(estimator, X, y, train, test, index, classifier, task, seed):
     return FoldResult(
         index=index,
         **_held_out_rows(explanation),
-        explainer=explainer,
+        # (sent back only when asked for: it holds the fitted network)
+        explainer=explainer if task.return_estimator else None,
         fit_time=fit_time,
         explain_time=explain_time,
         score=score,
@@ -339,10 +341,7 @@ def _held_out_rows(explanation):
         "relevance": explanation.relevance[:, 0],
         "scores": explanation.scores[:, 0],
         "targets": explanation.targets[:, 0],
-        # The explanation gives the ledger's parts one by one.
-        "absorbed": np.stack(
-            [explanation[f"absorbed_{part}"][:, 0] for part in LEDGER], axis=1
-        ),
+        "absorbed": explanation.ledger[:, 0],  # (bias, stabilizer, dead)
         "feature_names": explanation.feature_names,
     }
 
