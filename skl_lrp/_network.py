@@ -238,6 +238,13 @@ def read_network(estimator):
             biases[-1] = np.concatenate([-biases[-1], biases[-1]])
     else:
         labels = np.arange(n_outputs)
+    for index, (weight, bias) in enumerate(zip(weights, biases)):
+        if not (np.all(np.isfinite(weight)) and np.all(np.isfinite(bias))):
+            raise ValueError(
+                f"The {type(model).__name__}'s layer {index} has non-finite "
+                "weights or biases (NaN or infinite; training diverged, or they "
+                "overflow their dtype): it cannot be explained."
+            )
     return DenseNetwork(
         weights=weights,
         biases=biases,

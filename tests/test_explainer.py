@@ -518,3 +518,12 @@ def test_explain_each_explains_every_sample_for_its_own_label(frozen):
     )
     with pytest.raises(ValueError, match="one label per sample"):
         explainer.explain_each(X, labels[:-1])
+
+
+def test_non_finite_weights_are_a_clear_error(frozen):
+    estimator, X = frozen
+    model = clone(estimator.estimator).fit(X, estimator.predict(X))
+    model.coefs_[1] = model.coefs_[1].copy()
+    model.coefs_[1][0, 0] = np.inf
+    with pytest.raises(ValueError, match="layer 1 has non-finite weights"):
+        RelevanceExplainer(FrozenEstimator(model)).fit(X)
