@@ -3,8 +3,15 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from hypothesis import settings
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+# Hypothesis: few examples by default (CI); --hypothesis-profile=thorough for
+# long runs. Deadlines off: the first example of a run compiles and caches.
+settings.register_profile("ci", max_examples=15, deadline=None)
+settings.register_profile("thorough", max_examples=400, deadline=None)
+settings.load_profile("ci")
 
 KINDS = [
     "binary",

@@ -527,3 +527,42 @@ def test_non_finite_weights_are_a_clear_error(frozen):
     model.coefs_[1][0, 0] = np.inf
     with pytest.raises(ValueError, match="layer 1 has non-finite weights"):
         RelevanceExplainer(FrozenEstimator(model)).fit(X)
+
+
+def test_one_explainer_from_eight_threads_gives_the_sequential_results():
+    # Work arrays are per thread and the fitted plan is read only: calls
+    # that overlap in time do not see each other's batches.
+    from concurrent.futures import ThreadPoolExecutor
+
+    model, X = make_network("multiclass", "relu", (32, 16), seed=1)
+    explainer = RelevanceExplainer(FrozenEstimator(model), batch_size=16).fit(X)
+    rng = np.random.RandomState(0)
+    inputs = [rng.normal(size=(200, X.shape[1])) * (k + 1) for k in range(8)]
+    expected = [explainer.explain(x, target="all").relevance for x in inputs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(3):
+            got = list(
+                pool.map(lambda x: explainer.explain(x, target="all").relevance, inputs)
+            )
+            for g, e in zip(got, expected):
+                np.testing.assert_array_equal(g, e)
+
+
+def test_a_million_rows_from_a_read_only_memmap_in_bounded_memory(tmp_path):
+    model, X = make_network("binary", "relu", (8, 4), seed=2)
+    explainer = RelevanceExplainer(FrozenEstimator(model), batch_size=4096).fit(X)
+    path = tmp_path / "big.npy"
+    big = np.lib.format.open_memmap(path, mode="w+", shape=(10**6, X.shape[1]))
+    big[:] = np.random.RandomState(0).normal(size=(10**6, X.shape[1]))
+    big.flush()
+    del big
+    X_big = np.load(path, mmap_mode="r")
+    tracemalloc.start()
+    relevance = explainer.transform(X_big)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert relevance.shape == X_big.shape and np.all(np.isfinite(relevance))
+    # Beyond the output: a few batches' work, not the rows (1e6 x 5 x 8 B
+    # = 40 MB each for the input and the output).
+    assert peak - relevance.nbytes < 4096 * 64 * 8 * 6
+    np.testing.assert_array_equal(relevance[-5:], explainer.transform(X_big[-5:]))
