@@ -8,13 +8,16 @@ changes one says what to fix instead of failing somewhere downstream):
   each part (skl_lrp/_columns.py, ``_input_indices``).
 - ``sklearn.utils._param_validation``: ``Interval``, ``StrOptions`` and
   ``HasMethods``, scikit-learn's documented way for third-party estimators to
-  declare ``_parameter_constraints`` (skl_lrp/_explainer.py, skl_lrp/_rules.py).
+  declare ``_parameter_constraints`` (skl_lrp/_explainer.py, _rules.py,
+  _metrics.py, _report.py, _display.py), and ``validate_params``, which checks
+  them on the public functions (skl_lrp/_metrics.py, _report.py, _display.py).
 - ``sklearn.base._fit_context``, which validates them in ``fit``
   (skl_lrp/_explainer.py), and ``BaseEstimator._validate_params``, which
-  validates them for the rules (skl_lrp/_rules.py).
+  validates them at transform time and for the rules (skl_lrp/_explainer.py,
+  _rules.py).
 - ``sklearn.utils.validation._num_samples`` (skl_lrp/_explainer.py).
 - ``sklearn.utils._safe_indexing``: underscored, but listed in scikit-learn's
-  API reference (skl_lrp/_explainer.py, _report.py, _guardrails.py).
+  API reference (skl_lrp/_network.py, _report.py, _guardrails.py).
 
 Public, but read by skl_lrp with a meaning these tests pin down: the MLP
 activations (written out in skl_lrp/_network.py, as scikit-learn's own table
@@ -41,6 +44,7 @@ from sklearn.utils.multiclass import type_of_target
 from skl_lrp import RelevanceExplainer
 from skl_lrp._columns import _input_indices, _one_hot_widths
 from skl_lrp._network import ACTIVATIONS, read_network
+from skl_lrp.metrics import aopc
 from skl_lrp.rules import Epsilon
 
 PACKAGE = Path(__file__).resolve().parents[1] / "skl_lrp"
@@ -52,6 +56,7 @@ PRIVATE_IMPORTS = {
     ("sklearn.utils._param_validation", "HasMethods"),
     ("sklearn.utils._param_validation", "Interval"),
     ("sklearn.utils._param_validation", "StrOptions"),
+    ("sklearn.utils._param_validation", "validate_params"),
     ("sklearn.utils.validation", "_num_samples"),
 }
 
@@ -152,9 +157,18 @@ def test_parameter_validation():
             with pytest.raises(ValueError, match=f"'{name}' parameter"):
                 explainer.fit(X)
     with relied_on(
-        "BaseEstimator._validate_params", "skl_lrp/_rules.py (Rule.prepare)"
+        "BaseEstimator._validate_params", "skl_lrp/_rules.py, skl_lrp/_explainer.py"
     ), pytest.raises(ValueError, match="'epsilon' parameter"):
         Epsilon(epsilon=-1)._validate_params()
+
+
+def test_validate_params_on_functions():
+    model, X = make_network("binary")
+    with relied_on(
+        "sklearn.utils._param_validation.validate_params",
+        "skl_lrp/_metrics.py, skl_lrp/_report.py, skl_lrp/_display.py",
+    ), pytest.raises(ValueError, match="'order' parameter of aopc"):
+        aopc(model, X, np.zeros_like(X), order="sideways")
 
 
 def test_num_samples_and_safe_indexing():
@@ -168,7 +182,7 @@ def test_num_samples_and_safe_indexing():
         assert [_num_samples(x) for x in (X, df, X.tolist())] == [4, 4, 4]
     with relied_on(
         "sklearn.utils._safe_indexing",
-        "skl_lrp/_explainer.py, skl_lrp/_report.py, skl_lrp/_guardrails.py",
+        "skl_lrp/_network.py, skl_lrp/_report.py, skl_lrp/_guardrails.py",
     ):
         np.testing.assert_array_equal(_safe_indexing(X, [3, 0]), X[[3, 0]])
         rows = _safe_indexing(df, np.array([3, 0]))
