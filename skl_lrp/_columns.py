@@ -98,7 +98,7 @@ def _column_transformer(transformer, input_names, where):
         columns = transformer.output_indices_.get(name, slice(0, 0))
         if isinstance(part, str) and part == "drop" or columns.stop == columns.start:
             continue
-        inputs = np.asarray(transformer._transformer_to_input_indices[name], dtype=int)
+        inputs = _input_indices(transformer, name)
         inner = source_columns(
             part, np.asarray(input_names)[inputs], f"{where} > {name}"
         )
@@ -106,15 +106,37 @@ def _column_transformer(transformer, input_names, where):
     return sources
 
 
+def _input_indices(column_transformer, name):
+    """Indices of the input columns that the part `name` of a fitted
+    ColumnTransformer reads, its remainder included.
+
+    scikit-learn keeps them only in the private ``_transformer_to_input_indices``
+    (the public ``transformers_`` holds the column specifications as given,
+    callables among them); tests/test_sklearn_internals.py checks it.
+    """
+    indices = column_transformer._transformer_to_input_indices[name]
+    return np.asarray(indices, dtype=int)
+
+
 def _one_hot_widths(encoder):
-    widths = getattr(encoder, "_n_features_outs", None)
-    if widths is not None:
-        return widths
+    """Number of output columns of each input column of a fitted OneHotEncoder.
+
+    One per category, less the dropped one, with the infrequent categories
+    (``min_frequency``, ``max_categories``) sharing one column: from public
+    attributes, as scikit-learn counts them.
+    """
     drop = encoder.drop_idx_
-    return [
-        len(categories) - (drop is not None and drop[i] is not None)
-        for i, categories in enumerate(encoder.categories_)
-    ]
+    # Defined only when min_frequency or max_categories is set.
+    infrequent = getattr(encoder, "infrequent_categories_", None)
+    widths = []
+    for i, categories in enumerate(encoder.categories_):
+        width = len(categories)
+        if infrequent is not None and infrequent[i] is not None:
+            width -= len(infrequent[i]) - 1
+        if drop is not None and drop[i] is not None:
+            width -= 1
+        widths.append(width)
+    return widths
 
 
 def _output_names(transformer, input_names, where):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.base import is_classifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import (
@@ -18,7 +19,6 @@ from sklearn.linear_model import (
     SGDRegressor,
 )
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.neural_network._base import ACTIVATIONS
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC, LinearSVR
 from sklearn.utils import _safe_indexing
@@ -41,6 +41,42 @@ def _relu(a):
     """``max(a, 0)`` in place, as scikit-learn's relu but faster: numpy's
     clip has a vectorized path that its maximum lacks."""
     return np.clip(a, 0, np.inf, out=a)
+
+
+# scikit-learn's MLP activations, written here in place as scikit-learn
+# computes them (its own table, sklearn.neural_network._base.ACTIVATIONS, is
+# private); tests/test_sklearn_internals.py checks that they still reproduce
+# the models' predictions.
+def _identity(a):
+    """The identity: ``a`` as it is."""
+    return a
+
+
+def _logistic(a):
+    """``1 / (1 + exp(-a))`` in place."""
+    return expit(a, out=a)
+
+
+def _tanh(a):
+    """``tanh(a)`` in place."""
+    return np.tanh(a, out=a)
+
+
+def _softmax(a):
+    """Softmax of each row in place, with the same rounding as ``predict_proba``."""
+    a -= a.max(axis=1)[:, np.newaxis]
+    np.exp(a, out=a)
+    a /= a.sum(axis=1)[:, np.newaxis]
+    return a
+
+
+ACTIVATIONS = {
+    "identity": _identity,
+    "logistic": _logistic,
+    "tanh": _tanh,
+    "relu": _relu,
+    "softmax": _softmax,
+}
 
 
 def unwrap(estimator):
@@ -230,8 +266,10 @@ def read_network(estimator):
     multilabel = False
     if is_classifier(model):
         labels = np.asarray(model.classes_)
+        # A multilabel MLP has one logistic output per label; a binary one
+        # has a single logistic output, a multiclass one a softmax.
         multilabel = isinstance(model, MLPClassifier) and (
-            model._label_binarizer.y_type_ == "multilabel-indicator"
+            model.out_activation_ == "logistic" and model.n_outputs_ > 1
         )
         if n_outputs == 1 and not multilabel:
             weights[-1] = np.hstack([-weights[-1], weights[-1]])

@@ -32,7 +32,18 @@ def _explainers():
 IDS = ["classifier", "regressor", "pipeline", "linear"]
 
 
-@parametrize_with_checks(_explainers())
+def _listed(mark):
+    """The same ``pytest.mark.parametrize``, its values in a list.
+
+    scikit-learn 1.7's :func:`parametrize_with_checks` hands pytest a
+    generator, which pytest 9.1 deprecates (an error here, with
+    ``filterwarnings = error``) and pytest 10 refuses.
+    """
+    argnames, argvalues = mark.args
+    return pytest.mark.parametrize(argnames, list(argvalues), **mark.kwargs)
+
+
+@_listed(parametrize_with_checks(_explainers()))
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

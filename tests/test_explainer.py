@@ -13,7 +13,6 @@ from sklearn.compose import make_column_transformer
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.neural_network._base import ACTIVATIONS
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
@@ -444,20 +443,22 @@ def test_predicted_class_follows_predict_at_a_vanishing_logit():
 def test_predicted_class_follows_predict_at_near_tied_logits(ulps):
     # Logits a few ulps apart can get equal softmax probabilities (after
     # rounding); predict then takes the first class, and so must "predicted".
-    model, X = make_network("multiclass", seed=0)
+    # The model passes its first four inputs through unchanged (identity
+    # activations, unit weights, zero biases), so predict sees these logits.
+    model, X = make_network("multiclass", "identity", (4,), seed=0)
+    model.coefs_ = [np.eye(5, 4), np.eye(4)]
+    model.intercepts_ = [np.zeros(4), np.zeros(4)]
     network = RelevanceExplainer(FrozenEstimator(model)).fit(X)._plan.network
     base = np.random.RandomState(0).uniform(-3, 3, size=300)
     above = base.copy()
     for _ in range(ulps):
         above = np.nextafter(above, np.inf)
     logits = np.column_stack([base, above, base - 1, base - 2])
-    proba = logits.copy()
-    ACTIVATIONS["softmax"](proba)  # what predict does, then argmax
-    np.testing.assert_array_equal(
-        network.predicted_columns(logits), np.argmax(proba, axis=1)
-    )
+    predicted = model.predict(np.column_stack([logits, np.zeros(len(logits))]))
+    columns = np.searchsorted(model.classes_, predicted)
+    np.testing.assert_array_equal(network.predicted_columns(logits), columns)
     if ulps == 1:  # some rows do tie, so the fallback is exercised
-        assert np.any(np.argmax(proba, axis=1) != np.argmax(logits, axis=1))
+        assert np.any(columns != np.argmax(logits, axis=1))
 
 
 def test_one_call_explain_matches_the_explainer(frozen):

@@ -164,7 +164,13 @@ def test_function_transformer_needs_one_to_one_names():
     "step, widths",
     [
         (SimpleImputer(add_indicator=True), None),
-        (make_pipeline(SimpleImputer(), KBinsDiscretizer(n_bins=3)), None),
+        (
+            make_pipeline(
+                SimpleImputer(),
+                KBinsDiscretizer(n_bins=3, quantile_method="averaged_inverted_cdf"),
+            ),
+            None,
+        ),
         (make_pipeline(SimpleImputer(), SplineTransformer(n_knots=3)), None),
         (
             FeatureUnion(
