@@ -312,7 +312,8 @@ default="column-mean"
                 [statistics.get(index) for index in range(len(rules))],
             )
         ]
-        self._plan = _Plan(network, layers, self._preprocessing, aggregation)
+        model = split_pipeline(estimator)[1]
+        self._plan = _Plan(network, layers, self._preprocessing, aggregation, model)
         self.estimator_ = estimator
         self.feature_importances_ = self._importances(X)
         return self
@@ -751,6 +752,7 @@ class _Plan:
     layers: list
     preprocessing: object
     aggregation: object
+    model: object  # the fitted network's estimator, whose predict decides ties
 
 
 def _shares_memory():
@@ -773,7 +775,16 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
         columns = columns[rows]
     into = {} if out is None else rows_of(out, rows)
     result = relevance_batch(
-        network, layers, x, columns, ledger, return_layers, scratch, into, aggregation
+        network,
+        layers,
+        x,
+        columns,
+        ledger,
+        return_layers,
+        scratch,
+        into,
+        aggregation,
+        plan.model.predict,
     )
     # Overflow is reported as one clear error, not as numpy warnings.
     finite = all(

@@ -178,6 +178,31 @@ class DenseNetwork:
                 predicted[near] = np.argmax(proba, axis=1)
         return predicted
 
+    def undecided_rows(self, logits, last_input):
+        """Rows whose predicted class is within rounding of another: the
+        logit of a binary model near 0, or the two largest logits near each
+        other, relative to the size of the terms that made them (the output
+        layer's ``|a| @ |W| + |b|``). The fast forward pass may round them
+        otherwise than the model's own ``predict``, which decides them."""
+        if not self.is_classifier or logits.shape[1] == 1:
+            return np.arange(0)
+        size = np.abs(last_input) @ np.abs(self.weights[-1])
+        size += np.abs(self.biases[-1])
+        tolerance = 1e-9 if logits.dtype == np.float64 else 1e-3
+        if self.output_activation == "logistic":  # binary MLP: columns (-z, z)
+            near = np.abs(logits[:, 1]) <= tolerance * size[:, 1]
+        else:
+            rows = np.arange(len(logits))
+            first, second = np.argsort(logits, axis=1)[:, :-3:-1].T
+            gap = logits[rows, first] - logits[rows, second]
+            near = gap <= tolerance * (size[rows, first] + size[rows, second])
+        return np.flatnonzero(near)
+
+    def columns_of(self, labels):
+        """The output column of each of `labels` (values of ``labels``)."""
+        index = {label: column for column, label in enumerate(self.labels.tolist())}
+        return np.array([index[label] for label in np.asarray(labels).tolist()])
+
     @property
     def dtype(self):
         """Float dtype of the network's weights."""

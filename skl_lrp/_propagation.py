@@ -59,6 +59,7 @@ def relevance_batch(
     scratch=None,
     out=None,
     aggregation=None,
+    predict=None,
 ):
     """Relevance of every input of `x` for one or more output scores per sample.
 
@@ -87,6 +88,10 @@ def relevance_batch(
     aggregation : ndarray of shape (n_features, n_columns), default=None
         Sums the relevance of the network's inputs into the columns they
         come from (one chunk of rows at a time); None keeps them.
+    predict : callable, default=None
+        The model's own ``predict`` on network inputs: it decides the
+        predicted class of the rows where this pass's rounding could (see
+        ``DenseNetwork.undecided_rows``).
 
     Returns
     -------
@@ -110,18 +115,33 @@ def relevance_batch(
             scratch,
             out or {},
             aggregation,
+            predict,
         )
 
 
 def _relevance_batch(
-    network, layers, x, columns, ledger, return_layers, scratch, out, aggregation
+    network,
+    layers,
+    x,
+    columns,
+    ledger,
+    return_layers,
+    scratch,
+    out,
+    aggregation,
+    predict,
 ):
     scratch = Scratch() if scratch is None else scratch
     takes = [scratch.for_layer(index, x.dtype) for index in range(len(layers))]
     inputs, preactivations, logits, caches = forward(network, x, layers, takes)
     n = len(x)
     if columns is None:
-        columns = network.predicted_columns(logits)[:, np.newaxis]
+        columns = network.predicted_columns(logits)
+        if predict is not None:  # rows within rounding of another class
+            near = network.undecided_rows(logits, inputs[-1])
+            if near.size:
+                columns[near] = network.columns_of(predict(x[near]))
+        columns = columns[:, np.newaxis]
     elif columns.ndim == 1:
         columns = np.broadcast_to(columns, (n, len(columns)))
     n_targets = columns.shape[1]

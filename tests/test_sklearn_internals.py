@@ -156,18 +156,24 @@ def test_parameter_validation():
             explainer = RelevanceExplainer(**{"estimator": model, **params})
             with pytest.raises(ValueError, match=f"'{name}' parameter"):
                 explainer.fit(X)
-    with relied_on(
-        "BaseEstimator._validate_params", "skl_lrp/_rules.py, skl_lrp/_explainer.py"
-    ), pytest.raises(ValueError, match="'epsilon' parameter"):
+    with (
+        relied_on(
+            "BaseEstimator._validate_params", "skl_lrp/_rules.py, skl_lrp/_explainer.py"
+        ),
+        pytest.raises(ValueError, match="'epsilon' parameter"),
+    ):
         Epsilon(epsilon=-1)._validate_params()
 
 
 def test_validate_params_on_functions():
     model, X = make_network("binary")
-    with relied_on(
-        "sklearn.utils._param_validation.validate_params",
-        "skl_lrp/_metrics.py, skl_lrp/_report.py, skl_lrp/_display.py",
-    ), pytest.raises(ValueError, match="'order' parameter of aopc"):
+    with (
+        relied_on(
+            "sklearn.utils._param_validation.validate_params",
+            "skl_lrp/_metrics.py, skl_lrp/_report.py, skl_lrp/_display.py",
+        ),
+        pytest.raises(ValueError, match="'order' parameter of aopc"),
+    ):
         aopc(model, X, np.zeros_like(X), order="sideways")
 
 
