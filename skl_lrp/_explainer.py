@@ -17,7 +17,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import Bunch, gen_batches, get_tags
+from sklearn.utils import Bunch, _safe_indexing, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
@@ -632,6 +632,7 @@ shape (n_samples, n_targets)
         out = {"relevance": np.empty((*shape, width), dtype=dtype)}
         if scores:
             out["scores"] = np.empty(shape, dtype=dtype)
+        if scores:
             out["columns"] = np.empty(shape, dtype=np.intp)
         if ledger:
             out["ledger"] = np.empty((*shape, 3), dtype=dtype)
@@ -664,9 +665,14 @@ shape (n_samples, n_targets)
                 results = (
                     _explain_rows(self._plan, X, rows, *args) for rows in batches()
                 )
+            # The predicted class of rows within rounding of another is the
+            # model's predict's to settle, after the batches (in one call).
+            undecided = []
             # (Not zip, which would hold a result while the next batch runs.)
             for rows in batches():
-                result = next(results)
+                result, near = next(results)
+                if near is not None and near.size:
+                    undecided.append(near)
                 if result is not None:
                     batch = rows_of(out, rows)
                     for key, value in result.items():
@@ -676,7 +682,37 @@ shape (n_samples, n_targets)
                         elif key in batch:
                             batch[key][...] = value
                 del result
+        if undecided:
+            self._settle(X, np.concatenate(undecided).T, out, ledger, return_layers)
         return out
+
+    def _settle(self, X, undecided, out, ledger, return_layers):
+        """The model's own predict decides the `undecided` rows (row, column
+        the batch predicted), whose predicted class was within rounding of
+        another; the rows it decides otherwise are explained again."""
+        rows, predicted = undecided
+        plan = self._plan
+        some = _safe_indexing(X, rows)
+        dtype = plan.network.dtype
+        x = network_input(some, slice(0, len(rows)), plan.preprocessing, dtype)
+        decided = plan.network.columns_of(plan.model.predict(x))
+        changed = decided != predicted
+        if not changed.any():
+            return
+        rows = rows[changed]
+        again = self._propagate(
+            _safe_indexing(X, rows),
+            decided[changed, np.newaxis],
+            ledger,
+            return_layers,
+            scores="scores" in out,
+        )
+        for key, value in again.items():
+            if key == "layers":
+                for layer, part in zip(out[key], value):
+                    layer[rows] = part
+            else:
+                out[key][rows] = value
 
     def get_feature_names_out(self, input_features=None):
         """Names of the columns :meth:`transform` returns.
@@ -767,7 +803,9 @@ def _shares_memory():
 
 def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
     """Explain ``X[rows]`` into their rows of the arrays `out`, or return
-    the result when there are none (a batch run in another process)."""
+    the result when there are none (a batch run in another process); and
+    the (row, predicted column) pairs whose prediction is for the model's
+    predict to settle, or None."""
     network, layers = plan.network, plan.layers
     preprocessing, aggregation = plan.preprocessing, plan.aggregation
     x = network_input(X, rows, preprocessing, network.dtype)
@@ -784,7 +822,7 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
         scratch,
         into,
         aggregation,
-        plan.model.predict,
+        undecided=columns is None and plan.network.is_classifier,
     )
     # Overflow is reported as one clear error, not as numpy warnings.
     finite = all(
@@ -798,7 +836,10 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
             f"{rows.start}-{rows.stop - 1}: the weights or inputs are too "
             f"large for {network.dtype}."
         )
-    return None if into else result
+    near = result.pop("undecided", None)
+    if near is not None:
+        near = np.column_stack([near + rows.start, result["columns"][near, 0]])
+    return (None if into else result), near
 
 
 def explain(estimator, X, *, target="predicted", return_layers=False, **params):

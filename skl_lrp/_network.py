@@ -178,25 +178,35 @@ class DenseNetwork:
                 predicted[near] = np.argmax(proba, axis=1)
         return predicted
 
-    def undecided_rows(self, logits, last_input):
-        """Rows whose predicted class is within rounding of another: the
-        logit of a binary model near 0, or the two largest logits near each
-        other, relative to the size of the terms that made them (the output
-        layer's ``|a| @ |W| + |b|``). The fast forward pass may round them
-        otherwise than the model's own ``predict``, which decides them."""
+    def undecided_rows(self, logits, last_input, predicted):
+        """Rows whose predicted class (`predicted`, the columns) is within
+        rounding of another: another logit as large but for a margin that is
+        a tiny part of the terms that made them (the output layer's
+        ``|a| @ |W| + |b|``; a binary model's columns are -z and z). A
+        forward pass that sums in another order than the model's own
+        ``predict`` may decide them otherwise, so ``predict`` decides them."""
         if not self.is_classifier or logits.shape[1] == 1:
             return np.arange(0)
-        size = np.abs(last_input) @ np.abs(self.weights[-1])
-        size += np.abs(self.biases[-1])
+        # Generous: the fast forward pass sums in other orders than predict's
+        # (and on the data's box, from its corner); rows within this of a
+        # tie are few, and one call of predict settles them all.
         tolerance = 1e-9 if logits.dtype == np.float64 else 1e-3
-        if self.output_activation == "logistic":  # binary MLP: columns (-z, z)
-            near = np.abs(logits[:, 1]) <= tolerance * size[:, 1]
-        else:
-            rows = np.arange(len(logits))
-            first, second = np.argsort(logits, axis=1)[:, :-3:-1].T
-            gap = logits[rows, first] - logits[rows, second]
-            near = gap <= tolerance * (size[rows, first] + size[rows, second])
-        return np.flatnonzero(near)
+        weight, bias = np.abs(self.weights[-1]), np.abs(self.biases[-1])
+        # First with one bound of the terms' size for the whole batch...
+        largest = last_input.max(initial=0)
+        if self.hidden_activation not in ("relu", "logistic"):  # (else >= 0)
+            largest = max(largest, -last_input.min(initial=0))
+        bound = largest * weight.sum(axis=0).max() + bias.max()
+        top = np.take_along_axis(logits, predicted[:, np.newaxis], axis=1)
+        close = logits >= top - 2 * tolerance * bound
+        if np.count_nonzero(close) == len(close):  # (each row: its own top)
+            return np.arange(0)
+        # ... then with each remaining row's own.
+        rows = np.flatnonzero(np.count_nonzero(close, axis=1) > 1)
+        size = np.abs(last_input[rows]) @ weight + bias
+        top, size_top = top[rows], np.take_along_axis(size, predicted[rows, None], 1)
+        others = logits[rows] >= top - tolerance * (size + size_top)
+        return rows[np.count_nonzero(others, axis=1) > 1]
 
     def columns_of(self, labels):
         """The output column of each of `labels` (values of ``labels``)."""

@@ -59,7 +59,7 @@ def relevance_batch(
     scratch=None,
     out=None,
     aggregation=None,
-    predict=None,
+    undecided=False,
 ):
     """Relevance of every input of `x` for one or more output scores per sample.
 
@@ -88,10 +88,10 @@ def relevance_batch(
     aggregation : ndarray of shape (n_features, n_columns), default=None
         Sums the relevance of the network's inputs into the columns they
         come from (one chunk of rows at a time); None keeps them.
-    predict : callable, default=None
-        The model's own ``predict`` on network inputs: it decides the
-        predicted class of the rows where this pass's rounding could (see
-        ``DenseNetwork.undecided_rows``).
+    undecided : bool, default=False
+        With `columns` None, also return ``undecided``: the rows whose
+        predicted class is within this pass's rounding of another (see
+        ``DenseNetwork.undecided_rows``), for the model's predict to settle.
 
     Returns
     -------
@@ -99,8 +99,8 @@ def relevance_batch(
         ``relevance`` (n, n_targets, n_features or n_columns), ``scores``
         and ``columns`` (n, n_targets); ``ledger`` (n, n_targets, 3): bias,
         stabilizer, vanished, when asked; ``layers``: list of (n, n_targets,
-        width), first hidden layer to last, when asked. The arrays of `out`
-        where given.
+        width), first hidden layer to last, when asked; ``undecided``: the
+        indices of those rows, when asked. The arrays of `out` where given.
     """
     # Vanished and tiny denominators are set right after the division, and
     # overflow is for the caller to report.
@@ -115,7 +115,7 @@ def relevance_batch(
             scratch,
             out or {},
             aggregation,
-            predict,
+            undecided,
         )
 
 
@@ -129,19 +129,18 @@ def _relevance_batch(
     scratch,
     out,
     aggregation,
-    predict,
+    undecided,
 ):
     scratch = Scratch() if scratch is None else scratch
     takes = [scratch.for_layer(index, x.dtype) for index in range(len(layers))]
     inputs, preactivations, logits, caches = forward(network, x, layers, takes)
     n = len(x)
+    near = None
     if columns is None:
-        columns = network.predicted_columns(logits)
-        if predict is not None:  # rows within rounding of another class
-            near = network.undecided_rows(logits, inputs[-1])
-            if near.size:
-                columns[near] = network.columns_of(predict(x[near]))
-        columns = columns[:, np.newaxis]
+        predicted = network.predicted_columns(logits)
+        if undecided:
+            near = network.undecided_rows(logits, inputs[-1], predicted)
+        columns = predicted[:, np.newaxis]
     elif columns.ndim == 1:
         columns = np.broadcast_to(columns, (n, len(columns)))
     n_targets = columns.shape[1]
@@ -157,6 +156,8 @@ def _relevance_batch(
         "columns": array("columns", (n, n_targets), columns.dtype),
     }
     result["columns"][...] = columns
+    if near is not None:  # (few rows: kept by index, not per row)
+        result["undecided"] = near
     result["scores"][...] = np.take_along_axis(logits, columns, axis=1)
     if ledger:
         result["ledger"] = array("ledger", (n, n_targets, 3))

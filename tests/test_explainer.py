@@ -591,3 +591,9 @@ def test_predicted_class_follows_predict_on_the_decision_boundary(bounds):
     np.testing.assert_array_equal(
         explainer.set_params(batch_size=7).explain(X_edge).targets[:, 0], predicted
     )
+    # transform explains the same classes (in the same single settling call)
+    np.testing.assert_allclose(
+        explainer.transform(X_edge),
+        explainer.explain_each(X_edge, predicted).relevance[:, 0],
+        rtol=1e-12,
+    )
