@@ -31,6 +31,7 @@ from threadpoolctl import threadpool_limits
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_rules
 from ._fast import prepare
+from ._inputs import check_finite, check_numeric, check_still_numeric, numeric_columns
 from ._network import (
     check_supported,
     forward,
@@ -333,10 +334,27 @@ default="column-mean"
                     X, accept_sparse=True, dtype=None, ensure_all_finite=False
                 )
             validate_data(self, X, reset=reset, skip_check_array=True)
+            if reset:
+                self._numeric_columns = numeric_columns(X)
+            else:
+                check_still_numeric(X, self._numeric_columns)
             return X
-        return validate_data(
-            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=reset
-        )
+        if getattr(getattr(X, "dtype", None), "kind", None) in ("M", "m"):
+            check_numeric(X, None)  # (numpy would take dates as nanoseconds)
+        try:
+            checked = validate_data(
+                self,
+                X,
+                accept_sparse=("csr", "csc"),
+                dtype=_FLOATS,
+                ensure_all_finite=False,
+                reset=reset,
+            )
+        except (ValueError, TypeError) as error:
+            check_numeric(X, error)
+            raise
+        check_finite(checked, getattr(self, "feature_names_in_", None))
+        return checked
 
     def _source_columns(self, network):
         """For every network input, the column of X it is made from (None:
