@@ -18,10 +18,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse, stats
+from sklearn.base import is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import permutation_importance
-from sklearn.metrics import check_scoring
+from sklearn.metrics import check_scoring, r2_score
 from sklearn.utils import _safe_indexing, check_random_state
 
 # A non-numeric column is flagged with more distinct values than this share
@@ -39,11 +40,27 @@ def warning(kind, column, message):
     return {"kind": kind, "column": column, "message": message}
 
 
+def _scaled_r2(model, X, y):
+    """R² of `model` on (X, y), computed on the target and predictions
+    divided by the target's largest magnitude: the same number, without the
+    squares overflowing for targets beyond about 1e154."""
+    y = np.asarray(y, dtype=float)
+    scale = np.max(np.abs(y), initial=0.0)
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    return r2_score(y / scale, np.asarray(model.predict(X), dtype=float) / scale)
+
+
+def scorer(model, scoring):
+    """`scoring` as a callable ``(model, X, y)``; for None, the model's own
+    ``score`` (accuracy, or an R² that does not overflow)."""
+    if scoring is None and is_regressor(model):
+        return _scaled_r2
+    return check_scoring(model, scoring=scoring)
+
+
 def score(model, X, y, scoring):
     """The fold score: `scoring`, or the model's own ``score`` when None."""
-    if scoring is None:
-        return float(model.score(X, y))
-    return float(check_scoring(model, scoring=scoring)(model, X, y))
+    return float(scorer(model, scoring)(model, X, y))
 
 
 def fold_seeds(random_state, n_folds):
@@ -99,7 +116,7 @@ def permutation_scores(model, X, y, scoring, n_repeats, seed, relevance_names):
         model,
         X,
         y,
-        scoring=scoring,
+        scoring=scorer(model, scoring),
         n_repeats=n_repeats,
         n_jobs=1,
         random_state=seed,
@@ -374,7 +391,8 @@ def _identifier_message(name, values):
     if values is None or len(values) < CARDINALITY_MIN_ROWS:
         return None
     values = values.astype(float)
-    whole = np.isfinite(values).all() and np.all(values == np.round(values))
+    # (beyond 2**53 every float is a whole number, which then says nothing)
+    whole = np.all(np.abs(values) < 2.0**53) and np.all(values == np.round(values))
     if not whole or len(np.unique(values)) != len(values):
         return None
     return (

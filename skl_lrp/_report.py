@@ -182,6 +182,9 @@ def cross_val_relevance(
     ['x3', 'x2']
     """
     plan = _plan_folds(estimator, X, y, groups, cv, random_state)
+    if feature_names is not None and not hasattr(estimator, "steps"):
+        # (a bare model's relevance is on X's columns: checked before any fold)
+        _check_names(feature_names, np.shape(plan.X[:1])[1])
     task = FoldTask(rules, bounds, target, scoring, n_repeats, return_estimator)
     seeds = guard.fold_seeds(random_state, len(plan.splits))
     folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose)
@@ -270,7 +273,35 @@ def _plan_folds(estimator, X, y, groups, cv, random_state):
             "exactly once (like cross_val_predict); got a splitter that does "
             "not."
         )
-    return FoldPlan(X, np.asarray(y), classifier, cv, splits)
+    y = np.asarray(y)
+    if classifier:
+        _check_fold_classes(y, splits)
+    return FoldPlan(X, y, classifier, cv, splits)
+
+
+def _check_names(feature_names, n_columns):
+    """`feature_names` must name each of the `n_columns` relevance columns."""
+    n_names = len(feature_names)
+    if n_names != n_columns:
+        raise ValueError(
+            f"feature_names has {n_names} names, but relevance is reported on "
+            f"{n_columns} columns; give one name per column (or leave "
+            "feature_names=None to use X's)."
+        )
+
+
+def _check_fold_classes(y, splits):
+    """Every class of a test part must be in its training part: a fold's
+    model cannot explain (target="true") or score a class it never saw."""
+    for index, (train, test) in enumerate(splits):
+        unseen = np.setdiff1d(y[test], y[train])
+        if unseen.size:
+            raise ValueError(
+                f"y's class {unseen.tolist()[0]!r} is in the held-out part of fold "
+                f"{index} but not in its training part, so that fold's model "
+                "cannot predict it. Use fewer folds (cv), a stratified "
+                "splitter, or drop classes with fewer members than folds."
+            )
 
 
 def _final_step(estimator):
@@ -567,11 +598,10 @@ permutation_importances_std : ndarray or None, default=None
     @classmethod
     def _from_folds(cls, folds, plan, top_k, feature_names, settings, return_estimator):
         """Assemble the report from the folds' results."""
-        names = (
-            folds[0].feature_names
-            if feature_names is None
-            else np.asarray(feature_names, dtype=object)
-        )
+        names = folds[0].feature_names
+        if feature_names is not None:
+            _check_names(feature_names, len(names))
+            names = np.asarray(feature_names, dtype=object)
         rows = _out_of_fold(folds, plan.splits, len(plan.y), len(names))
         per_fold = np.array([np.abs(f.relevance).mean(axis=0) for f in folds]).T
         spread = _spread_across_folds(per_fold, top_k)
@@ -828,10 +858,15 @@ def _out_of_fold(folds, splits, n_samples, n_features):
 def _spread_across_folds(per_fold, top_k):
     """Summaries of the (n_features, n_folds) mean absolute relevance."""
     n_features, n_folds = per_fold.shape
-    mean, std = per_fold.mean(axis=1), per_fold.std(axis=1)
+    # (the spread of values scaled to at most 1, scaled back: the squares of
+    # relevance beyond ~1e154 would overflow)
+    scale = np.max(np.abs(per_fold), axis=1, keepdims=True, initial=0.0)
+    scale[~(scale > 0) | ~np.isfinite(scale)] = 1.0
+    mean = per_fold.mean(axis=1)
+    std = (per_fold / scale).std(axis=1) * scale[:, 0]
     if n_folds > 1:
-        half = stats.t.ppf(0.975, n_folds - 1) * per_fold.std(axis=1, ddof=1)
-        half /= np.sqrt(n_folds)
+        half = (per_fold / scale).std(axis=1, ddof=1) * scale[:, 0]
+        half *= stats.t.ppf(0.975, n_folds - 1) / np.sqrt(n_folds)
     else:
         half = np.full(n_features, np.nan)
     best, worst = zip(*(guard.best_and_worst_ranks(fold) for fold in per_fold.T))
