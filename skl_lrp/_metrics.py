@@ -187,9 +187,10 @@ def feature_flipping_curve(
     ----------
     estimator : fitted model or RelevanceExplainer
         A model :class:`RelevanceExplainer` supports (an explainer stands for
-        its ``estimator_``). Its inputs must be numeric columns.
-    X : array-like of shape (n_samples, n_features)
-        The samples.
+        its ``estimator_``), alone or ending a Pipeline.
+    X : {array-like, DataFrame} of shape (n_samples, n_features)
+        The samples, as the model takes them: a DataFrame keeps its column
+        names and types (categorical columns too) when columns are replaced.
     relevance : array-like of shape (n_samples, n_features)
         Their relevance for `target` (any attribution method).
     target : "predicted", label or array-like of shape (n_samples,), \
@@ -199,8 +200,10 @@ default="predicted"
     order : {"morf", "lerf", "random"}, default="morf"
         Removal order.
     baseline : {"mean", "median", "zero"} or array-like, default="mean"
-        Value a removed feature takes: the column mean or median of
-        `reference`, zero, or given values.
+        Value a removed column takes, in the user's space: the mean, median
+        or zero for a numeric column of `reference` (missing values left
+        out), the most frequent value for any other column (a categorical
+        one, whatever the name); or one value per column.
     steps : int, array-like of int or None, default=None
         None removes one feature per step; an int spreads that many steps
         over the features; an array gives the numbers of removed features.
