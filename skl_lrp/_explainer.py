@@ -30,6 +30,13 @@ from threadpoolctl import threadpool_limits
 
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_rules
+from ._dask import (
+    is_dask_collection,
+    lazy_explain,
+    lazy_transform,
+    meta,
+    reduce_partitions,
+)
 from ._fast import prepare
 from ._inputs import check_finite, check_numeric, check_still_numeric, numeric_columns
 from ._network import (
@@ -327,6 +334,14 @@ default="column-mean"
 
     def _validate_input(self, X, reset):
         """Check X; a Pipeline's own steps take raw columns, checked per batch."""
+        if is_dask_collection(X):  # its columns here; its values per partition
+            empty = meta(X)
+            validate_data(self, empty, reset=reset, skip_check_array=True)
+            if reset:
+                self._numeric_columns = numeric_columns(empty)
+            if self._preprocessing is None:
+                check_array(empty, dtype=_FLOATS, ensure_min_samples=0)
+            return X
         if self._preprocessing is not None:
             if not hasattr(X, "columns"):  # a DataFrame goes to the steps as is;
                 # other array-likes become arrays of any dtype (strings too).
@@ -397,24 +412,18 @@ default="column-mean"
     def _input_statistics(self, network, X, indices):
         """Minimum, maximum and mean of the inputs of layers `indices` over
         `X` (index 0: the network's inputs), unit by unit."""
-        low = {i: np.inf for i in indices}
-        high = {i: -np.inf for i in indices}
-        total = {i: 0.0 for i in indices}
-        n_samples = _num_samples(X)
-        if indices:
-            for rows in gen_batches(n_samples, self.batch_size):
-                x = network_input(X, rows, self._preprocessing, network.dtype)
-                inputs = forward(network, x)[0] if max(indices) > 0 else [x]
-                for i in indices:
-                    low[i] = np.minimum(low[i], inputs[i].min(axis=0))
-                    high[i] = np.maximum(high[i], inputs[i].max(axis=0))
-                    # (a sum in float64 whatever the network's dtype)
-                    total[i] = total[i] + inputs[i].sum(axis=0, dtype=np.float64)
+        if not indices:
+            return {}
+        if is_dask_collection(X):  # sums per partition, on the workers
+            parts = reduce_partitions(_statistics_of, X, self, network, indices)
+        else:
+            parts = [_statistics_of(X, self, network, indices)]
+        n_samples = sum(part["n"] for part in parts)
         return {
             i: {
-                "min": np.asarray(low[i], float),
-                "max": np.asarray(high[i], float),
-                "mean": np.asarray(total[i] / n_samples, float),
+                "min": np.min([part["min"][i] for part in parts], axis=0),
+                "max": np.max([part["max"][i] for part in parts], axis=0),
+                "mean": np.sum([part["sum"][i] for part in parts], axis=0) / n_samples,
             }
             for i in indices
         }
@@ -428,8 +437,11 @@ default="column-mean"
         if not (isinstance(self.target, str) and self.target == "predicted"):
             target_columns = network.columns_for(self.target)
             columns = target_columns if len(target_columns) == 1 else columns
-        relevance = self._propagate(X, columns, scores=False)["relevance"]
-        return np.abs(relevance).mean(axis=(0, 1))
+        if is_dask_collection(X):  # sums per partition, on the workers
+            parts = reduce_partitions(_absolute_sum, X, self, columns)
+            return sum(total for total, _ in parts) / sum(n for _, n in parts)
+        total, n = _absolute_sum(X, self, columns)
+        return total / n
 
     def _fit_estimator(self, X, y, **fit_params):
         if self.estimator is None:
@@ -447,6 +459,12 @@ default="column-mean"
                     "fitted; fit it before freezing it."
                 ) from exc
             return self.estimator
+        if is_dask_collection(X):
+            raise ValueError(
+                "fit on a dask collection learns the root point of a trained "
+                "model: train it first (e.g. on a sample, or with dask-ml), then "
+                "pass RelevanceExplainer(FrozenEstimator(model))."
+            )
         if y is None:
             try:
                 check_is_fitted(model)
@@ -504,6 +522,8 @@ default="column-mean"
                 f"'predicted' or a single label; got {self.target!r}. Use "
                 "explain() for several targets."
             )
+        if is_dask_collection(X):
+            return lazy_transform(self, X)
         return self._propagate(X, columns, scores=False)["relevance"][:, 0, :]
 
     def explain(self, X, target=None, return_layers=False):
@@ -570,6 +590,8 @@ shape (n_samples, n_targets)
         columns = self._plan.network.columns_for(
             self.target if target is None else target
         )
+        if is_dask_collection(X):
+            return lazy_explain(self, X, target, return_layers)
         out = self._propagate(X, columns, ledger=True, return_layers=return_layers)
         return self._bundle(out)
 
@@ -858,6 +880,35 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
     if near is not None:
         near = np.column_stack([near + rows.start, result["columns"][near, 0]])
     return (None if into else result), near
+
+
+def _statistics_of(X, explainer, network, indices):
+    """Per-column minimum, maximum and float64 sum of the inputs of layers
+    `indices` over X (one partition of it), and its number of rows."""
+    low = {i: np.inf for i in indices}
+    high = {i: -np.inf for i in indices}
+    total = {i: 0.0 for i in indices}
+    n_samples = _num_samples(X)
+    for rows in gen_batches(n_samples, explainer.batch_size):
+        x = network_input(X, rows, explainer._preprocessing, network.dtype)
+        inputs = forward(network, x)[0] if max(indices) > 0 else [x]
+        for i in indices:
+            low[i] = np.minimum(low[i], inputs[i].min(axis=0))
+            high[i] = np.maximum(high[i], inputs[i].max(axis=0))
+            total[i] = total[i] + inputs[i].sum(axis=0, dtype=np.float64)
+    return {
+        "min": {i: np.asarray(low[i], float) for i in indices},
+        "max": {i: np.asarray(high[i], float) for i in indices},
+        "sum": {i: np.asarray(total[i], float) for i in indices},
+        "n": n_samples,
+    }
+
+
+def _absolute_sum(X, explainer, columns):
+    """Sum of |relevance| per column over X's rows and the targets
+    `columns`, and the number of (row, target) pairs summed."""
+    relevance = explainer._propagate(X, columns, scores=False)["relevance"]
+    return np.abs(relevance).sum(axis=(0, 1)), relevance.shape[0] * relevance.shape[1]
 
 
 def explain(estimator, X, *, target="predicted", return_layers=False, **params):
