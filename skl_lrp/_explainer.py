@@ -695,11 +695,15 @@ shape (n_samples, n_targets)
         args = (columns, ledger, return_layers, scratch, out if in_place else None)
         with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
             if parallel:
-                results = Parallel(
-                    n_jobs=self.n_jobs, prefer="threads", return_as="generator"
-                )(
-                    delayed(_explain_rows)(self._plan, X, rows, *args)
-                    for rows in batches()
+                results = iter(
+                    Parallel(
+                        n_jobs=self.n_jobs,
+                        prefer="threads",
+                        return_as=results_as("generator", self.n_jobs, "threads"),
+                    )(
+                        delayed(_explain_rows)(self._plan, X, rows, *args)
+                        for rows in batches()
+                    )
                 )
             else:  # without the per-task bookkeeping of joblib
                 results = (
@@ -831,14 +835,29 @@ class _Plan:
     model: object  # the fitted network's estimator, whose predict decides ties
 
 
+def _backend_supports(feature, prefer=None):
+    """Whether the joblib backend in effect (`prefer` as the caller's
+    Parallel) has `feature`, such as "supports_sharedmem"."""
+    try:
+        backend, _ = get_active_backend(prefer=prefer)
+    except Exception:  # (joblib's internals: when in doubt, say no)
+        return False
+    return bool(getattr(backend, feature, False))
+
+
 def _shares_memory():
     """Whether the joblib backend in effect (threads preferred) runs tasks in
     this process's memory, as threads do; not processes or a cluster."""
-    try:
-        backend, _ = get_active_backend(prefer="threads")
-    except Exception:  # (joblib's internals: when in doubt, send results back)
-        return False
-    return bool(getattr(backend, "supports_sharedmem", False))
+    return _backend_supports("supports_sharedmem", prefer="threads")
+
+
+def results_as(kind, n_jobs, prefer=None):
+    """`kind` ("generator" or "generator_unordered") for joblib's
+    ``return_as`` where the backend in effect can return results as they
+    come (or runs `n_jobs` as one), else "list" (Ray's backend cannot)."""
+    if effective_n_jobs(n_jobs) == 1:
+        return kind
+    return kind if _backend_supports("supports_return_generator", prefer) else "list"
 
 
 def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):

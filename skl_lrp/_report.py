@@ -33,7 +33,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
 from ._composites import describe
-from ._explainer import RelevanceExplainer
+from ._explainer import RelevanceExplainer, results_as
 from ._html import render_report
 
 # The columns of ``RelevanceReport.absorbed`` and the totals of its ledger:
@@ -311,7 +311,9 @@ def _final_step(estimator):
 
 def _run_folds(estimator, plan, task, seeds, n_jobs, verbose):
     """The results of the folds, in fold order, whatever order they end in."""
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    parallel = Parallel(
+        n_jobs=n_jobs, return_as=results_as("generator_unordered", n_jobs)
+    )
     jobs = (
         delayed(_run_fold)(
             estimator, plan.X, plan.y, train, test, index, plan.classifier, task, seed
