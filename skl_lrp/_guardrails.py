@@ -14,6 +14,7 @@ way: :func:`descending_order`, :func:`best_and_worst_ranks` and
 
 import contextlib
 import math
+import re
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,6 +24,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import check_scoring
 from sklearn.utils import _safe_indexing, check_random_state
+
+from ._columns import _input_indices  # the fitted columns of a part
 
 # A non-numeric column is flagged with more distinct values than this share
 # of its rows, or than this count.
@@ -383,3 +386,252 @@ def _identifier_message(name, values):
         "would, one-hot encoded), so its relevance says little about new "
         "data: drop it if it is an ID."
     )
+
+
+# What the views (plots, HTML page) show beside relevance: feature values,
+# which columns are categorical, the model in words and its outputs.
+
+# Transformers that make a categorical column's inputs to the network.
+_ENCODERS = ("OneHotEncoder", "OrdinalEncoder", "TargetEncoder")
+# Wrappers that only convert types: left out of a model's description.
+_WRAPPERS = ("FunctionTransformer",)
+
+
+def _unwrap(estimator):
+    """The model inside a FrozenEstimator (the object itself otherwise)."""
+    while type(estimator).__name__ == "FrozenEstimator":
+        estimator = estimator.estimator
+    return estimator
+
+
+def _steps(transformer):
+    """A transformer's steps: a Pipeline's, or itself alone."""
+    steps = getattr(transformer, "steps", None)
+    return [step for _, step in steps] if steps else [transformer]
+
+
+def _encodes(transformer):
+    """Whether `transformer` (or a step of it) encodes categories."""
+    return any(type(step).__name__ in _ENCODERS for step in _steps(transformer))
+
+
+def categorical_columns(estimator, n_features):
+    """Indices of the columns of ``X`` that the fitted `estimator` encodes as
+    categories (a OneHotEncoder, OrdinalEncoder or TargetEncoder reads them,
+    alone or inside a ColumnTransformer at the start of a Pipeline).
+
+    Only the first step of a Pipeline reads the columns of ``X``; an
+    unfitted ColumnTransformer or any other layout finds none.
+    """
+    first = _steps(_unwrap(estimator))[0]
+    if type(first).__name__ in _ENCODERS:
+        return list(range(n_features))
+    if not hasattr(first, "transformers_"):  # not a fitted ColumnTransformer
+        return []
+    found = set()
+    for name, part, _ in first.transformers_:
+        if isinstance(part, str) or not _encodes(part):
+            continue
+        with contextlib.suppress(KeyError, AttributeError):
+            found.update(int(j) for j in _input_indices(first, name))
+    return sorted(j for j in found if j < n_features)
+
+
+def feature_values(X, n_features, categorical=()):
+    """Feature values for the plots: ``(values, categories)``.
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix or DataFrame
+        The data whose columns relevance is reported on.
+    n_features : int
+        Number of columns relevance is reported on.
+    categorical : iterable of int, default=()
+        Columns to treat as categories even if they hold numbers.
+
+    Returns
+    -------
+    values : ndarray of shape (n_samples, n_features)
+        Numeric columns as floats; a categorical column (listed in
+        `categorical`, or holding values other than numbers) as the index of
+        each value in ``categories[j]``; NaN where missing. All NaN when `X`
+        does not have `n_features` columns.
+    categories : list of length n_features
+        For each categorical column, its levels as strings (sorted); None for
+        numeric columns.
+    """
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    columns = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X, dtype=object)
+    values = float_values(X, n_features)
+    categories = [None] * n_features
+    if columns.ndim != 2 or columns.shape[1] != n_features:
+        return values, categories
+    categorical = set(categorical)
+    for j in range(n_features):
+        column = np.asarray(columns[:, j], dtype=object)
+        missing = _missing(column)
+        if j not in categorical and np.isfinite(values[~missing, j]).all():
+            continue  # numbers: kept as floats
+        levels = _levels(column[~missing])
+        position = {level: k for k, level in enumerate(levels)}
+        values[:, j] = [
+            np.nan if gone else position[str(v)] for v, gone in zip(column, missing)
+        ]
+        categories[j] = levels
+    return values, categories
+
+
+def _levels(values):
+    """The distinct values as strings: numerically sorted when they are
+    numbers, alphabetically otherwise."""
+    distinct = list(dict.fromkeys(values.tolist()))
+    try:
+        distinct = sorted(distinct, key=float)
+    except (TypeError, ValueError):
+        distinct = sorted(distinct, key=str)
+    return list(dict.fromkeys(_level_name(v) for v in distinct))
+
+
+def _level_name(value):
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))  # 1.0 -> "1": a category read as a float
+    return str(value)
+
+
+def row_labels(X):
+    """The index labels of a DataFrame `X` (None for other data)."""
+    index = getattr(X, "index", None)
+    if index is None or not hasattr(X, "iloc"):
+        return None
+    return np.asarray(index, dtype=object)
+
+
+def explained_outputs(model, X, targets, classifier):
+    """What each row's explained score means: the probability of its
+    explained class (classifiers) or the predicted value of its explained
+    output (regressors); NaN where the model cannot say.
+    """
+    targets = np.asarray(targets)
+    rows = np.arange(len(targets))
+    try:
+        if classifier:
+            proba = np.asarray(model.predict_proba(X))
+            if proba.ndim != 2:
+                raise ValueError("not one probability per class")
+            columns = np.searchsorted(np.asarray(model.classes_), targets)
+            return np.asarray(proba[rows, columns], dtype=float)
+        predicted = np.asarray(model.predict(X), dtype=float)
+        if predicted.ndim == 2:
+            return predicted[rows, targets.astype(int)]
+        return predicted
+    except Exception:  # no predict_proba, multilabel, odd targets: unknown
+        return np.full(len(targets), np.nan)
+
+
+def scoring_name(scoring, classifier):
+    """The scoring in words: None is the estimator's default ``score``
+    (accuracy for classifiers, R² for regressors)."""
+    if scoring is None:
+        return "accuracy" if classifier else "R\u00b2"
+    if isinstance(scoring, str):
+        return scoring
+    name = getattr(scoring, "__name__", None)
+    return name or without_addresses(repr(scoring))
+
+
+def target_meaning(target, classifier):
+    """What the report's ``target`` means, in words."""
+    if isinstance(target, str) and target == "true":
+        if classifier:
+            return "each row is explained for its true class"
+        return "each row is explained for the model's output (its prediction)"
+    if isinstance(target, str) and target == "predicted":
+        if classifier:
+            return "each row is explained for the class the model predicts for it"
+        return "each row is explained for the model's output (its prediction)"
+    if classifier:
+        return f"every row is explained for the class {target!r}"
+    return f"every row is explained for output {target!r}"
+
+
+def without_addresses(text):
+    """`text` without memory addresses (`` at 0x7f...``) and line breaks."""
+    text = re.sub(r"\s+at\s+0x[0-9a-fA-F]+", "", str(text))
+    text = re.sub(r"0x[0-9a-fA-F]+", "…", text)
+    return " ".join(text.split())
+
+
+def describe_model(estimator):
+    """The model in words, without internal wrappers or memory addresses.
+
+    For instance ``Pipeline: ColumnTransformer(StandardScaler on 12 numeric,
+    OneHotEncoder on 3 categorical) → MLPClassifier(hidden_layer_sizes=(64,
+    32))``: the transformers by name, the final model by its parameters
+    that differ from the defaults.
+    """
+    estimator = _unwrap(estimator)
+    steps = getattr(estimator, "steps", None)
+    if not steps:
+        return _describe_final(estimator)
+    parts = [_describe_step(step) for _, step in steps[:-1]]
+    parts = [part for part in parts if part]
+    return "Pipeline: " + " \u2192 ".join([*parts, _describe_final(steps[-1][1])])
+
+
+def _describe_final(estimator):
+    estimator = _unwrap(estimator)
+    if estimator is None or isinstance(estimator, str):
+        return str(estimator)
+    return without_addresses(repr(estimator))
+
+
+def _describe_step(step):
+    """A transformer by name; a ColumnTransformer by its parts."""
+    if step is None or isinstance(step, str):
+        return "" if step in (None, "passthrough") else str(step)
+    if hasattr(step, "transformers"):
+        parts = [
+            _describe_part(step, name, part, columns)
+            for name, part, columns in _column_parts(step)
+        ]
+        return f"{type(step).__name__}({', '.join(p for p in parts if p)})"
+    if not hasattr(step, "steps"):
+        return "" if type(step).__name__ in _WRAPPERS else type(step).__name__
+    names = [_describe_step(inner) for _, inner in step.steps]
+    return " + ".join(name for name in names if name)
+
+
+def _column_parts(transformer):
+    """``(name, part, columns)`` of a ColumnTransformer, fitted or not (a
+    fitted one lists its remainder too)."""
+    if hasattr(transformer, "transformers_"):
+        return transformer.transformers_
+    return transformer.transformers
+
+
+def _describe_part(transformer, name, part, columns):
+    if isinstance(part, str) and part == "drop":
+        return ""
+    count = _column_count(transformer, name, columns)
+    if count == 0:
+        return ""
+    kind = "categorical" if _encodes(part) else "numeric"
+    what = "passthrough" if isinstance(part, str) else _describe_step(part)
+    what = what or "passthrough"
+    return f"{what} on {count} {kind}" if count is not None else f"{what} ({kind})"
+
+
+def _column_count(transformer, name, columns):
+    """How many columns a part reads (None when not known before fitting)."""
+    if hasattr(transformer, "transformers_"):
+        with contextlib.suppress(KeyError, AttributeError):
+            return len(_input_indices(transformer, name))
+    if isinstance(columns, (str, Integral)):
+        return 1
+    if isinstance(columns, slice) or callable(columns):
+        return None
+    with contextlib.suppress(TypeError):
+        columns = np.asarray(columns)
+        return int(columns.sum()) if columns.dtype == bool else len(columns)
+    return None
