@@ -29,6 +29,7 @@ from ._guardrails import (
     descending_order,
     explained_outputs,
     feature_values,
+    follows_score,
     row_labels,
 )
 
@@ -467,11 +468,7 @@ default="bar"
         the score, they do not raise or lower it)."""
         if self.positive_only is not None:
             return bool(self.positive_only)
-        if self.scores is None:
-            return bool((self.relevance >= 0).all())
-        signs = np.where(np.asarray(self.scores) < 0, -1.0, 1.0)[:, np.newaxis]
-        scale = np.abs(self.relevance).max(initial=0.0)
-        return bool((self.relevance * signs >= -1e-12 * scale).all())
+        return follows_score(self.relevance, self.scores)
 
     def _relevance_label(self):
         if self._is_positive_only():
@@ -769,7 +766,13 @@ default="bar"
         )
         if with_absorbed:
             legend.append(Patch(color=_ABSORBED, label="absorbed (not a feature)"))
-        ax.legend(handles=legend, loc="lower right", fontsize="small")
+        ax.legend(
+            handles=legend,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+            fontsize="small",
+            frameon=False,
+        )
         return artists
 
 

@@ -499,6 +499,33 @@ def _level_name(value):
     return str(value)
 
 
+def follows_score(relevance, scores):
+    """Whether every relevance has the sign of its row's score (within
+    rounding), as under the "deep-taylor" preset: relevance then explains
+    the score, no feature raises or lowers it."""
+    relevance = np.asarray(relevance, dtype=float)
+    if scores is None:
+        return bool((relevance >= 0).all())
+    signs = np.where(np.asarray(scores) < 0, -1.0, 1.0)[:, np.newaxis]
+    scale = np.abs(relevance).max(initial=0.0)
+    return bool((relevance * signs >= -1e-12 * scale).all())
+
+
+def signed_by_target(relevance, targets, labels):
+    """Mean signed relevance over the rows explained for each of `labels`,
+    shape (len(labels), n_features) (NaN for a label without rows)."""
+    relevance, targets = np.asarray(relevance), np.asarray(targets)
+    rows = []
+    for label in labels:
+        mine = targets == label
+        rows.append(
+            relevance[mine].mean(axis=0)
+            if mine.any()
+            else np.full(relevance.shape[1], np.nan)
+        )
+    return np.array(rows).reshape(len(labels), relevance.shape[1])
+
+
 def row_labels(X):
     """The index labels of a DataFrame `X` (None for other data)."""
     index = getattr(X, "index", None)

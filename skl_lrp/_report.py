@@ -722,10 +722,12 @@ permutation_importances_std : ndarray or None, default=None
         report : dict
             Settings, fold and baseline scores, times, stability figures,
             the agreement with permutation importance, the ledger, the
-            warnings, and one entry per feature (ranked, with its permutation
+            warnings, one entry per feature (ranked, with its permutation
             importance and whether a warning names it; see
-            :meth:`feature_table`), without per-sample arrays. Missing
-            numbers are None, so the values are valid JSON.
+            :meth:`feature_table`) and, for classifiers, one entry per
+            explained class (each feature's mean absolute and mean signed
+            relevance over the samples explained for it), without per-sample
+            arrays. Missing numbers are None, so the values are valid JSON.
 
         Examples
         --------
@@ -771,8 +773,17 @@ permutation_importances_std : ndarray or None, default=None
                 "mean_abs_relevance": {
                     str(name): float(v) for name, v in zip(self.feature_names, row)
                 },
+                # > 0: raises the class's score on average; < 0: lowers it.
+                "mean_relevance": {
+                    str(name): _json_float(v)
+                    for name, v in zip(self.feature_names, signed)
+                },
             }
-            for label, row in zip(self.classes, self.class_relevance)
+            for label, row, signed in zip(
+                self.classes,
+                self.class_relevance,
+                guard.signed_by_target(self.relevance, self.targets, self.classes),
+            )
         ]
 
     def to_frame(self):
