@@ -476,7 +476,8 @@ def feature_values(X, n_features, categorical=()):
         levels = _levels(column[~missing])
         position = {level: k for k, level in enumerate(levels)}
         values[:, j] = [
-            np.nan if gone else position[str(v)] for v, gone in zip(column, missing)
+            np.nan if gone else position[_level_name(v)]
+            for v, gone in zip(column, missing)
         ]
         categories[j] = levels
     return values, categories
