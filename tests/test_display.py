@@ -468,3 +468,9 @@ def test_model_description_leaves_out_wrappers_and_addresses():
         "on 3 categorical) \u2192 MLPClassifier(hidden_layer_sizes=(64, 32))"
     )
     assert describe_model(MLPRegressor()) == "MLPRegressor()"
+
+
+def test_html_report_draws_dollar_signs_literally(dollar_report, tmp_path):
+    page = dollar_report.to_html(tmp_path / "r.html").read_text()
+    assert page.count("data:image/png;base64,") == 5  # every plot drawn
+    assert "cost $ a $ b" in page and "\\$" not in page
