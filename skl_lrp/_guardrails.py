@@ -462,11 +462,32 @@ def feature_values(X, n_features, categorical=()):
     """
     if hasattr(X, "toarray"):
         X = X.toarray()
-    columns = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X, dtype=object)
-    values = float_values(X, n_features)
+    if hasattr(X, "to_numpy"):
+        columns = X.to_numpy()
+    else:  # (a list of mixed rows would become strings without dtype=object)
+        columns = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
     categories = [None] * n_features
     if columns.ndim != 2 or columns.shape[1] != n_features:
-        return values, categories
+        return np.full((len(columns), n_features), np.nan), categories
+    categorical = set(categorical)
+    if columns.dtype.kind in "biuf" and not categorical:  # numbers only
+        return columns.astype(float), categories
+    values = np.full(columns.shape, np.nan)
+    for j in range(n_features):
+        if j not in categorical:
+            with contextlib.suppress(TypeError, ValueError):
+                values[:, j] = np.asarray(columns[:, j], dtype=float)
+                continue  # numbers (None and NaN missing): kept as floats
+        column = np.asarray(columns[:, j], dtype=object)
+        missing = _missing(column)
+        levels = _levels(column[~missing])
+        position = {level: k for k, level in enumerate(levels)}
+        values[:, j] = [
+            np.nan if gone else position[_level_name(v)]
+            for v, gone in zip(column, missing)
+        ]
+        categories[j] = levels
+    return values, categories
     categorical = set(categorical)
     for j in range(n_features):
         column = np.asarray(columns[:, j], dtype=object)
