@@ -292,9 +292,10 @@ def _direction_section(report, n_top=5):
             "<p>Under this preset every relevance has the sign of the "
             "explained score, so no feature raises or lowers it: relevance "
             "says which features <em>explain</em> the score (its share of "
-            "it), not which way they push. The features that explain each "
-            "class's score most, with their mean |relevance| over the rows "
-            "explained for it:</p>",
+            "it), not which way they push. The features that explain "
+            + ("each class's score" if report.classes is not None else "the output")
+            + " most, with their mean |relevance| over the rows explained "
+            "for it:</p>",
             _table(
                 "Features that explain the score (mean |relevance|)",
                 ["explained", "rows", "features, largest share first"],
@@ -315,9 +316,10 @@ def _direction_section(report, n_top=5):
         )
     return [
         "<h2>What raises and lowers the score</h2>",
-        "<p>Mean signed relevance over the rows explained for each class: "
-        "positive raises the explained score (the logit of the class, or the "
-        "output), negative lowers it.</p>",
+        "<p>Mean signed relevance over the rows explained for "
+        + ("each class" if report.classes is not None else "the output")
+        + ": positive raises the explained score (the logit of the class, or "
+        "the output), negative lowers it.</p>",
         _table(
             "Features that raise and lower the explained score, strongest first",
             ["explained", "rows", "raise the score", "lower the score"],
