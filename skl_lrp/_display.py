@@ -743,14 +743,19 @@ default="bar"
         if with_absorbed:
             steps.append(("absorbed (ledger)", absorbed))
         positive_only = self._is_positive_only()
-        start, artists = 0.0, []
+        start, artists, ends = 0.0, [], [0.0, score]
         for row, (_, value) in enumerate(steps):
             colour = _SHARE if positive_only else _RAISES if value >= 0 else _LOWERS
             if with_absorbed and row == len(steps) - 1:  # not a feature: apart
                 colour = _ABSORBED
             artists.append(ax.barh(len(steps) - row, value, left=start, color=colour))
             start += value
-        ax.margins(x=0.08)
+            ends.append(start)
+        # Set by hand: every bar's left end is a sticky edge that margins
+        # would not pass, clipping the bars that reach beyond it.
+        low, high = min(ends), max(ends)
+        pad = 0.06 * ((high - low) or 1.0)
+        ax.set_xlim(low - pad if low < 0 else 0, high + pad if high > 0 else 0)
         ax.axvline(score, color="black", linestyle="--", linewidth=1)
         ax.set_yticks(np.arange(len(steps), 0, -1), [label for label, _ in steps])
         ax.set_xlabel("cumulative relevance, from 0 to the score (dashed line)")

@@ -248,6 +248,13 @@ def test_waterfall_of_rules_with_both_signs_says_what_raises_and_lowers(mixed):
         for bar in display.artists_
     }
     assert len(colours) >= 2  # both directions drawn
+    ends = [
+        end
+        for bar in display.artists_
+        for end in (bar.patches[0].get_x(), bar.patches[0].get_x() + bar[0].get_width())
+    ]
+    low, high = display.ax_.get_xlim()
+    assert low <= min(ends) and max(ends) < high  # no bar clipped
 
 
 def test_waterfall_names_a_row_of_an_array_by_its_number(classifier_data):
