@@ -9,7 +9,8 @@ training, and columns the two views rank very differently.
 It also holds the helpers that the report and its views (plots, HTML,
 command line) share, so that they rank features and read feature values one
 way: :func:`descending_order`, :func:`best_and_worst_ranks` and
-:func:`float_values`.
+:func:`feature_values`; and what the views say about the model in
+words (:func:`describe_model`, :func:`scoring_name`, :func:`target_meaning`).
 """
 
 import contextlib
@@ -307,24 +308,6 @@ def _shape(X):
     return tuple(X.shape) if hasattr(X, "shape") else np.shape(X)
 
 
-def float_values(X, n_features):
-    """Feature values as floats where they are numbers, NaN elsewhere.
-
-    They colour the plots; NaN everywhere when `X` does not have
-    `n_features` columns (relevance reported on other columns than X's).
-    """
-    if hasattr(X, "toarray"):
-        X = X.toarray()
-    columns = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X, dtype=object)
-    if columns.ndim != 2 or columns.shape[1] != n_features:
-        return np.full((len(columns), n_features), np.nan)
-    values = np.full(columns.shape, np.nan)
-    for j in range(n_features):
-        with contextlib.suppress(TypeError, ValueError):
-            values[:, j] = np.asarray(columns[:, j], dtype=float)
-    return values
-
-
 def _column(X, j):
     """``(filled values, is categorical)`` of column `j`."""
     column = _safe_indexing(X, j, axis=1)
@@ -614,10 +597,20 @@ def without_addresses(text):
 def describe_model(estimator):
     """The model in words, without internal wrappers or memory addresses.
 
-    For instance ``Pipeline: ColumnTransformer(StandardScaler on 12 numeric,
-    OneHotEncoder on 3 categorical) → MLPClassifier(hidden_layer_sizes=(64,
-    32))``: the transformers by name, the final model by its parameters
-    that differ from the defaults.
+    Parameters
+    ----------
+    estimator : estimator
+        A model, a Pipeline or a FrozenEstimator of one, fitted or not (a
+        fitted ColumnTransformer counts the columns of callable selectors).
+
+    Returns
+    -------
+    text : str
+        For instance ``Pipeline: ColumnTransformer(StandardScaler on 12
+        numeric, OneHotEncoder on 3 categorical) → MLPClassifier(
+        hidden_layer_sizes=(64, 32))``: the transformers by name (type
+        converters such as FunctionTransformer left out), the final model by
+        its parameters that differ from the defaults.
     """
     estimator = _unwrap(estimator)
     steps = getattr(estimator, "steps", None)
