@@ -704,7 +704,7 @@ default="bar"
                 lines[0] += f": explained class {_literal(self.targets[sample])}"
             lines.append(
                 f"score (logit) {score:.4g}"
-                + (f", probability {output:.3f}" if known else "")
+                + (f", probability {_probability(output)}" if known else "")
             )
         elif self.task == "regression" and known:
             if np.isclose(output, score, rtol=1e-6, atol=1e-9):
@@ -779,6 +779,15 @@ default="bar"
             frameon=False,
         )
         return artists
+
+
+def _probability(p):
+    """A probability to three decimals, never rounded to a certainty."""
+    if p > 0.9995:
+        return "> 0.999"
+    if p < 0.0005:
+        return "< 0.001"
+    return f"{p:.3f}"
 
 
 def _marker(line_class, colour, label):
