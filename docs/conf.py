@@ -73,6 +73,14 @@ html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
 }
+# A left sidebar only where there is a section to navigate (the user guide,
+# the API reference): the other pages, the examples' wide code and figures
+# among them, take the full width (the gallery index and the previous/next
+# links lead between the examples).
+html_sidebars = {
+    page: []
+    for page in ["index", "install", "quickstart", "theory", "faq", "auto_examples/*"]
+}
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 templates_path = ["_templates"]
