@@ -51,27 +51,43 @@ print("largest |sum - prediction|:", np.abs(relevance.sum(1) - prediction).max()
 # How a feature's value shapes its relevance
 # ------------------------------------------
 # Plot each test sample's relevance for a feature against the feature's
-# value. Body-mass index and the serum measurement ``s5`` carry most of the
-# signal; the more a patient's value lies above the training average, the
-# more relevance the feature takes.
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
-for ax, name in zip(axes, ["bmi", "s5", "age"]):
+# value (top row). With the default ``"deep-taylor"`` rules every share of a
+# positive prediction is non-negative: a feature's relevance says how much
+# of the prediction its deviation from the average patient accounts for,
+# not in which direction it pushed. Body-mass index and the serum
+# measurement ``s5`` raise the prediction the further they lie above
+# average, so their relevance grows on that side; a feature that matters
+# on both sides of its average (``age`` here) takes relevance on both.
+#
+# Rules that let relevance be negative show the direction too. The
+# ``"epsilon"`` preset (bottom row) shares each neuron's value by the terms
+# :math:`a_i w_{ij}` themselves, measured from zero of the network's inputs,
+# which after the :class:`~sklearn.preprocessing.StandardScaler` is the
+# training mean: a below-average body-mass index gets negative relevance,
+# evidence for a *lower* prediction. The biases take the rest of the
+# prediction, which the explanation's ledger reports (see below).
+signed = RelevanceExplainer(FrozenEstimator(model), rules="epsilon")
+signed_relevance = signed.fit(X_train).transform(X_test)
+fig, axes = plt.subplots(2, 3, figsize=(12, 6), sharex="col")
+for k, name in enumerate(["bmi", "s5", "age"]):
     j = list(X.columns).index(name)
-    ax.scatter(X_test[name], relevance[:, j], s=10)
-    ax.axvline(X_train[name].mean(), color="grey", linestyle=":", label="mean")
-    ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xlabel(name)
-axes[0].set_ylabel("relevance")
-axes[0].legend()
+    for ax, values in zip(axes[:, k], [relevance, signed_relevance]):
+        ax.scatter(X_test[name], values[:, j], s=10)
+        ax.axvline(X_train[name].mean(), color="grey", linestyle=":", label="mean")
+        ax.axhline(0, color="black", linewidth=0.8)
+    axes[1, k].set_xlabel(name)
+axes[0, 0].set_ylabel("relevance, deep-taylor")
+axes[1, 0].set_ylabel("relevance, epsilon")
+axes[0, 0].legend()
 fig.tight_layout()
 
 # %%
 # Different rules, similar ranking
 # --------------------------------
-# The rule preset changes how relevance is shared inside the network. On
-# this small network the presets rank the features alike; the ``epsilon``
-# preset lets the biases absorb part of the output (its ledger says how
-# much).
+# The rule preset changes how relevance is shared inside the network. The
+# two Deep Taylor based presets rank the features alike here; ``epsilon``,
+# which counts signed terms and lets the biases absorb a large part of the
+# output (its ledger says how much), weighs them differently.
 presets = ["deep-taylor", "montavon-2019", "epsilon"]
 fig, ax = plt.subplots(figsize=(8, 4))
 width = 0.8 / len(presets)

@@ -40,15 +40,21 @@ def heat_map(ax, relevance, title):
 # %%
 # Two root points
 # ---------------
-# The root point decides what the heat map is measured against.
+# The root point decides what the heat map is measured against. With the
+# default ``"deep-taylor"`` rules every share of a positive score is
+# non-negative, so both rows below are red; they differ in *where* the red
+# goes.
 #
 # * ``bounds="column-mean"`` (the default) measures each pixel against the
 #   average training image. Ink where the average digit has little, and a
 #   blank where the average digit has ink, both count: a "1" is a "1" also
-#   because its sides are empty.
+#   because its sides are empty. Pixels close to their average get nothing,
+#   so the maps are sparse.
 # * ``bounds="data"`` is the classic choice for images: the box is the
-#   pixels' range, [0, 1] here, and the root point its corner that turns a
-#   neuron off. Relevance then goes mostly to where there is ink.
+#   pixels' range, [0, 1] here, and each neuron's root point is the corner
+#   of that box that switches it off. An inked pixel counts from 0 where it
+#   meets a positive weight, and a blank pixel from 1 where it meets a
+#   negative one, so relevance spreads over the whole image.
 explainers = {
     bounds: RelevanceExplainer(FrozenEstimator(mlp), bounds=bounds).fit(X_train)
     for bounds in ["column-mean", "data"]
