@@ -71,6 +71,7 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
     "show_toc_level": 2,
+    "header_links_before_dropdown": 7,
     "navigation_with_keys": False,
 }
 # A left sidebar only where there is a section to navigate (the user guide,

@@ -36,7 +36,9 @@ print(report)
 # spread across folds and a 95% interval, the mean rank, how often the
 # feature made a fold's top five, and permutation importance beside it.
 table = report.to_frame()
-table.iloc[:, :8].round(3)
+columns = ["mean_abs_relevance", "std", "ci_low", "ci_high", "mean_rank",
+           "top_k_frequency", "permutation_importance_mean", "permutation_rank"]
+table[columns].round(3)
 
 # %%
 # What the checks found (an empty list when nothing looked off):
@@ -75,5 +77,7 @@ fig.tight_layout()
 #
 # .. code-block:: python
 #
+#    import json
+#
 #    report.to_html("report.html")
-#    import json; json.dumps(report.to_dict())
+#    text = json.dumps(report.to_dict())
