@@ -74,6 +74,8 @@ RelevanceDisplay.from_estimator(explainer, X_test, kind="beeswarm", ax=axes[0])
 RelevanceDisplay.from_estimator(explainer, X_test, kind="bar", ax=axes[1])
 fig.tight_layout()
 
+# sphinx_gallery_thumbnail_number = 2
+
 # %%
 # The same ranking, as a table (``feature_importances_`` is computed on the
 # data given to ``fit``).
