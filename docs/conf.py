@@ -46,6 +46,9 @@ sphinx_gallery_conf = {
     "min_reported_time": 0,
     "show_memory": False,
     "image_srcset": [],
+    # The timing pages load a table script from a CDN; each example's page
+    # gives its own running time.
+    "write_computation_times": False,
 }
 numpydoc_show_class_members = False
 numpydoc_validation_checks = {
