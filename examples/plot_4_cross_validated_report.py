@@ -52,16 +52,22 @@ print(f"agreement of relevance and permutation importance: "
 # Every kind of plot
 # ------------------
 # :class:`~skl_lrp.RelevanceDisplay` draws the report in several ways. The
-# loop makes one figure per kind; a new kind is one more entry in the list.
+# loop makes one figure per kind, with that kind's own options; a new kind
+# is one more entry in the dict.
 #
 # * ``"bar"``: mean absolute relevance, error bars across folds;
 # * ``"beeswarm"``: each sample's out-of-fold relevance, coloured by the
 #   feature's value;
 # * ``"stability"``: each feature's rank in each fold;
 # * ``"waterfall"``: one sample's score built up from its features.
-kinds = ["bar", "beeswarm", "stability", "waterfall"]
-for kind in kinds:
-    display = RelevanceDisplay.from_report(report, kind=kind, max_features=8)
+kinds = {
+    "bar": {},
+    "beeswarm": {},
+    "stability": {},
+    "waterfall": {"sample": 0},
+}
+for kind, options in kinds.items():
+    display = RelevanceDisplay.from_report(report, kind=kind, max_features=8, **options)
     display.figure_.tight_layout()
 
 # %%
