@@ -602,9 +602,9 @@ permutation_importances_std : ndarray or None, default=None
     targets: np.ndarray
     absorbed: np.ndarray
     values: np.ndarray
+    folds: np.ndarray
     categories: list
     row_labels: np.ndarray | None = None
-    folds: np.ndarray
     relevances: np.ndarray
     relevances_mean: np.ndarray
     relevances_std: np.ndarray
