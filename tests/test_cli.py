@@ -61,7 +61,7 @@ def test_explain_builtin_classification():
         "--max-iter",
         "200",
     )
-    assert text.startswith("skl-lrp explain: wine (178 samples, 13 features)")
+    assert text.startswith("skl-lrp explain: wine (178 rows, 13 columns)")
     assert "test accuracy" in text
     sums = _sum_lines(text)
     assert len(sums) == 2
@@ -228,30 +228,30 @@ def test_report_escapes_user_text(tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--csv", "missing.csv", "--target", "y"], "no such file: missing.csv"),
-        (["--csv", "{binary}", "--target", "y"], "cannot read"),
+        (["--csv", "missing.csv", "--target", "y"], "--csv missing.csv: no such file"),
+        (["--csv", "{binary}", "--target", "y"], "looks like a binary file"),
         (["--csv", "{good}"], "--csv needs --target COLUMN"),
         (["--csv", "{good}", "--target", "zz"], "'zz' is not a column"),
         (["--csv", "{one_class}", "--target", "y"], "single class"),
         (["--csv", "{good}", "--target", "y", "--cv", "9"], "too few for 9"),
         (
             ["--csv", "{few}", "--target", "y"],
-            "fewer rows than the 5 folds: 1; remove|cannot split",
+            "fewer rows than the 5 folds: 1; remove|classes with a single row: 1",
         ),
         (
             ["--csv", "{text}", "--target", "y", "--task", "regression"],
-            "needs a numeric target",
+            "needs a numeric --target",
         ),
         (
             ["--csv", "{ragged}", "--target", "y"],
-            "a row of 1 fields.*row 2 of the data",
+            "row 3 has 1 field where the header row names 2 columns",
         ),
-        (["--target", "y"], "--target goes with --csv"),
+        (["--target", "y"], "--target goes with --csv or --parquet"),
         (
             ["--csv", "{empty_column}", "--target", "y"],
             "column 'e' of .* has no values",
         ),
-        (["--csv", "{repeated}", "--target", "y"], "repeated column names: a"),
+        (["--csv", "{repeated}", "--target", "y"], "repeated column names: 'a'"),
         (["--dataset", "iris", "--task", "regression"], "classification task, not"),
     ],
 )
