@@ -353,6 +353,8 @@ def _from_columns(flag, path, header, columns, rows, target, task):
             X[:, j] = numbers
             numeric.append(True)
     y, task = _target_values(labels, target, task, rows)
+    if all(numeric):
+        X = X.astype(float)
     return Table(X, y, names, numeric, task, path, rows)
 
 
