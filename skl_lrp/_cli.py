@@ -244,7 +244,7 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     _add_report_command(commands)
     _add_explain_command(commands)
-    return parser
+    return parser, commands.choices
 
 
 def _add_report_command(commands):
@@ -326,8 +326,10 @@ def _check_outputs(args):
         if os.path.isdir(path):
             raise UsageError(f"{name} is a folder; give a file path")
         folder = os.path.dirname(path) or "."
-        if not os.path.isdir(folder):
+        if not os.path.exists(folder):
             raise UsageError(f"{name}: the folder {literal(folder)} does not exist")
+        if not os.path.isdir(folder):
+            raise UsageError(f"{name}: {literal(folder)} is a file, not a folder")
         # Opening is the only sure test (permissions, read-only mounts, root).
         existed = os.path.exists(path)
         try:
@@ -606,8 +608,10 @@ def _explain_command(args, out):
     X_train, X_test = table.X[train], table.X[test]
     y_train, y_test = table.y[train], table.y[test]
     explainer, converged = _fit_explainer(table, args, X_train, y_train)
+    # What matters is printed (convergence, the conservation check); Python's
+    # warnings (e.g. a category met only in the test rows) would only add noise.
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore")
         explanation = explainer.explain(X_test)
         test_score = explainer.estimator_.score(X_test, y_test)
     _print_model(table, args, test_score, len(y_test), converged, out)
@@ -704,6 +708,7 @@ def _fit_explainer(table, args, X_train, y_train):
     """The fitted explainer, and whether its network converged."""
     model = _model(table, args.hidden, args.max_iter, args.seed)
     with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
         warnings.simplefilter("always", ConvergenceWarning)
         explainer = RelevanceExplainer(
             model, rules=args.rules, bounds=args.bounds, n_jobs=args.n_jobs
@@ -905,8 +910,10 @@ def main(argv=None, out=None):
     ...
     0
     """
-    parser = _parser()
-    args = parser.parse_args(argv)
+    parser, commands = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # in the words of the command, as its other errors
+        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     command = _report_command if args.command == "report" else _explain_command
     prefix = f"skl-lrp {args.command}"
     try:
