@@ -111,7 +111,7 @@ def _pandas(flag):
         import pandas
     except ImportError:
         raise UsageError(
-            f"{flag} needs pandas to read the file: pip install 'skl_lrp[cli]'"
+            f'{flag} needs pandas to read the file: pip install "skl_lrp[cli]"'
         ) from None
     return pandas
 

@@ -382,3 +382,143 @@ def test_the_output_says_what_the_relevance_means():
     assert "deviation from the average training sample" in flat
     text = _run("explain", "--dataset", "iris", "--max-iter", "50", "--bounds", "data")
     assert "corner of the training data's range" in " ".join(text.split())
+
+
+def test_version(capsys):
+    from skl_lrp import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"skl-lrp {__version__}"
+
+
+def _options(command):
+    from skl_lrp._cli import _parser
+
+    _, commands = _parser()
+    return {
+        option: action
+        for action in commands[command]._actions
+        for option in action.option_strings
+    }
+
+
+def test_report_and_explain_share_their_options():
+    report, explain = _options("report"), _options("explain")
+    shared = [
+        "--dataset", "--csv", "--parquet", "--target", "--task", "--rules",
+        "--bounds", "--hidden-layers", "--max-iter", "--seed", "--n-jobs",
+        "--out", "--json", "--top",
+    ]  # fmt: skip
+    for option in shared:
+        assert option in report and option in explain, option
+    for option in shared[:-3]:  # same meaning, same default
+        assert report[option].default == explain[option].default, option
+        assert report[option].help == explain[option].help, option
+    assert report["--hidden-layers"].default == (64, 32)
+    assert report["--seed"] is report["--random-state"]  # the old name still works
+    assert "--cv" in report and "--cv" not in explain
+
+
+def test_explain_names_rows_as_in_the_file_and_writes_every_row(tmp_path):
+    rng = np.random.RandomState(0)
+    rows = [
+        [f"{v:.3f}", rng.choice(["u", "v"]), int(v > 0)] for v in rng.normal(size=40)
+    ]
+    path = _write_csv(tmp_path / "d.csv", ["x", "kind", "y"], rows)
+    table, js = tmp_path / "rel.csv", tmp_path / "rel.json"
+    text = _run(
+        "explain", "--csv", str(path), "--target", "y", "--max-iter", "50",
+        "--samples", "2", "--rules", "epsilon", "--out", str(table), "--json",
+        str(js),
+    )  # fmt: skip
+    assert "rules epsilon" in text
+    named = re.findall(r"^row (\d+): predicted", text, flags=re.M)
+    assert len(named) == 2
+    data = json.loads(js.read_text())
+    assert len(data["rows"]) == 10  # 25% of 40
+    lines = path.read_text().splitlines()
+    for number, row in zip(named, data["rows"]):
+        assert row["row"] == f"row {number}"
+        x = float(lines[int(number) - 1].split(",")[0])  # row 1 is the header
+        assert f"{x:.4g}" in text
+        assert len(row["relevance"]) == 2
+    assert data["rules"] == "epsilon" and data["feature_names"] == ["x", "kind"]
+    written = table.read_text().splitlines()
+    assert written[0] == "row,target,score,x,kind"
+    assert [line.split(",")[0] for line in written[1:]] == [
+        row["row"] for row in data["rows"]
+    ]
+    assert f"written: {table}, {js}" in text
+
+
+def test_builtin_rows_are_sample_positions():
+    from sklearn.datasets import load_iris
+
+    text = _run("explain", "--dataset", "iris", "--max-iter", "50", "--samples", "1")
+    position, value = re.search(
+        r"^sample (\d+): .*\n.*\n  petal width \(cm\)\s+(\S+)", text, flags=re.M
+    ).groups()
+    assert float(value) == load_iris().data[int(position), 3]
+
+
+def test_column_kinds_are_all_listed(tmp_path):
+    header = [f"column_{j}" for j in range(12)] + ["y"]
+    rows = [[i * j % 7 for j in range(12)] + [i % 2] for i in range(30)]
+    rows[3][11] = "NA"
+    path = _write_csv(tmp_path / "wide.csv", header, rows)
+    text = _run(
+        "explain", "--csv", str(path), "--target", "y", "--max-iter", "5",
+        "--samples", "1",
+    )  # fmt: skip
+    flat = " ".join(text.split())
+    assert all(f"column_{j} (numeric)" in flat for j in range(12))
+    assert "..." not in text.split("Deep Taylor")[0]
+
+
+def test_csv_missing_cells_and_delimiters(tmp_path):
+    lines = ["a|b|y"] + [
+        f"{'N/A' if i % 5 == 0 else i}|{['p', 'q', 'null', ''][i % 4]}|{i % 2}"
+        for i in range(40)
+    ]
+    path = tmp_path / "pipes.csv"
+    path.write_text("\n".join(lines) + "\n")
+    text = _run(
+        "explain", "--csv", str(path), "--target", "y", "--max-iter", "5",
+        "--samples", "1",
+    )  # fmt: skip
+    assert "columns: a (numeric), b (categorical)" in text
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    argv = ["report", "--dataset", "iris", "--cv", "2", "--max-iter", "20"]
+    _run(*argv, "--out", "/dev/null")
+    assert capsys.readouterr().err == ""  # not a terminal: nothing
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _run(*argv, "--out", "/dev/null")
+    err = capsys.readouterr().err
+    assert "folds: 100%" in err and "2/2" in err
+
+
+def test_one_blas_thread_per_job(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from skl_lrp import _cli
+
+    seen = []
+
+    def spy(args, out):
+        seen.append([pool["num_threads"] for pool in threadpool_info()])
+        return 0
+
+    monkeypatch.setattr(_cli, "_report_command", spy)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["report"]) == 0
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    if blas:
+        assert all(n == 1 for n in seen[0][: len(blas)]) or 1 in seen[0]
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    assert main(["report"]) == 0  # the user's choice is left alone

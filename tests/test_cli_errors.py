@@ -295,7 +295,7 @@ CASES = {
     "``--csv`` without pandas installed": (
         ["report", "--csv", "{good.csv}", "--target", "y"],
         2,
-        r"--csv needs pandas to read the file: pip install 'skl_lrp\[cli\]'",
+        r"--csv needs pandas to read the file: pip install \"skl_lrp\[cli\]\"",
     ),
     "``--parquet`` that cannot be read": (
         ["report", "--parquet", "{data.parquet}", "--target", "y"],
