@@ -222,7 +222,8 @@ def _add_common_options(parser):
         dest="seed",
         type=_seed,
         default=0,
-        help=f"seed of the data split and the network, 0 to {SEED_MAX} (default: 0)",
+        help="seed of the folds (report) or the test split (explain), and of the "
+        f"network: 0 to {SEED_MAX} (default: 0)",
     )
     model.add_argument(
         "--n-jobs",
@@ -231,7 +232,7 @@ def _add_common_options(parser):
         help="parallel jobs: folds (report) or batches (explain); -1 for all "
         "cores (default: 1)",
     )
-    return parser.add_argument_group("output")
+    return model, parser.add_argument_group("output")
 
 
 def _parser():
@@ -255,11 +256,11 @@ def _add_report_command(commands):
         "the held-out rows, and report which features the model relies on, "
         "how stable that ranking is across folds, and the conservation check.",
     )
-    output = _add_common_options(report)
-    report.add_argument(
+    model, output = _add_common_options(report)
+    model.add_argument(
         "--cv", type=_positive_int, default=5, help="number of folds (default: 5)"
     )
-    report.add_argument(
+    model.add_argument(
         "--n-repeats",
         type=_non_negative_int,
         default=5,
@@ -286,8 +287,8 @@ def _add_explain_command(commands):
         "the held-out test rows and print the most relevant features of a few "
         "of them, with the conservation check.",
     )
-    output = _add_common_options(explain)
-    explain.add_argument(
+    model, output = _add_common_options(explain)
+    model.add_argument(
         "--test-size",
         type=_fraction,
         default=0.25,

@@ -522,3 +522,33 @@ def test_one_blas_thread_per_job(monkeypatch):
         assert all(n == 1 for n in seen[0][: len(blas)]) or 1 in seen[0]
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
     assert main(["report"]) == 0  # the user's choice is left alone
+
+
+def test_parquet_columns_rows_and_dates(tmp_path, monkeypatch, capsys):
+    """Parquet goes through pandas.read_parquet (stubbed: pyarrow may be
+    missing): typed columns, rows named by the DataFrame's index."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=40),
+            "kind": pd.Categorical(rng.choice(["u", "v"], size=40)),
+            "flag": rng.rand(40) > 0.5,
+            "y": np.where(rng.rand(40) > 0.5, "yes", "no"),
+        },
+        index=[f"id{i}" for i in range(40)],
+    )
+    frame.loc["id3", "x"] = np.nan
+    monkeypatch.setattr(pd, "read_parquet", lambda path: frame)
+    path = tmp_path / "d.parquet"
+    text = _run(
+        "explain", "--parquet", str(path), "--target", "y", "--max-iter", "20",
+        "--samples", "1",
+    )  # fmt: skip
+    assert "x (numeric), kind (categorical), flag (categorical)" in text
+    assert re.search(r"^index id\d+: predicted '(yes|no)'", text, flags=re.M)
+    dated = frame.assign(when=pd.date_range("2021-01-01", periods=40))
+    monkeypatch.setattr(pd, "read_parquet", lambda path: dated)
+    argv = ["report", "--parquet", str(path), "--target", "y"]
+    assert main(argv, out=io.StringIO()) == 2
+    assert "column 'when' of" in capsys.readouterr().err
