@@ -488,13 +488,14 @@ def _cross_validate(table, args):
 
 
 def _describe(table):
-    """What the tool inferred from the data: every column and its kind."""
-    kinds = ", ".join(
-        f"{literal(name)} ({'numeric' if is_number else 'categorical'})"
-        for name, is_number in zip(table.names, table.numeric)
-    )
+    """What the tool inferred from the data: every column, grouped by kind."""
+    parts = []
+    for kind, wanted in (("numeric", True), ("categorical", False)):
+        names = [literal(n) for n, k in zip(table.names, table.numeric) if k == wanted]
+        if names:
+            parts.append(f"{len(names)} {kind}: {', '.join(names)}")
     return textwrap.fill(
-        f"task: {table.task}; columns: {kinds}", 88, break_on_hyphens=False
+        f"task: {table.task}; columns: {'; '.join(parts)}", 88, break_on_hyphens=False
     )
 
 

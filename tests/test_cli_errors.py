@@ -396,7 +396,7 @@ def test_user_text_is_shown_literally(tmp_path):
     assert main([*argv, "--samples", "5", "--json", str(js)], out=out) == 0
     text = out.getvalue()
     assert "\x1b" not in text and "\x07" not in text and "\t" not in text
-    assert "\\x1b[31mred\\x1b[0m (numeric)" in text
+    assert "1 numeric: \\x1b[31mred\\x1b[0m; 1 categorical: x" in text
     assert re.search(r"predicted '(yes|n\\\\x07o)'", text)
     assert json.loads(js.read_text())["feature_names"][0] == evil
 
