@@ -317,8 +317,26 @@ def _add_explain_command(commands):
     )
 
 
+def _same_file(a, b):
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
 def _check_outputs(args):
     """Usage errors for output paths that cannot be written, before any work."""
+    source = args.csv if args.csv is not None else args.parquet
+    source_flag = "--csv" if args.csv is not None else "--parquet"
+    if args.out and args.json and _same_file(args.out, args.json):
+        raise UsageError(f"--out and --json name the same file: {literal(args.out)}")
+    for flag in ("out", "json"):
+        path = getattr(args, flag)
+        if path is not None and source is not None and _same_file(path, source):
+            raise UsageError(
+                f"--{flag} {literal(path)} is the {source_flag} file: writing it "
+                "would overwrite your data"
+            )
     for flag in ("out", "json"):
         path = getattr(args, flag)
         if path is None:

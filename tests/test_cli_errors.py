@@ -292,6 +292,16 @@ CASES = {
         2,
         r"--out \S+/locked.html: cannot write it: Permission denied",
     ),
+    "``--out`` and ``--json`` the same file": (
+        ["report", "--out", "{tmp}/r.txt", "--json", "{tmp}/../{tmp_name}/r.txt"],
+        2,
+        r"--out and --json name the same file: \S+/r.txt",
+    ),
+    "``--out`` or ``--json`` is the data file": (
+        ["explain", "--csv", "{good.csv}", "--target", "y", "--out", "{good.csv}"],
+        2,
+        r"--out \S+good.csv is the --csv file: writing it would overwrite your data",
+    ),
     "``--csv`` without pandas installed": (
         ["report", "--csv", "{good.csv}", "--target", "y"],
         2,
@@ -352,7 +362,7 @@ def test_cli_error(case, tmp_path, capsys, monkeypatch):
     paths = {name: tmp_path / name for name in FILES}
     for name, data in FILES.items():
         paths[name].write_bytes(data)
-    paths["tmp"] = tmp_path
+    paths["tmp"], paths["tmp_name"] = tmp_path, tmp_path.name
     argv = [
         re.sub(r"\{([^}]+)\}", lambda m: str(paths[m.group(1)]), arg) for arg in argv
     ]
