@@ -472,9 +472,12 @@ def _fold_progress(total):
         return
     bar = tqdm(total=total, unit="fold", desc="folds", file=sys.stderr, leave=False)
 
-    def progress(done, total, fold, *rest):
-        bar.set_postfix_str(f"fold {fold.index + 1}: score {fold.score:.3g}")
+    def progress(done, total, fold=None, *rest):
+        # A progress bar never stops the work.
+        with contextlib.suppress(AttributeError, TypeError, ValueError):
+            bar.set_postfix_str(f"fold {fold.index + 1}: score {fold.score:.3g}")
         bar.update(done - bar.n)
+        bar.refresh()  # folds are few and long: show each one
 
     _report._progress = progress
     try:

@@ -500,7 +500,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     _run(*argv, "--out", "/dev/null")
     err = capsys.readouterr().err
-    assert "folds: 100%" in err and "2/2" in err
+    assert "folds: 100%" in err and "2/2" in err and "fold 2: score" in err
 
 
 def test_one_blas_thread_per_job(monkeypatch):
