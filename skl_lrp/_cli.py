@@ -941,7 +941,8 @@ def main(argv=None, out=None):
     prefix = f"skl-lrp {args.command}"
     try:
         _check_outputs(args)
-        with _interruptible(args.n_jobs not in (None, 1)), _blas_threads():
+        parallel = args.command == "report" and args.n_jobs not in (None, 1)
+        with _interruptible(parallel), _blas_threads():
             return command(args, _Flushed(sys.stdout if out is None else out))
     except UsageError as exc:
         print(f"{prefix}: error: {literal(exc)}", file=sys.stderr, flush=True)

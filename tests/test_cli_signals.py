@@ -34,7 +34,9 @@ def _session(sid):
 def test_ctrl_c_during_report(n_jobs, tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), *sys.path]))
     argv = [sys.executable, "-m", "skl_lrp", "report", "--dataset", "digits"]
-    argv += ["--n-jobs", n_jobs, "--out", str(tmp_path / "r.html")]
+    # Long enough (a minute or more) never to end before the signal.
+    argv += ["--cv", "10", "--n-repeats", "20", "--n-jobs", n_jobs]
+    argv += ["--out", str(tmp_path / "r.html")]
     process = subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,
