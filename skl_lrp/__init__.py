@@ -4,6 +4,7 @@ from . import metrics, rules
 from ._display import RelevanceDisplay
 from ._explainer import RelevanceExplainer, explain
 from ._report import RelevanceReport, cross_val_relevance
+from ._stream import explain_file, load_explainer
 
 __version__ = "0.1.0.dev0"
 
@@ -13,6 +14,8 @@ __all__ = [
     "RelevanceReport",
     "cross_val_relevance",
     "explain",
+    "explain_file",
+    "load_explainer",
     "metrics",
     "rules",
     "__version__",

@@ -175,7 +175,7 @@ def _add_common_options(parser):
         "a spreadsheet, the header being row 1",
     )
     source.add_argument(
-        "--parquet", metavar="PATH", help="Parquet file (needs pyarrow)"
+        "--parquet", metavar="PATH", help="Parquet file; rows are named by its index"
     )
     data.add_argument(
         "--target", metavar="COLUMN", help="target column of --csv or --parquet"

@@ -30,7 +30,15 @@ from threadpoolctl import threadpool_limits
 
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_rules
+from ._dask import (
+    is_dask_collection,
+    lazy_explain,
+    lazy_transform,
+    meta,
+    reduce_partitions,
+)
 from ._fast import prepare
+from ._inputs import check_finite, check_numeric, check_still_numeric, numeric_columns
 from ._network import (
     check_supported,
     forward,
@@ -326,6 +334,14 @@ default="column-mean"
 
     def _validate_input(self, X, reset):
         """Check X; a Pipeline's own steps take raw columns, checked per batch."""
+        if is_dask_collection(X):  # its columns here; its values per partition
+            empty = meta(X)
+            validate_data(self, empty, reset=reset, skip_check_array=True)
+            if reset:
+                self._numeric_columns = numeric_columns(empty)
+            if self._preprocessing is None:
+                check_array(empty, dtype=_FLOATS, ensure_min_samples=0)
+            return X
         if self._preprocessing is not None:
             if not hasattr(X, "columns"):  # a DataFrame goes to the steps as is;
                 # other array-likes become arrays of any dtype (strings too).
@@ -333,10 +349,27 @@ default="column-mean"
                     X, accept_sparse=True, dtype=None, ensure_all_finite=False
                 )
             validate_data(self, X, reset=reset, skip_check_array=True)
+            if reset:
+                self._numeric_columns = numeric_columns(X)
+            else:
+                check_still_numeric(X, self._numeric_columns)
             return X
-        return validate_data(
-            self, X, accept_sparse=("csr", "csc"), dtype=_FLOATS, reset=reset
-        )
+        if getattr(getattr(X, "dtype", None), "kind", None) in ("M", "m"):
+            check_numeric(X, None)  # (numpy would take dates as nanoseconds)
+        try:
+            checked = validate_data(
+                self,
+                X,
+                accept_sparse=("csr", "csc"),
+                dtype=_FLOATS,
+                ensure_all_finite=False,
+                reset=reset,
+            )
+        except (ValueError, TypeError) as error:
+            check_numeric(X, error)
+            raise
+        check_finite(checked, getattr(self, "feature_names_in_", None))
+        return checked
 
     def _source_columns(self, network):
         """For every network input, the column of X it is made from (None:
@@ -379,24 +412,18 @@ default="column-mean"
     def _input_statistics(self, network, X, indices):
         """Minimum, maximum and mean of the inputs of layers `indices` over
         `X` (index 0: the network's inputs), unit by unit."""
-        low = {i: np.inf for i in indices}
-        high = {i: -np.inf for i in indices}
-        total = {i: 0.0 for i in indices}
-        n_samples = _num_samples(X)
-        if indices:
-            for rows in gen_batches(n_samples, self.batch_size):
-                x = network_input(X, rows, self._preprocessing, network.dtype)
-                inputs = forward(network, x)[0] if max(indices) > 0 else [x]
-                for i in indices:
-                    low[i] = np.minimum(low[i], inputs[i].min(axis=0))
-                    high[i] = np.maximum(high[i], inputs[i].max(axis=0))
-                    # (a sum in float64 whatever the network's dtype)
-                    total[i] = total[i] + inputs[i].sum(axis=0, dtype=np.float64)
+        if not indices:
+            return {}
+        if is_dask_collection(X):  # sums per partition, on the workers
+            parts = reduce_partitions(_statistics_of, X, self, network, indices)
+        else:
+            parts = [_statistics_of(X, self, network, indices)]
+        n_samples = sum(part["n"] for part in parts)
         return {
             i: {
-                "min": np.asarray(low[i], float),
-                "max": np.asarray(high[i], float),
-                "mean": np.asarray(total[i] / n_samples, float),
+                "min": np.min([part["min"][i] for part in parts], axis=0),
+                "max": np.max([part["max"][i] for part in parts], axis=0),
+                "mean": np.sum([part["sum"][i] for part in parts], axis=0) / n_samples,
             }
             for i in indices
         }
@@ -410,8 +437,11 @@ default="column-mean"
         if not (isinstance(self.target, str) and self.target == "predicted"):
             target_columns = network.columns_for(self.target)
             columns = target_columns if len(target_columns) == 1 else columns
-        relevance = self._propagate(X, columns, scores=False)["relevance"]
-        return np.abs(relevance).mean(axis=(0, 1))
+        if is_dask_collection(X):  # sums per partition, on the workers
+            parts = reduce_partitions(_absolute_sum, X, self, columns)
+            return sum(total for total, _ in parts) / sum(n for _, n in parts)
+        total, n = _absolute_sum(X, self, columns)
+        return total / n
 
     def _fit_estimator(self, X, y, **fit_params):
         if self.estimator is None:
@@ -429,6 +459,12 @@ default="column-mean"
                     "fitted; fit it before freezing it."
                 ) from exc
             return self.estimator
+        if is_dask_collection(X):
+            raise ValueError(
+                "fit on a dask collection learns the root point of a trained "
+                "model: train it first (e.g. on a sample, or with dask-ml), then "
+                "pass RelevanceExplainer(FrozenEstimator(model))."
+            )
         if y is None:
             try:
                 check_is_fitted(model)
@@ -486,6 +522,8 @@ default="column-mean"
                 f"'predicted' or a single label; got {self.target!r}. Use "
                 "explain() for several targets."
             )
+        if is_dask_collection(X):
+            return lazy_transform(self, X)
         return self._propagate(X, columns, scores=False)["relevance"][:, 0, :]
 
     def explain(self, X, target=None, return_layers=False):
@@ -552,6 +590,8 @@ shape (n_samples, n_targets)
         columns = self._plan.network.columns_for(
             self.target if target is None else target
         )
+        if is_dask_collection(X):
+            return lazy_explain(self, X, target, return_layers)
         out = self._propagate(X, columns, ledger=True, return_layers=return_layers)
         return self._bundle(out)
 
@@ -655,11 +695,15 @@ shape (n_samples, n_targets)
         args = (columns, ledger, return_layers, scratch, out if in_place else None)
         with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
             if parallel:
-                results = Parallel(
-                    n_jobs=self.n_jobs, prefer="threads", return_as="generator"
-                )(
-                    delayed(_explain_rows)(self._plan, X, rows, *args)
-                    for rows in batches()
+                results = iter(
+                    Parallel(
+                        n_jobs=self.n_jobs,
+                        prefer="threads",
+                        return_as=results_as("generator", self.n_jobs, "threads"),
+                    )(
+                        delayed(_explain_rows)(self._plan, X, rows, *args)
+                        for rows in batches()
+                    )
                 )
             else:  # without the per-task bookkeeping of joblib
                 results = (
@@ -791,14 +835,29 @@ class _Plan:
     model: object  # the fitted network's estimator, whose predict decides ties
 
 
+def _backend_supports(feature, prefer=None):
+    """Whether the joblib backend in effect (`prefer` as the caller's
+    Parallel) has `feature`, such as "supports_sharedmem"."""
+    try:
+        backend, _ = get_active_backend(prefer=prefer)
+    except Exception:  # (joblib's internals: when in doubt, say no)
+        return False
+    return bool(getattr(backend, feature, False))
+
+
 def _shares_memory():
     """Whether the joblib backend in effect (threads preferred) runs tasks in
     this process's memory, as threads do; not processes or a cluster."""
-    try:
-        backend, _ = get_active_backend(prefer="threads")
-    except Exception:  # (joblib's internals: when in doubt, send results back)
-        return False
-    return bool(getattr(backend, "supports_sharedmem", False))
+    return _backend_supports("supports_sharedmem", prefer="threads")
+
+
+def results_as(kind, n_jobs, prefer=None):
+    """`kind` ("generator" or "generator_unordered") for joblib's
+    ``return_as`` where the backend in effect can return results as they
+    come (or runs `n_jobs` as one), else "list" (Ray's backend cannot)."""
+    if effective_n_jobs(n_jobs) == 1:
+        return kind
+    return kind if _backend_supports("supports_return_generator", prefer) else "list"
 
 
 def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
@@ -840,6 +899,35 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
     if near is not None:
         near = np.column_stack([near + rows.start, result["columns"][near, 0]])
     return (None if into else result), near
+
+
+def _statistics_of(X, explainer, network, indices):
+    """Per-column minimum, maximum and float64 sum of the inputs of layers
+    `indices` over X (one partition of it), and its number of rows."""
+    low = {i: np.inf for i in indices}
+    high = {i: -np.inf for i in indices}
+    total = {i: 0.0 for i in indices}
+    n_samples = _num_samples(X)
+    for rows in gen_batches(n_samples, explainer.batch_size):
+        x = network_input(X, rows, explainer._preprocessing, network.dtype)
+        inputs = forward(network, x)[0] if max(indices) > 0 else [x]
+        for i in indices:
+            low[i] = np.minimum(low[i], inputs[i].min(axis=0))
+            high[i] = np.maximum(high[i], inputs[i].max(axis=0))
+            total[i] = total[i] + inputs[i].sum(axis=0, dtype=np.float64)
+    return {
+        "min": {i: np.asarray(low[i], float) for i in indices},
+        "max": {i: np.asarray(high[i], float) for i in indices},
+        "sum": {i: np.asarray(total[i], float) for i in indices},
+        "n": n_samples,
+    }
+
+
+def _absolute_sum(X, explainer, columns):
+    """Sum of |relevance| per column over X's rows and the targets
+    `columns`, and the number of (row, target) pairs summed."""
+    relevance = explainer._propagate(X, columns, scores=False)["relevance"]
+    return np.abs(relevance).sum(axis=(0, 1)), relevance.shape[0] * relevance.shape[1]
 
 
 def explain(estimator, X, *, target="predicted", return_layers=False, **params):

@@ -672,6 +672,12 @@ def backward(
     n, n_targets = columns.shape
     relevance = np.zeros((n, n_targets, n_outputs), scores.dtype)
     np.put_along_axis(relevance, columns[:, :, np.newaxis], scores[:, :, np.newaxis], 2)
+    # Relevance is linear in the scores: scores of extreme size (beyond 2**±64)
+    # travel down divided by a power of two (exactly), and are multiplied
+    # back at the end, so that no product on the way overflows or vanishes.
+    shift = _exponent(scores)
+    if shift:
+        relevance = np.ldexp(relevance, -shift)
     scale = None
     for index in reversed(range(len(layers))):
         step = Step(inputs[index], preactivations[index], caches[index], takes[index])
@@ -685,6 +691,21 @@ def backward(
         unfactored(relevance, scale, out=out["relevance"])
     else:
         np.matmul(unfactored(relevance, scale), aggregation, out=out["relevance"])
+    if shift:
+        for key in ("relevance", "ledger"):
+            if key in out:
+                np.ldexp(out[key], shift, out=out[key])
+        for layer in out.get("layers", []):
+            np.ldexp(layer, shift, out=layer)
+
+
+def _exponent(scores):
+    """The power of two that brings `scores` near 1, or 0 where they are
+    of ordinary size (between 2**-64 and 2**64) or not all finite."""
+    largest = np.max(np.abs(scores), initial=0)
+    if not np.isfinite(largest) or largest == 0 or 2.0**-64 < largest < 2.0**64:
+        return 0
+    return int(np.frexp(largest)[1])
 
 
 def _stabilizer_offset(z, eps, nonnegative, vanished):

@@ -9,20 +9,25 @@ training, and columns the two views rank very differently.
 It also holds the helpers that the report and its views (plots, HTML,
 command line) share, so that they rank features and read feature values one
 way: :func:`descending_order`, :func:`best_and_worst_ranks` and
-:func:`float_values`.
+:func:`feature_values`; and what the views say about the model in
+words (:func:`describe_model`, :func:`scoring_name`, :func:`target_meaning`).
 """
 
 import contextlib
 import math
+import re
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse, stats
+from sklearn.base import is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import permutation_importance
-from sklearn.metrics import check_scoring
+from sklearn.metrics import check_scoring, r2_score
 from sklearn.utils import _safe_indexing, check_random_state
+
+from ._columns import _input_indices  # the fitted columns of a part
 
 # A non-numeric column is flagged with more distinct values than this share
 # of its rows, or than this count.
@@ -39,11 +44,27 @@ def warning(kind, column, message):
     return {"kind": kind, "column": column, "message": message}
 
 
+def _scaled_r2(model, X, y):
+    """R² of `model` on (X, y), computed on the target and predictions
+    divided by the target's largest magnitude: the same number, without the
+    squares overflowing for targets beyond about 1e154."""
+    y = np.asarray(y, dtype=float)
+    scale = np.max(np.abs(y), initial=0.0)
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    return r2_score(y / scale, np.asarray(model.predict(X), dtype=float) / scale)
+
+
+def scorer(model, scoring):
+    """`scoring` as a callable ``(model, X, y)``; for None, the model's own
+    ``score`` (accuracy, or an R² that does not overflow)."""
+    if scoring is None and is_regressor(model):
+        return _scaled_r2
+    return check_scoring(model, scoring=scoring)
+
+
 def score(model, X, y, scoring):
     """The fold score: `scoring`, or the model's own ``score`` when None."""
-    if scoring is None:
-        return float(model.score(X, y))
-    return float(check_scoring(model, scoring=scoring)(model, X, y))
+    return float(scorer(model, scoring)(model, X, y))
 
 
 def fold_seeds(random_state, n_folds):
@@ -99,7 +120,7 @@ def permutation_scores(model, X, y, scoring, n_repeats, seed, relevance_names):
         model,
         X,
         y,
-        scoring=scoring,
+        scoring=scorer(model, scoring),
         n_repeats=n_repeats,
         n_jobs=1,
         random_state=seed,
@@ -304,24 +325,6 @@ def _shape(X):
     return tuple(X.shape) if hasattr(X, "shape") else np.shape(X)
 
 
-def float_values(X, n_features):
-    """Feature values as floats where they are numbers, NaN elsewhere.
-
-    They colour the plots; NaN everywhere when `X` does not have
-    `n_features` columns (relevance reported on other columns than X's).
-    """
-    if hasattr(X, "toarray"):
-        X = X.toarray()
-    columns = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X, dtype=object)
-    if columns.ndim != 2 or columns.shape[1] != n_features:
-        return np.full((len(columns), n_features), np.nan)
-    values = np.full(columns.shape, np.nan)
-    for j in range(n_features):
-        with contextlib.suppress(TypeError, ValueError):
-            values[:, j] = np.asarray(columns[:, j], dtype=float)
-    return values
-
-
 def _column(X, j):
     """``(filled values, is categorical)`` of column `j`."""
     column = _safe_indexing(X, j, axis=1)
@@ -374,7 +377,8 @@ def _identifier_message(name, values):
     if values is None or len(values) < CARDINALITY_MIN_ROWS:
         return None
     values = values.astype(float)
-    whole = np.isfinite(values).all() and np.all(values == np.round(values))
+    # (beyond 2**53 every float is a whole number, which then says nothing)
+    whole = np.all(np.abs(values) < 2.0**53) and np.all(values == np.round(values))
     if not whole or len(np.unique(values)) != len(values):
         return None
     return (
@@ -383,3 +387,311 @@ def _identifier_message(name, values):
         "would, one-hot encoded), so its relevance says little about new "
         "data: drop it if it is an ID."
     )
+
+
+# What the views (plots, HTML page) show beside relevance: feature values,
+# which columns are categorical, the model in words and its outputs.
+
+# Transformers that make a categorical column's inputs to the network.
+_ENCODERS = ("OneHotEncoder", "OrdinalEncoder", "TargetEncoder")
+# Wrappers that only convert types: left out of a model's description.
+_WRAPPERS = ("FunctionTransformer",)
+
+
+def _unwrap(estimator):
+    """The model inside a FrozenEstimator (the object itself otherwise)."""
+    while type(estimator).__name__ == "FrozenEstimator":
+        estimator = estimator.estimator
+    return estimator
+
+
+def _steps(transformer):
+    """A transformer's steps: a Pipeline's, or itself alone."""
+    steps = getattr(transformer, "steps", None)
+    return [step for _, step in steps] if steps else [transformer]
+
+
+def _encodes(transformer):
+    """Whether `transformer` (or a step of it) encodes categories."""
+    return any(type(step).__name__ in _ENCODERS for step in _steps(transformer))
+
+
+def categorical_columns(estimator, n_features):
+    """Indices of the columns of ``X`` that the fitted `estimator` encodes as
+    categories (a OneHotEncoder, OrdinalEncoder or TargetEncoder reads them,
+    alone or inside a ColumnTransformer at the start of a Pipeline).
+
+    Only the first step of a Pipeline reads the columns of ``X``; an
+    unfitted ColumnTransformer or any other layout finds none.
+    """
+    first = _steps(_unwrap(estimator))[0]
+    if type(first).__name__ in _ENCODERS:
+        return list(range(n_features))
+    if not hasattr(first, "transformers_"):  # not a fitted ColumnTransformer
+        return []
+    found = set()
+    for name, part, _ in first.transformers_:
+        if isinstance(part, str) or not _encodes(part):
+            continue
+        with contextlib.suppress(KeyError, AttributeError):
+            found.update(int(j) for j in _input_indices(first, name))
+    return sorted(j for j in found if j < n_features)
+
+
+def feature_values(X, n_features, categorical=()):
+    """Feature values for the plots: ``(values, categories)``.
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix or DataFrame
+        The data whose columns relevance is reported on.
+    n_features : int
+        Number of columns relevance is reported on.
+    categorical : iterable of int, default=()
+        Columns to treat as categories even if they hold numbers.
+
+    Returns
+    -------
+    values : ndarray of shape (n_samples, n_features)
+        Numeric columns as floats; a categorical column (listed in
+        `categorical`, or holding values other than numbers) as the index of
+        each value in ``categories[j]``; NaN where missing. All NaN when `X`
+        does not have `n_features` columns.
+    categories : list of length n_features
+        For each categorical column, its levels as strings (sorted); None for
+        numeric columns.
+    """
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    if hasattr(X, "to_numpy"):
+        columns = X.to_numpy()
+    else:  # (a list of mixed rows would become strings without dtype=object)
+        columns = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
+    categories = [None] * n_features
+    if columns.ndim != 2 or columns.shape[1] != n_features:
+        return np.full((len(columns), n_features), np.nan), categories
+    categorical = set(categorical)
+    if columns.dtype.kind in "biuf" and not categorical:  # numbers only
+        return columns.astype(float), categories
+    values = np.full(columns.shape, np.nan)
+    for j in range(n_features):
+        if j not in categorical:
+            with contextlib.suppress(TypeError, ValueError):
+                values[:, j] = np.asarray(columns[:, j], dtype=float)
+                continue  # numbers (None and NaN missing): kept as floats
+        column = np.asarray(columns[:, j], dtype=object)
+        missing = _missing(column)
+        levels = _levels(column[~missing])
+        position = {level: k for k, level in enumerate(levels)}
+        values[:, j] = [
+            np.nan if gone else position[_level_name(v)]
+            for v, gone in zip(column, missing)
+        ]
+        categories[j] = levels
+    return values, categories
+    categorical = set(categorical)
+    for j in range(n_features):
+        column = np.asarray(columns[:, j], dtype=object)
+        missing = _missing(column)
+        if j not in categorical and np.isfinite(values[~missing, j]).all():
+            continue  # numbers: kept as floats
+        levels = _levels(column[~missing])
+        position = {level: k for k, level in enumerate(levels)}
+        values[:, j] = [
+            np.nan if gone else position[_level_name(v)]
+            for v, gone in zip(column, missing)
+        ]
+        categories[j] = levels
+    return values, categories
+
+
+def _levels(values):
+    """The distinct values as strings: numerically sorted when they are
+    numbers, alphabetically otherwise."""
+    distinct = list(dict.fromkeys(values.tolist()))
+    try:
+        distinct = sorted(distinct, key=float)
+    except (TypeError, ValueError):
+        distinct = sorted(distinct, key=str)
+    return list(dict.fromkeys(_level_name(v) for v in distinct))
+
+
+def _level_name(value):
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))  # 1.0 -> "1": a category read as a float
+    return str(value)
+
+
+def follows_score(relevance, scores):
+    """Whether every relevance has the sign of its row's score (within
+    rounding), as under the "deep-taylor" preset: relevance then explains
+    the score, no feature raises or lowers it."""
+    relevance = np.asarray(relevance, dtype=float)
+    if scores is None:
+        return bool((relevance >= 0).all())
+    signs = np.where(np.asarray(scores) < 0, -1.0, 1.0)[:, np.newaxis]
+    scale = np.abs(relevance).max(initial=0.0)
+    return bool((relevance * signs >= -1e-12 * scale).all())
+
+
+def signed_by_target(relevance, targets, labels):
+    """Mean signed relevance over the rows explained for each of `labels`,
+    shape (len(labels), n_features) (NaN for a label without rows)."""
+    relevance, targets = np.asarray(relevance), np.asarray(targets)
+    rows = []
+    for label in labels:
+        mine = targets == label
+        rows.append(
+            relevance[mine].mean(axis=0)
+            if mine.any()
+            else np.full(relevance.shape[1], np.nan)
+        )
+    return np.array(rows).reshape(len(labels), relevance.shape[1])
+
+
+def row_labels(X):
+    """The index labels of a DataFrame `X` (None for other data)."""
+    index = getattr(X, "index", None)
+    if index is None or not hasattr(X, "iloc"):
+        return None
+    return np.asarray(index, dtype=object)
+
+
+def explained_outputs(model, X, targets, classifier):
+    """What each row's explained score means: the probability of its
+    explained class (classifiers) or the predicted value of its explained
+    output (regressors); NaN where the model cannot say.
+    """
+    targets = np.asarray(targets)
+    rows = np.arange(len(targets))
+    try:
+        if classifier:
+            proba = np.asarray(model.predict_proba(X))
+            if proba.ndim != 2:
+                raise ValueError("not one probability per class")
+            columns = np.searchsorted(np.asarray(model.classes_), targets)
+            return np.asarray(proba[rows, columns], dtype=float)
+        predicted = np.asarray(model.predict(X), dtype=float)
+        if predicted.ndim == 2:
+            return predicted[rows, targets.astype(int)]
+        return predicted
+    except Exception:  # no predict_proba, multilabel, odd targets: unknown
+        return np.full(len(targets), np.nan)
+
+
+def scoring_name(scoring, classifier):
+    """The scoring in words: None is the estimator's default ``score``
+    (accuracy for classifiers, R² for regressors)."""
+    if scoring is None:
+        return "accuracy" if classifier else "R\u00b2"
+    if isinstance(scoring, str):
+        return scoring
+    name = getattr(scoring, "__name__", None)
+    return name or without_addresses(repr(scoring))
+
+
+def target_meaning(target, classifier):
+    """What the report's ``target`` means, in words."""
+    if isinstance(target, str) and target == "true":
+        if classifier:
+            return "each row is explained for its true class"
+        return "each row is explained for the model's output (its prediction)"
+    if isinstance(target, str) and target == "predicted":
+        if classifier:
+            return "each row is explained for the class the model predicts for it"
+        return "each row is explained for the model's output (its prediction)"
+    if classifier:
+        return f"every row is explained for the class {target!r}"
+    return f"every row is explained for output {target!r}"
+
+
+def without_addresses(text):
+    """`text` without memory addresses (`` at 0x7f...``) and line breaks."""
+    text = re.sub(r"\s+at\s+0x[0-9a-fA-F]+", "", str(text))
+    text = re.sub(r"0x[0-9a-fA-F]+", "…", text)
+    return " ".join(text.split())
+
+
+def describe_model(estimator):
+    """The model in words, without internal wrappers or memory addresses.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A model, a Pipeline or a FrozenEstimator of one, fitted or not (a
+        fitted ColumnTransformer counts the columns of callable selectors).
+
+    Returns
+    -------
+    text : str
+        For instance ``Pipeline: ColumnTransformer(StandardScaler on 12
+        numeric, OneHotEncoder on 3 categorical) → MLPClassifier(
+        hidden_layer_sizes=(64, 32))``: the transformers by name (type
+        converters such as FunctionTransformer left out), the final model by
+        its parameters that differ from the defaults.
+    """
+    estimator = _unwrap(estimator)
+    steps = getattr(estimator, "steps", None)
+    if not steps:
+        return _describe_final(estimator)
+    parts = [_describe_step(step) for _, step in steps[:-1]]
+    parts = [part for part in parts if part]
+    return "Pipeline: " + " \u2192 ".join([*parts, _describe_final(steps[-1][1])])
+
+
+def _describe_final(estimator):
+    estimator = _unwrap(estimator)
+    if estimator is None or isinstance(estimator, str):
+        return str(estimator)
+    return without_addresses(repr(estimator))
+
+
+def _describe_step(step):
+    """A transformer by name; a ColumnTransformer by its parts."""
+    if step is None or isinstance(step, str):
+        return "" if step in (None, "passthrough") else str(step)
+    if hasattr(step, "transformers"):
+        parts = [
+            _describe_part(step, name, part, columns)
+            for name, part, columns in _column_parts(step)
+        ]
+        return f"{type(step).__name__}({', '.join(p for p in parts if p)})"
+    if not hasattr(step, "steps"):
+        return "" if type(step).__name__ in _WRAPPERS else type(step).__name__
+    names = [_describe_step(inner) for _, inner in step.steps]
+    return " + ".join(name for name in names if name)
+
+
+def _column_parts(transformer):
+    """``(name, part, columns)`` of a ColumnTransformer, fitted or not (a
+    fitted one lists its remainder too)."""
+    if hasattr(transformer, "transformers_"):
+        return transformer.transformers_
+    return transformer.transformers
+
+
+def _describe_part(transformer, name, part, columns):
+    if isinstance(part, str) and part == "drop":
+        return ""
+    count = _column_count(transformer, name, columns)
+    if count == 0:
+        return ""
+    kind = "categorical" if _encodes(part) else "numeric"
+    what = "passthrough" if isinstance(part, str) else _describe_step(part)
+    what = what or "passthrough"
+    return f"{what} on {count} {kind}" if count is not None else f"{what} ({kind})"
+
+
+def _column_count(transformer, name, columns):
+    """How many columns a part reads (None when not known before fitting)."""
+    if hasattr(transformer, "transformers_"):
+        with contextlib.suppress(KeyError, AttributeError):
+            return len(_input_indices(transformer, name))
+    if isinstance(columns, (str, Integral)):
+        return 1
+    if isinstance(columns, slice) or callable(columns):
+        return None
+    with contextlib.suppress(TypeError):
+        columns = np.asarray(columns)
+        return int(columns.sum()) if columns.dtype == bool else len(columns)
+    return None

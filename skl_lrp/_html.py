@@ -6,13 +6,17 @@ A view: it reads the report it is given (its attributes and its
 
 import base64
 import io
-import re
 from html import escape
 
 import numpy as np
 
 from ._display import RelevanceDisplay
-from ._guardrails import descending_order
+from ._guardrails import (
+    descending_order,
+    follows_score,
+    signed_by_target,
+    without_addresses,
+)
 
 _STYLE = """
 body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
@@ -36,7 +40,7 @@ tr.flagged td { background: #fff3e0; }
 
 def _short_repr(text):
     """A repr without memory addresses, which change from run to run."""
-    return re.sub(r" at 0x[0-9a-f]+", "", str(text))
+    return without_addresses(text)
 
 
 def _cell(value, digits=4):
@@ -76,18 +80,34 @@ def _plots(report):
         return [
             "<p>Install matplotlib (the extra <code>plot</code>) to include plots.</p>"
         ]
+    order = descending_order(report.relevances_mean)
+    top = str(report.feature_names[order[0]])
+    dependence = {"feature": int(order[0])}
+    caption = f"Relevance of the most relevant feature, {top}, against its value"
+    if len(order) > 1:
+        dependence["color_by"] = int(order[1])
+        caption += f", coloured by the second, {report.feature_names[order[1]]}"
     kinds = [
-        ("bar", "Mean |relevance| per feature, with the spread across folds"),
-        ("beeswarm", "Relevance of every held-out sample"),
-        ("stability", "Rank of each feature in each fold"),
-        ("waterfall", "The first sample's score, decomposed"),
+        ("bar", "Mean |relevance| per feature, with the spread across folds", {}),
+        (
+            "beeswarm",
+            "Relevance of every held-out sample, coloured by the feature's "
+            "value (numbers: blue low to red high; categories: one colour per "
+            "level)",
+            {},
+        ),
+        ("dependence", caption, dependence),
+        ("stability", "Rank of each feature in each fold", {}),
+        ("waterfall", "The first sample's score, decomposed", {}),
     ]
     if report.relevances.shape[1] < 2:
         kinds = [k for k in kinds if k[0] != "stability"]
     images = []
-    for kind, caption in kinds:
+    for kind, caption, options in kinds:
         figure = Figure(figsize=(7, 5.5))
-        display = RelevanceDisplay.from_report(report, kind=kind, ax=figure.subplots())
+        display = RelevanceDisplay.from_report(
+            report, kind=kind, ax=figure.subplots(), **options
+        )
         buffer = io.BytesIO()
         display.figure_.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -170,6 +190,7 @@ def render_report(report, title=None):
         *_meaning_section(report),
         *_data_and_model_section(report),
         *_features_section(report),
+        *_direction_section(report),
         *_class_section(report),
         "<h2>Plots</h2>",
         *_plots(report),
@@ -192,6 +213,7 @@ def _data_and_model_section(report):
         ("samples", n_samples),
         ("features", n_features),
         ("model", _short_repr(settings.get("estimator", ""))),
+        ("explained", settings.get("target_meaning", settings.get("target", ""))),
         ("cross-validation", settings.get("cv", "")),
         ("scoring", settings.get("scoring", "")),
         ("mean fold score", float(np.mean(report.fold_scores))),
@@ -236,6 +258,73 @@ def _features_section(report):
         "<h2>Features, most relevant first</h2>",
         _feature_table(report),
         stability + "</p>",
+    ]
+
+
+def _feature_list(names, values, sign=""):
+    """``name (+0.12), ...``: names and values, as text (escaped later)."""
+    return ", ".join(f"{n} ({v:{sign}.3g})" for n, v in zip(names, values))
+
+
+def _direction_section(report, n_top=5):
+    """For each explained class (or the output), the features that raise and
+    that lower its score on average; under a preset whose relevance follows
+    the score's sign, the features that explain it."""
+    names = [str(name) for name in report.feature_names]
+    if report.classes is None:  # one output: every row
+        what, signed = ["the output"], report.relevance.mean(axis=0)[np.newaxis]
+        absolute = np.abs(report.relevance).mean(axis=0)[np.newaxis]
+        counts = [len(report.relevance)]
+    else:
+        what = [f"class {label}" for label in report.classes]
+        signed = signed_by_target(report.relevance, report.targets, report.classes)
+        absolute = report.class_relevance
+        counts = [int(np.sum(report.targets == c)) for c in report.classes]
+    if follows_score(report.relevance, report.scores):
+        rows = []
+        for label, count, row in zip(what, counts, absolute):
+            top = [i for i in descending_order(row)[:n_top] if row[i] > 0]
+            rows.append(
+                (label, count, _feature_list([names[i] for i in top], row[top]))
+            )
+        return [
+            "<h2>What explains the score</h2>",
+            "<p>Under this preset every relevance has the sign of the "
+            "explained score, so no feature raises or lowers it: relevance "
+            "says which features <em>explain</em> the score (its share of "
+            "it), not which way they push. The features that explain "
+            + ("each class's score" if report.classes is not None else "the output")
+            + " most, with their mean |relevance| over the rows explained "
+            "for it:</p>",
+            _table(
+                "Features that explain the score (mean |relevance|)",
+                ["explained", "rows", "features, largest share first"],
+                rows,
+            ),
+        ]
+    rows = []
+    for label, count, row in zip(what, counts, signed):
+        up = [i for i in descending_order(row)[:n_top] if row[i] > 0]
+        down = [i for i in descending_order(-row)[:n_top] if row[i] < 0]
+        rows.append(
+            (
+                label,
+                count,
+                _feature_list([names[i] for i in up], row[up], "+") or "none",
+                _feature_list([names[i] for i in down], row[down], "+") or "none",
+            )
+        )
+    return [
+        "<h2>What raises and lowers the score</h2>",
+        "<p>Mean signed relevance over the rows explained for "
+        + ("each class" if report.classes is not None else "the output")
+        + ": positive raises the explained score (the logit of the class, or "
+        "the output), negative lowers it.</p>",
+        _table(
+            "Features that raise and lower the explained score, strongest first",
+            ["explained", "rows", "raise the score", "lower the score"],
+            rows,
+        ),
     ]
 
 

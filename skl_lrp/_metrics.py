@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import (
 
 from ._explainer import RelevanceExplainer
 from ._network import forward, network_input, read_network, split_pipeline
+from ._table import Table
 
 _BATCH_ROWS = 8192
 
@@ -43,7 +44,7 @@ class _Scorer:
         self.network = read_network(estimator)
 
     def logits(self, X):
-        n = X.shape[0]
+        n = len(X)
         out = np.empty((n, len(self.network.labels)))
         for rows in gen_batches(n, _BATCH_ROWS):
             x = network_input(X, rows, self.preprocessing, self.network.dtype)
@@ -57,44 +58,53 @@ class _Scorer:
             return self.network.predicted_columns(logits)
         if np.ndim(target) == 0:
             column = self.network.columns_for(target)[0]
-            return np.full(X.shape[0], column)
+            return np.full(len(X), column)
         target = np.asarray(target)
-        if target.shape != (X.shape[0],):
+        if target.shape != (len(X),):
             raise ValueError(
                 "target must be 'predicted', one label, or one label per sample "
-                f"(shape ({X.shape[0]},)); got shape {target.shape}."
+                f"(shape ({len(X)},)); got shape {target.shape}."
             )
         return np.array([self.network.columns_for(t)[0] for t in target])
 
 
 def _check_inputs(X, relevance):
-    X = np.asarray(X, dtype=float)
+    """X as a :class:`Table` of its columns, and relevance (one per column)."""
+    table = Table(X)
     relevance = np.asarray(relevance, dtype=float)
     if relevance.ndim == 3 and relevance.shape[1] == 1:  # explain()'s layout
         relevance = relevance[:, 0]
-    if X.ndim != 2 or relevance.shape != X.shape:
+    if relevance.shape != table.shape:
         raise ValueError(
-            f"relevance must have the shape of X, {X.shape}; got {relevance.shape}."
+            "relevance must have one value per row and column of X, shape "
+            f"{table.shape}; got {relevance.shape}."
         )
-    if len(X) == 0:
+    if table.shape[0] == 0:
         raise ValueError("X needs at least one sample.")
-    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(relevance))):
-        raise ValueError("X and relevance must be finite.")
-    return X, relevance
+    if not np.all(np.isfinite(relevance)):
+        raise ValueError("relevance must be finite.")
+    return table, relevance
 
 
-def _baseline(baseline, X, reference):
-    reference = X if reference is None else np.asarray(reference, dtype=float)
+def _baseline(baseline, table, reference):
+    """The value that replaces each column of `table`."""
     if isinstance(baseline, str):  # one of the names validate_params allows
-        if baseline == "mean":
-            return reference.mean(axis=0)
-        if baseline == "median":
-            return np.median(reference, axis=0)
-        return np.zeros(X.shape[1])
-    values = np.broadcast_to(np.asarray(baseline, dtype=float), (X.shape[1],))
-    if not np.all(np.isfinite(values)):
-        raise ValueError("baseline must be finite.")
-    return values
+        return (table if reference is None else Table(reference)).baseline(baseline)
+    n_columns = table.shape[1]
+    values = np.asarray(baseline, dtype=object)
+    if values.ndim == 0:
+        values = np.full(n_columns, values.item(), dtype=object)
+    if values.shape != (n_columns,):
+        raise ValueError(
+            f"baseline must be a name, one value or {n_columns} values (one "
+            f"per column of X); got shape {values.shape}."
+        )
+    for j, value in enumerate(values):
+        if table.numeric(j) and not np.isfinite(float(value)):
+            raise ValueError(
+                f"baseline must be finite; got {value!r} for column {table.name(j)!r}."
+            )
+    return list(values)
 
 
 def _order(relevance, order, random_state):
@@ -120,18 +130,18 @@ def _counts(steps, n_features):
     return counts
 
 
-def _scores_of_masks(scorer, X, masks, baseline, columns):
-    """Score of each sample with the features in each mask replaced.
+def _scores_of_masks(scorer, table, masks, baseline, columns):
+    """Score of each sample with the columns in each mask replaced.
 
-    `masks` has shape (n_samples, n_masks, n_features); returns (n_samples,
-    n_masks). The perturbed rows are built and scored chunk by chunk.
+    `masks` has shape (n_samples, n_masks, n_columns); returns (n_samples,
+    n_masks). The replaced rows are built and scored chunk by chunk.
     """
-    n, n_masks, d = masks.shape
+    n, n_masks, _ = masks.shape
     out = np.empty((n, n_masks))
     per_chunk = max(1, _BATCH_ROWS // n_masks)
     for rows in gen_batches(n, per_chunk):
-        perturbed = np.where(masks[rows], baseline, X[rows, np.newaxis, :])
-        logits = scorer.logits(perturbed.reshape(-1, d)).reshape(
+        replaced = table.replaced(rows, masks[rows], baseline)
+        logits = scorer.logits(replaced).reshape(
             -1, n_masks, len(scorer.network.labels)
         )
         out[rows] = np.take_along_axis(
@@ -177,9 +187,10 @@ def feature_flipping_curve(
     ----------
     estimator : fitted model or RelevanceExplainer
         A model :class:`RelevanceExplainer` supports (an explainer stands for
-        its ``estimator_``). Its inputs must be numeric columns.
-    X : array-like of shape (n_samples, n_features)
-        The samples.
+        its ``estimator_``), alone or ending a Pipeline.
+    X : {array-like, DataFrame} of shape (n_samples, n_features)
+        The samples, as the model takes them: a DataFrame keeps its column
+        names and types (categorical columns too) when columns are replaced.
     relevance : array-like of shape (n_samples, n_features)
         Their relevance for `target` (any attribution method).
     target : "predicted", label or array-like of shape (n_samples,), \
@@ -189,8 +200,10 @@ default="predicted"
     order : {"morf", "lerf", "random"}, default="morf"
         Removal order.
     baseline : {"mean", "median", "zero"} or array-like, default="mean"
-        Value a removed feature takes: the column mean or median of
-        `reference`, zero, or given values.
+        Value a removed column takes, in the user's space: the mean, median
+        or zero for a numeric column of `reference` (missing values left
+        out), the most frequent value for any other column (a categorical
+        one, whatever the name); or one value per column.
     steps : int, array-like of int or None, default=None
         None removes one feature per step; an int spreads that many steps
         over the features; an array gives the numbers of removed features.
@@ -218,16 +231,17 @@ default="predicted"
     array([[4., 2., 0.],
            [7., 1., 0.]])
     """
-    X, relevance = _check_inputs(X, relevance)
+    table, relevance = _check_inputs(X, relevance)
     scorer = _Scorer(estimator)
-    base = _baseline(baseline, X, reference)
-    counts = _counts(steps, X.shape[1])
+    base = _baseline(baseline, table, reference)
+    n_columns = table.shape[1]
+    counts = _counts(steps, n_columns)
     ordered = _order(relevance, order, random_state)
     position = np.empty_like(ordered)
-    np.put_along_axis(position, ordered, np.arange(X.shape[1])[None, :], axis=1)
+    np.put_along_axis(position, ordered, np.arange(n_columns)[None, :], axis=1)
     masks = position[:, None, :] < counts[None, :, None]
     columns = scorer.columns(X, target)
-    curves = _scores_of_masks(scorer, X, masks, base, columns)
+    curves = _scores_of_masks(scorer, table, masks, base, columns)
     return Bunch(curves=curves, mean_curve=curves.mean(axis=0), counts=counts)
 
 
@@ -405,20 +419,20 @@ def faithfulness_correlation(
     >>> round(faithfulness_correlation(model, X, exact, random_state=0), 6)
     1.0
     """
-    X, relevance = _check_inputs(X, relevance)
-    n, d = X.shape
+    table, relevance = _check_inputs(X, relevance)
+    n, d = table.shape
     size = max(1, d // 4) if subset_size is None else int(subset_size)
     if size > d:
         raise ValueError(f"subset_size must be between 1 and {d}; got {subset_size}.")
     scorer = _Scorer(estimator)
-    base = _baseline(baseline, X, reference)
+    base = _baseline(baseline, table, reference)
     rng = check_random_state(random_state)
     picks = np.argsort(rng.random_sample((n, n_subsets, d)), axis=2)[..., :size]
     masks = np.zeros((n, n_subsets, d), dtype=bool)
     np.put_along_axis(masks, picks, True, axis=2)
     columns = scorer.columns(X, target)
     full = np.concatenate([np.zeros((n, 1, d), dtype=bool), masks], axis=1)
-    scores = _scores_of_masks(scorer, X, full, base, columns)
+    scores = _scores_of_masks(scorer, table, full, base, columns)
     drops = scores[:, :1] - scores[:, 1:]
     sums = np.einsum("nsd,nd->ns", masks, relevance)
     return float(np.mean(_rowwise_pearson(sums, drops)))
@@ -484,14 +498,17 @@ def completeness(
     >>> round(completeness(model, X, X * model.coef_, baseline="zero"), 10)
     0.0
     """
-    X, relevance = _check_inputs(X, relevance)
+    table, relevance = _check_inputs(X, relevance)
     scorer = _Scorer(estimator)
     logits = scorer.logits(X)
     columns = scorer.columns(X, target, logits)
-    scores = logits[np.arange(len(X)), columns]
+    scores = logits[np.arange(len(logits)), columns]
     if baseline is not None:
-        base = _baseline(baseline, X, reference)
-        scores = scores - scorer.logits(base[np.newaxis, :])[0, columns]
+        base = _baseline(baseline, table, reference)
+        everything = np.ones((1, 1, table.shape[1]), dtype=bool)
+        scores = (
+            scores - scorer.logits(table.replaced([0], everything, base))[0, columns]
+        )
     return float(np.mean(np.abs(relevance.sum(axis=1) - scores)))
 
 

@@ -33,7 +33,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
 from ._composites import describe
-from ._explainer import RelevanceExplainer
+from ._explainer import RelevanceExplainer, results_as
 from ._html import render_report
 
 # The columns of ``RelevanceReport.absorbed`` and the totals of its ledger:
@@ -182,6 +182,9 @@ def cross_val_relevance(
     ['x3', 'x2']
     """
     plan = _plan_folds(estimator, X, y, groups, cv, random_state)
+    if feature_names is not None and not hasattr(estimator, "steps"):
+        # (a bare model's relevance is on X's columns: checked before any fold)
+        _check_names(feature_names, np.shape(plan.X[:1])[1])
     task = FoldTask(rules, bounds, target, scoring, n_repeats, return_estimator)
     seeds = guard.fold_seeds(random_state, len(plan.splits))
     folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose)
@@ -190,12 +193,15 @@ def cross_val_relevance(
     ):
         warnings.warn(message, category, stacklevel=2)
     settings = {
-        "estimator": repr(estimator),
-        "rules": repr(rules),
-        "bounds": repr(bounds),
-        "target": repr(target),
-        "cv": repr(plan.cv),
-        "scoring": repr(scoring),
+        # In words, without memory addresses: the fitted model of the first
+        # fold, its helper wrappers left out.
+        "estimator": folds[0].model_description,
+        "rules": guard.without_addresses(repr(rules)),
+        "bounds": guard.without_addresses(repr(bounds)),
+        "target": guard.without_addresses(repr(target)),
+        "target_meaning": guard.target_meaning(target, plan.classifier),
+        "cv": guard.without_addresses(repr(plan.cv)),
+        "scoring": guard.scoring_name(scoring, plan.classifier),
         "n_repeats": n_repeats,
         "n_splits": len(plan.splits),
         "top_k": top_k,
@@ -249,6 +255,9 @@ class FoldResult:
     score: float
     baseline: float  # the trivial model's score (NaN: could not be scored)
     permutation: np.ndarray | None  # mean importance of each column of X
+    outputs: np.ndarray  # (n_test,) probability or prediction of the target
+    categorical: list  # columns of X the model encodes as categories
+    model_description: str  # the fitted model, in words
     notes: list  # why a check was skipped
     warnings: list  # (category, message) of what the fold raised
 
@@ -270,7 +279,35 @@ def _plan_folds(estimator, X, y, groups, cv, random_state):
             "exactly once (like cross_val_predict); got a splitter that does "
             "not."
         )
-    return FoldPlan(X, np.asarray(y), classifier, cv, splits)
+    y = np.asarray(y)
+    if classifier:
+        _check_fold_classes(y, splits)
+    return FoldPlan(X, y, classifier, cv, splits)
+
+
+def _check_names(feature_names, n_columns):
+    """`feature_names` must name each of the `n_columns` relevance columns."""
+    n_names = len(feature_names)
+    if n_names != n_columns:
+        raise ValueError(
+            f"feature_names has {n_names} names, but relevance is reported on "
+            f"{n_columns} columns; give one name per column (or leave "
+            "feature_names=None to use X's)."
+        )
+
+
+def _check_fold_classes(y, splits):
+    """Every class of a test part must be in its training part: a fold's
+    model cannot explain (target="true") or score a class it never saw."""
+    for index, (train, test) in enumerate(splits):
+        unseen = np.setdiff1d(y[test], y[train])
+        if unseen.size:
+            raise ValueError(
+                f"y's class {unseen.tolist()[0]!r} is in the held-out part of fold "
+                f"{index} but not in its training part, so that fold's model "
+                "cannot predict it. Use fewer folds (cv), a stratified "
+                "splitter, or drop classes with fewer members than folds."
+            )
 
 
 def _final_step(estimator):
@@ -280,7 +317,9 @@ def _final_step(estimator):
 
 def _run_folds(estimator, plan, task, seeds, n_jobs, verbose):
     """The results of the folds, in fold order, whatever order they end in."""
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    parallel = Parallel(
+        n_jobs=n_jobs, return_as=results_as("generator_unordered", n_jobs)
+    )
     jobs = (
         delayed(_run_fold)(
             estimator, plan.X, plan.y, train, test, index, plan.classifier, task, seed
@@ -330,6 +369,11 @@ def _run_fold(estimator, X, y, train, test, index, classifier, task, seed):
         score=score,
         baseline=baseline,
         permutation=permutation,
+        outputs=guard.explained_outputs(
+            model, X_test, explanation.targets[:, 0], classifier
+        ),
+        categorical=guard.categorical_columns(model, len(explanation.feature_names)),
+        model_description=guard.describe_model(model),
         notes=[note for note in (baseline_note, permutation_note) if note],
         warnings=[(w.category, str(w.message)) for w in fit_warnings + check_warnings],
     )
@@ -406,8 +450,13 @@ class RelevanceReport:
 
     Parameters
     ----------
-    feature_names, relevance, scores, targets, absorbed, values, folds : ndarray
+    feature_names, relevance, scores, outputs, targets, absorbed, values, \
+folds : ndarray
         Per sample; see Attributes (all parameters are keyword-only).
+    categories : list
+        The levels of the categorical features; see Attributes.
+    row_labels : ndarray or None, default=None
+        The DataFrame index of the samples; see Attributes.
     relevances, relevances_mean, relevances_std, relevances_ci : ndarray
         Mean absolute relevance per fold and its summaries.
     signed_relevances, signed_mean, ranks : ndarray
@@ -442,13 +491,28 @@ permutation_importances_std : ndarray or None, default=None
         Out-of-fold relevance of every sample, from the fold that held it out.
     scores : ndarray of shape (n_samples,)
         The explained scores (logits).
+    outputs : ndarray of shape (n_samples,)
+        What each explained score stands for: the predicted probability of
+        the explained class (classifiers) or the predicted value
+        (regressors), from the fold's model; NaN where the model cannot
+        say (multilabel).
     targets : ndarray of shape (n_samples,)
         The label (or output index) explained for each sample.
     absorbed : ndarray of shape (n_samples, 3)
         The ledger per sample: relevance taken by biases, stabilizers and
         vanished denominators.
     values : ndarray of shape (n_samples, n_features)
-        Feature values as floats, for plots (NaN where not numeric).
+        Feature values as floats, for plots: the value of a numeric feature,
+        the index of its level in ``categories[j]`` for a categorical one;
+        NaN where missing.
+    categories : list of length n_features
+        The levels (strings) of each categorical feature: the columns the
+        model encodes as categories (OneHotEncoder, OrdinalEncoder,
+        TargetEncoder) and columns holding other values than numbers; None
+        for numeric features.
+    row_labels : ndarray of shape (n_samples,) or None
+        The index labels of the samples when `X` was a DataFrame, else None
+        (the plots then name a sample by its row number).
     folds : ndarray of shape (n_samples,)
         The fold that held each sample out.
     relevances : ndarray of shape (n_features, n_folds)
@@ -534,10 +598,13 @@ permutation_importances_std : ndarray or None, default=None
     feature_names: np.ndarray
     relevance: np.ndarray
     scores: np.ndarray
+    outputs: np.ndarray
     targets: np.ndarray
     absorbed: np.ndarray
     values: np.ndarray
     folds: np.ndarray
+    categories: list
+    row_labels: np.ndarray | None = None
     relevances: np.ndarray
     relevances_mean: np.ndarray
     relevances_std: np.ndarray
@@ -567,18 +634,22 @@ permutation_importances_std : ndarray or None, default=None
     @classmethod
     def _from_folds(cls, folds, plan, top_k, feature_names, settings, return_estimator):
         """Assemble the report from the folds' results."""
-        names = (
-            folds[0].feature_names
-            if feature_names is None
-            else np.asarray(feature_names, dtype=object)
-        )
+        names = folds[0].feature_names
+        if feature_names is not None:
+            _check_names(feature_names, len(names))
+            names = np.asarray(feature_names, dtype=object)
         rows = _out_of_fold(folds, plan.splits, len(plan.y), len(names))
+        values, categories = guard.feature_values(
+            plan.X, len(names), folds[0].categorical
+        )
         per_fold = np.array([np.abs(f.relevance).mean(axis=0) for f in folds]).T
         spread = _spread_across_folds(per_fold, top_k)
         return cls(
             feature_names=np.asarray(names, dtype=object),
             **rows,
-            values=guard.float_values(plan.X, len(names)),
+            values=values,
+            categories=categories,
+            row_labels=guard.row_labels(plan.X),
             relevances=per_fold,
             signed_relevances=np.array([f.relevance.mean(axis=0) for f in folds]).T,
             signed_mean=rows["relevance"].mean(axis=0),
@@ -683,10 +754,12 @@ permutation_importances_std : ndarray or None, default=None
         report : dict
             Settings, fold and baseline scores, times, stability figures,
             the agreement with permutation importance, the ledger, the
-            warnings, and one entry per feature (ranked, with its permutation
+            warnings, one entry per feature (ranked, with its permutation
             importance and whether a warning names it; see
-            :meth:`feature_table`), without per-sample arrays. Missing
-            numbers are None, so the values are valid JSON.
+            :meth:`feature_table`) and, for classifiers, one entry per
+            explained class (each feature's mean absolute and mean signed
+            relevance over the samples explained for it), without per-sample
+            arrays. Missing numbers are None, so the values are valid JSON.
 
         Examples
         --------
@@ -732,8 +805,17 @@ permutation_importances_std : ndarray or None, default=None
                 "mean_abs_relevance": {
                     str(name): float(v) for name, v in zip(self.feature_names, row)
                 },
+                # > 0: raises the class's score on average; < 0: lowers it.
+                "mean_relevance": {
+                    str(name): _json_float(v)
+                    for name, v in zip(self.feature_names, signed)
+                },
             }
-            for label, row in zip(self.classes, self.class_relevance)
+            for label, row, signed in zip(
+                self.classes,
+                self.class_relevance,
+                guard.signed_by_target(self.relevance, self.targets, self.classes),
+            )
         ]
 
     def to_frame(self):
@@ -808,17 +890,20 @@ def _out_of_fold(folds, splits, n_samples, n_features):
     """The held-out rows of every fold, put back in sample order."""
     relevance = np.empty((n_samples, n_features))
     scores, absorbed = np.empty(n_samples), np.empty((n_samples, len(LEDGER)))
+    outputs = np.empty(n_samples)
     targets = np.empty(n_samples, dtype=np.asarray(folds[0].targets).dtype)
     fold_of = np.empty(n_samples, dtype=int)
     for fold, (_, test) in zip(folds, splits):
         relevance[test] = fold.relevance
         scores[test] = fold.scores
+        outputs[test] = fold.outputs
         targets[test] = fold.targets
         absorbed[test] = fold.absorbed
         fold_of[test] = fold.index
     return {
         "relevance": relevance,
         "scores": scores,
+        "outputs": outputs,
         "targets": targets,
         "absorbed": absorbed,
         "folds": fold_of,
@@ -828,10 +913,15 @@ def _out_of_fold(folds, splits, n_samples, n_features):
 def _spread_across_folds(per_fold, top_k):
     """Summaries of the (n_features, n_folds) mean absolute relevance."""
     n_features, n_folds = per_fold.shape
-    mean, std = per_fold.mean(axis=1), per_fold.std(axis=1)
+    # (the spread of values scaled to at most 1, scaled back: the squares of
+    # relevance beyond ~1e154 would overflow)
+    scale = np.max(np.abs(per_fold), axis=1, keepdims=True, initial=0.0)
+    scale[~(scale > 0) | ~np.isfinite(scale)] = 1.0
+    mean = per_fold.mean(axis=1)
+    std = (per_fold / scale).std(axis=1) * scale[:, 0]
     if n_folds > 1:
-        half = stats.t.ppf(0.975, n_folds - 1) * per_fold.std(axis=1, ddof=1)
-        half /= np.sqrt(n_folds)
+        half = (per_fold / scale).std(axis=1, ddof=1) * scale[:, 0]
+        half *= stats.t.ppf(0.975, n_folds - 1) / np.sqrt(n_folds)
     else:
         half = np.full(n_features, np.nan)
     best, worst = zip(*(guard.best_and_worst_ranks(fold) for fold in per_fold.T))

@@ -279,7 +279,7 @@ def _read_parquet(path):
     except ImportError:
         raise UsageError(
             "--parquet needs pyarrow (or fastparquet) to read the file: "
-            "pip install pyarrow"
+            'pip install "skl_lrp[cli]"'
         ) from None
     except Exception as exc:  # pyarrow raises its own error types
         raise UsageError(f"--parquet {path}: cannot read it: {_first(exc)}") from None

@@ -553,3 +553,33 @@ def test_parquet_columns_rows_and_dates(tmp_path, monkeypatch, capsys):
     argv = ["report", "--parquet", str(path), "--target", "y"]
     assert main(argv, out=io.StringIO()) == 2
     assert "column 'when' of" in capsys.readouterr().err
+
+
+def test_parquet_file(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=60)
+    frame = pd.DataFrame(
+        {
+            "x": x,
+            "kind": pd.Categorical(rng.choice(["u", "v", None], size=60)),
+            "count": rng.randint(0, 5, size=60),
+            "y": np.where(x > 0, "yes", "no"),
+        },
+        index=pd.RangeIndex(100, 160, name="id"),
+    )
+    path = tmp_path / "d.parquet"
+    frame.to_parquet(path)
+    text = _run(
+        "report", "--parquet", str(path), "--target", "y", "--cv", "2",
+        "--max-iter", "50", "--out", str(tmp_path / "r.html"),
+    )  # fmt: skip
+    assert "(60 rows, 3 columns)" in text
+    assert "columns: 2 numeric: x, count; 1 categorical: kind" in text
+    text = _run(
+        "explain", "--parquet", str(path), "--target", "y", "--max-iter", "50",
+        "--samples", "1",
+    )  # fmt: skip
+    (label,) = re.findall(r"^index (\d+): predicted", text, flags=re.M)
+    assert 100 <= int(label) < 160

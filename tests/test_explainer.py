@@ -313,9 +313,10 @@ def test_non_finite_input(frozen, bad):
     explainer = RelevanceExplainer(estimator).fit(X)
     X_bad = X.copy()
     X_bad[3, 1] = bad
-    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+    message = r"X's row 3 has (a missing \(NaN\)|an infinite) value in column 1"
+    with pytest.raises(ValueError, match=message):
         explainer.transform(X_bad)
-    with pytest.raises(ValueError, match="Input X contains (NaN|infinity)"):
+    with pytest.raises(ValueError, match=message):
         RelevanceExplainer(estimator).fit(X_bad)
 
 

@@ -134,7 +134,13 @@ def test_scorer_chooses_rules_in_a_grid_search():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda m, X: aopc(m, X, X[:, :2]), "relevance must have the shape of X"),
+        (
+            lambda m, X: aopc(m, X, X[:, :2]),
+            r"relevance must have one value per row and column of X, shape \(40, 5\)",
+        ),
+        (lambda m, X: aopc(m, X, X * np.nan), "relevance must be finite"),
+        (lambda m, X: aopc(m, X, X, baseline=[0, 1]), "baseline must be a name"),
+        (lambda m, X: aopc(m, X, X, baseline=np.inf), "baseline must be finite"),
         (lambda m, X: aopc(m, X, X, order="best"), "'order' parameter of aopc"),
         (lambda m, X: aopc(m, X, X, baseline="min"), "'baseline' parameter of aopc"),
         (lambda m, X: aopc(m, X, X, steps=0), "'steps' parameter of aopc"),
@@ -230,3 +236,102 @@ def test_every_validated_parameter_of_the_metrics_is_tested(function):
     constraints = function._skl_parameter_constraints
     tested = {param for param, _ in METRIC_CASES[function]}
     assert tested >= {k for k, v in constraints.items() if v != "no_validation"}
+
+
+def _mixed_table_model(classifier):
+    """A DataFrame with a categorical column, and a fitted pipeline that
+    selects its columns by name (in another order than X's)."""
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "num": rng.normal(size=60),
+            "cat": rng.choice(["a", "b", "c"], 60, p=[0.5, 0.3, 0.2]),
+            "other": rng.normal(size=60),
+        }
+    )
+    X["cat"] = X["cat"].astype("category")
+    score = X["num"] + (X["cat"] == "b") - 0.5 * X["other"]
+    pre = ColumnTransformer(
+        [("c", OneHotEncoder(), ["cat"]), ("n", StandardScaler(), ["other", "num"])]
+    )
+    if classifier:
+        mlp, y = MLPClassifier((8,), max_iter=300, random_state=0), score > 0.3
+    else:
+        mlp, y = (
+            MLPRegressor(hidden_layer_sizes=(8,), max_iter=300, random_state=0),
+            score,
+        )
+    return X, make_pipeline(pre, mlp).fit(X, y)
+
+
+def _logit(model, X):
+    """The explained score of a pipeline's MLP, computed by scikit-learn."""
+    proba = model.predict_proba(X) if hasattr(model, "predict_proba") else None
+    if proba is None:
+        return model.predict(X)
+    p = proba[:, 1]
+    return np.log(p) - np.log1p(-p)  # the binary MLP's logit
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("classifier", [False, True])
+def test_metrics_replace_columns_of_a_dataframe_in_the_users_space(classifier):
+    # Each replaced column takes its baseline as the user sees it: the mean
+    # of a numeric column, the most frequent level of a categorical one;
+    # the replaced rows go through the whole pipeline.
+    X, model = _mixed_table_model(classifier)
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    relevance = explainer.transform(X)
+    assert relevance.shape == (60, 3)  # X's own columns
+    target = 1 if classifier else "predicted"
+    rows = X.iloc[:12]
+    curve = feature_flipping_curve(
+        explainer, rows, relevance[:12], baseline="mean", reference=X, target=target
+    )
+    baseline = {"num": X["num"].mean(), "cat": "a", "other": X["other"].mean()}
+    expected = np.empty((12, 4))
+    for i in range(12):
+        replaced = rows.iloc[[i]].copy()
+        order = np.argsort(-relevance[i], kind="stable")
+        expected[i, 0] = _logit(model, replaced)[0]
+        for k, j in enumerate(order, start=1):
+            replaced[X.columns[j]] = baseline[X.columns[j]]
+            replaced["cat"] = replaced["cat"].astype(X["cat"].dtype)
+            expected[i, k] = _logit(model, replaced)[0]
+    np.testing.assert_allclose(curve.curves, expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        aopc(explainer, rows, relevance[:12], target=target, reference=X),
+        np.mean(expected[:, :1] - expected),
+        rtol=1e-9,
+    )
+    # Completeness against the score of the baseline row, by hand.
+    base_row = X.iloc[[0]].copy()
+    for name, value in baseline.items():
+        base_row[name] = value
+    base_row["cat"] = base_row["cat"].astype(X["cat"].dtype)
+    gap = completeness(
+        explainer, rows, relevance[:12], target=target, baseline="mean", reference=X
+    )
+    by_hand = np.abs(
+        relevance[:12].sum(axis=1) - (expected[:, 0] - _logit(model, base_row)[0])
+    )
+    assert gap == pytest.approx(by_hand.mean(), rel=1e-9)
+
+
+def test_a_categorical_column_takes_given_values_as_baseline():
+    X, model = _mixed_table_model(classifier=False)
+    relevance = np.zeros((5, 3))
+    relevance[:, 1] = 1.0  # the categorical first
+    curve = feature_flipping_curve(
+        model, X.iloc[:5], relevance, baseline=[0.0, "c", 0.0], steps=[0, 1]
+    )
+    replaced = X.iloc[:5].copy()
+    replaced["cat"] = "c"
+    replaced["cat"] = replaced["cat"].astype(X["cat"].dtype)
+    np.testing.assert_allclose(curve.curves[:, 1], model.predict(replaced), rtol=1e-9)

@@ -161,12 +161,17 @@ def test_splitters_must_partition_the_samples():
         cross_val_relevance(Ridge(), X, y, cv=ShuffleSplit(3, random_state=0))
 
 
-@pytest.mark.parametrize("kind", ["bar", "beeswarm", "stability", "waterfall"])
+@pytest.mark.parametrize(
+    "kind", ["bar", "beeswarm", "dependence", "stability", "waterfall"]
+)
 def test_display_from_report(report, kind):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
-    display = RelevanceDisplay.from_report(report, kind=kind, ax=ax, max_features=5)
+    extra = {"feature": 0} if kind == "dependence" else {}
+    display = RelevanceDisplay.from_report(
+        report, kind=kind, ax=ax, max_features=5, **extra
+    )
     assert display.ax_ is ax and display.figure_ is fig and display.kind_ == kind
     assert display.artists_
     again = display.plot(kind="bar")  # the data are kept: plot again elsewhere
@@ -196,7 +201,7 @@ def test_display_errors(report):
 def test_html_report_is_self_contained(report, tmp_path):
     path = report.to_html(tmp_path / "r.html", title="Wine <test>")
     page = path.read_text()
-    assert page.count("data:image/png;base64,") == 4
+    assert page.count("data:image/png;base64,") == 5
     assert "Wine &lt;test&gt;" in page
     # Nothing to fetch and nothing to run: no scripts, links or remote sources.
     assert "<script" not in page and "<link" not in page
@@ -540,6 +545,8 @@ DISPLAY_CASES = [
     ("plot", "max_features", 0),
     ("plot", "sample", 1.5),
     ("plot", "color", 3),
+    ("plot", "feature", 1.5),
+    ("plot", "color_by", 1.5),
 ]
 
 

@@ -1,0 +1,288 @@
+"""Explain a file larger than memory: Parquet or CSV in, the same out.
+
+The file is read a chunk of rows at a time (Parquet with pyarrow, CSV with
+pandas), each chunk explained and appended to the output, so memory holds one
+chunk whatever the number of rows. Loading a saved explainer is here too:
+skops' secure format by default, pickle only when asked for.
+"""
+
+import gc
+from numbers import Integral
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
+
+# The columns written beside the relevance.
+ROW, TARGET, SCORE = "row", "target", "score"
+# Types a saved explainer may hold, by module: skops loads them as trusted.
+_TRUSTED_MODULES = ("skl_lrp.", "sklearn.")
+
+
+def load_explainer(path, *, allow_pickle=False):
+    """A fitted :class:`RelevanceExplainer` saved with ``skops.io.dump``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file. ``.skops`` files are loaded with skops, trusting only
+        types from scikit-learn and skl_lrp; other files (pickle, joblib)
+        only with `allow_pickle`, since unpickling runs code from the file.
+    allow_pickle : bool, default=False
+        Load a pickle or joblib file.
+
+    Returns
+    -------
+    explainer : RelevanceExplainer
+        The fitted explainer.
+    """
+    from ._explainer import RelevanceExplainer
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No explainer file at {str(path)!r}.")
+    if path.suffix == ".skops":
+        explainer = _load_skops(path)
+    elif allow_pickle:
+        import joblib
+
+        explainer = joblib.load(path)
+    else:
+        raise ValueError(
+            f"{str(path)!r} is not a .skops file. Loading a pickle or joblib "
+            "file runs code stored in it: save the explainer with "
+            "skops.io.dump(explainer, 'explainer.skops'), or pass "
+            "--allow-pickle if you trust the file."
+        )
+    if not isinstance(explainer, RelevanceExplainer):
+        raise TypeError(
+            f"{str(path)!r} holds a {type(explainer).__name__}, not a fitted "
+            "RelevanceExplainer."
+        )
+    return explainer
+
+
+def _load_skops(path):
+    try:
+        import skops.io as sio
+    except ImportError as exc:
+        raise ImportError(
+            "Loading a .skops explainer needs skops: pip install skops"
+        ) from exc
+    untrusted = sio.get_untrusted_types(file=path)
+    refused = [name for name in untrusted if not name.startswith(_TRUSTED_MODULES)]
+    if refused:
+        raise ValueError(
+            f"{str(path)!r} holds types from outside scikit-learn and skl_lrp, "
+            f"which are not loaded: {', '.join(refused)}."
+        )
+    return sio.load(path, trusted=untrusted)
+
+
+class _Parquet:
+    def __init__(self, path):
+        import pyarrow.parquet as pq
+
+        self.file = pq.ParquetFile(path)
+        self.n_rows = self.file.metadata.num_rows
+        self.names = self.file.schema_arrow.names
+
+    def chunks(self, chunk_rows, columns):
+        for batch in self.file.iter_batches(batch_size=chunk_rows, columns=columns):
+            yield batch.to_pandas()
+
+
+class _CSV:
+    def __init__(self, path):
+        import pandas as pd
+
+        self.path, self.n_rows = path, None
+        self.names = list(pd.read_csv(path, nrows=0).columns)
+
+    def chunks(self, chunk_rows, columns):
+        import pandas as pd
+
+        yield from pd.read_csv(self.path, usecols=columns, chunksize=chunk_rows)
+
+
+def _reader(path):
+    suffix = Path(path).suffix.lower()
+    if suffix == ".parquet":
+        return _Parquet(path)
+    if suffix in (".csv", ".txt"):
+        return _CSV(path)
+    raise ValueError(
+        f"{str(path)!r}: expected a .parquet or .csv file (by its extension)."
+    )
+
+
+class _Writer:
+    """Appends chunks of a DataFrame to a Parquet or CSV file."""
+
+    def __init__(self, path):
+        self.path, self.parquet = Path(path), Path(path).suffix.lower() == ".parquet"
+        if not self.parquet and self.path.suffix.lower() not in (".csv", ".txt"):
+            raise ValueError(f"{str(path)!r}: expected a .parquet or .csv output file.")
+        self.writer = None
+
+    def write(self, frame):
+        if self.parquet:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.path, table.schema)
+            self.writer.write_table(table)
+        else:
+            frame.to_csv(
+                self.path,
+                mode="a" if self.writer else "w",
+                header=self.writer is None,
+                index=False,
+            )
+            self.writer = True
+
+    def close(self):
+        if self.parquet and self.writer is not None:
+            self.writer.close()
+
+
+@validate_params(
+    {
+        "explainer": [object],
+        "source": [str, Path],
+        "destination": [str, Path],
+        "chunk_rows": [Interval(Integral, 1, None, closed="left")],
+        "progress": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def explain_file(explainer, source, destination, *, chunk_rows=65_536, progress=False):
+    """Explain every row of a Parquet or CSV file into another file.
+
+    The rows are read, explained and written a chunk at a time, so memory
+    stays that of one chunk whatever the file's size. The output has one
+    row per input row: ``row`` (its position in the file, from 0), the
+    relevance of each feature under the names of
+    ``explainer.get_feature_names_out()``, ``target`` (the explained label)
+    and ``score`` (the explained output score).
+
+    Parameters
+    ----------
+    explainer : RelevanceExplainer
+        Fitted; it reads the columns it was fitted on (by name) and ignores
+        the file's other columns.
+    source : str or path-like
+        A ``.parquet`` file (read row group by row group with pyarrow) or a
+        ``.csv`` file (read in chunks with pandas).
+    destination : str or path-like
+        A ``.parquet`` or ``.csv`` file, written chunk by chunk.
+    chunk_rows : int, default=65536
+        Rows per chunk.
+    progress : bool, default=False
+        Show a progress bar (tqdm) on standard error.
+
+    Returns
+    -------
+    n_rows : int
+        The number of rows explained.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, tempfile, os
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skl_lrp import RelevanceExplainer, explain_file
+    >>> X = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [1.0, 0.0, 1.0]})
+    >>> model = LinearRegression().fit(X, [0.0, 2.0, 5.0])
+    >>> explainer = RelevanceExplainer(FrozenEstimator(model), rules="epsilon")
+    >>> folder = tempfile.mkdtemp()
+    >>> X.to_csv(os.path.join(folder, "in.csv"), index=False)
+    >>> explain_file(explainer.fit(X), os.path.join(folder, "in.csv"),
+    ...              os.path.join(folder, "out.csv"), chunk_rows=2)
+    3
+    >>> list(pd.read_csv(os.path.join(folder, "out.csv")).columns)
+    ['row', 'a', 'b', 'target', 'score']
+    """
+    import pandas as pd
+
+    from ._explainer import RelevanceExplainer
+
+    if not isinstance(explainer, RelevanceExplainer):
+        raise TypeError(
+            f"explainer must be a fitted RelevanceExplainer; got "
+            f"{type(explainer).__name__}."
+        )
+    explainer._check_fitted()
+    targets = explainer._plan.network.columns_for(explainer.target)
+    if targets is not None and (len(targets) != 1 or np.ndim(explainer.target)):
+        raise ValueError(
+            "explain_file explains one score per row: the explainer's target "
+            f"must be 'predicted' or a single label; got {explainer.target!r}."
+        )
+    reader = _reader(source)
+    columns = _columns_to_read(explainer, reader.names, source)
+    names = [str(name) for name in explainer.get_feature_names_out()]
+    clash = {ROW, TARGET, SCORE} & set(names)
+    if clash:
+        raise ValueError(
+            f"The explainer's features include {sorted(clash)}, the names of "
+            "the output's own columns (row, target, score); rename them."
+        )
+    writer = _Writer(destination)
+    bar = _progress_bar(progress, reader.n_rows)
+    done = 0
+    try:
+        for chunk in reader.chunks(chunk_rows, columns):
+            X = chunk[columns] if columns is not None else chunk.to_numpy()
+            explanation = explainer.explain(X)
+            frame = pd.DataFrame(explanation.relevance[:, 0], columns=names)
+            frame.insert(0, ROW, np.arange(done, done + len(chunk), dtype=np.int64))
+            frame[TARGET] = explanation.targets[:, 0]
+            frame[SCORE] = explanation.scores[:, 0]
+            writer.write(frame)
+            if bar is not None:
+                bar.update(len(chunk))
+            done += len(chunk)
+            # scikit-learn's pipelines leave cyclic garbage on every call
+            # (metadata-routing classes): freed here, not when the collector
+            # gets to it, so that memory stays flat over any number of rows.
+            del chunk, X, explanation, frame
+            gc.collect()
+    finally:
+        writer.close()
+        if bar is not None:
+            bar.close()
+    return done
+
+
+def _columns_to_read(explainer, available, source):
+    """The file's columns the explainer takes, by name (None: all of them,
+    for an explainer fitted without column names)."""
+    wanted = getattr(explainer, "feature_names_in_", None)
+    if wanted is None:
+        if len(available) != explainer.n_features_in_:
+            raise ValueError(
+                f"{str(source)!r} has {len(available)} columns, but the "
+                f"explainer was fitted on {explainer.n_features_in_} unnamed "
+                "ones; fit it on a DataFrame to read columns by name."
+            )
+        return None
+    missing = [name for name in wanted if name not in available]
+    if missing:
+        raise ValueError(
+            f"{str(source)!r} lacks the column(s) {missing} that the explainer "
+            "was fitted on."
+        )
+    return list(wanted)
+
+
+def _progress_bar(shown, total):
+    if not shown:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="rows", unit_scale=True, desc="explaining")

@@ -1,0 +1,127 @@
+"""Explaining a file chunk by chunk (explain_file) and loading a saved
+explainer safely (load_explainer)."""
+
+import pickle
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.frozen import FrozenEstimator
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from skl_lrp import RelevanceExplainer, explain_file, load_explainer
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+sio = pytest.importorskip("skops.io")
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(300, 4)), columns=["a", "b", "c", "d"])
+    y = np.array(["no", "yes"])[(X["a"] - X["c"] > 0).to_numpy().astype(int)]
+    model = make_pipeline(StandardScaler(), MLPClassifier((8,), random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    return X, RelevanceExplainer(FrozenEstimator(model)).fit(X)
+
+
+def _written(X, tmp_path, suffix):
+    # The file has a column the explainer does not take, and its columns in
+    # another order: they are read by name.
+    frame = X[["d", "c", "b", "a"]].assign(comment="free text, ignored")
+    path = tmp_path / f"in{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(path, row_group_size=64)
+    else:
+        frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("suffix_in", [".parquet", ".csv"])
+@pytest.mark.parametrize("suffix_out", [".parquet", ".csv"])
+def test_a_file_explained_in_chunks_is_the_in_memory_explanation(
+    fitted, tmp_path, suffix_in, suffix_out
+):
+    X, explainer = fitted
+    source = _written(X, tmp_path, suffix_in)
+    destination = tmp_path / f"out{suffix_out}"
+    assert explain_file(explainer, source, destination, chunk_rows=47) == len(X)
+    read = pd.read_parquet if suffix_out == ".parquet" else pd.read_csv
+    out = read(destination)
+    assert list(out.columns) == ["row", "a", "b", "c", "d", "target", "score"]
+    expected = explainer.explain(X)
+    np.testing.assert_array_equal(out["row"], np.arange(len(X)))
+    np.testing.assert_array_equal(out["target"], expected.targets[:, 0])
+    # Parquet and CSV (17 significant digits) keep every bit; chunks of
+    # other sizes than transform's batches change the matrix products'
+    # rounding (a few elements of 1,200 by 4e-16 relative).
+    np.testing.assert_allclose(
+        out[["a", "b", "c", "d"]], expected.relevance[:, 0], rtol=1e-12, atol=1e-15
+    )
+    np.testing.assert_allclose(out["score"], expected.scores[:, 0], rtol=1e-12)
+
+
+def test_memory_is_one_chunk_whatever_the_rows(fitted, tmp_path):
+    X, explainer = fitted
+    peaks = []
+    for repeats in (10, 200):  # 3,000 and 60,000 rows, in chunks of 3,000
+        big = pd.concat([X] * repeats, ignore_index=True)
+        source = tmp_path / f"big{repeats}.parquet"
+        big.to_parquet(source, row_group_size=3000)
+        destination = tmp_path / f"out{repeats}.parquet"
+        tracemalloc.start()
+        explain_file(explainer, source, destination, chunk_rows=3000)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    # What grows is the Parquet footers' metadata, about 4 kB per row group
+    # (19 more here); anything kept per row (8 bytes or more) would add at
+    # least 456 kB.
+    assert peaks[1] < peaks[0] + 200_000
+
+
+def test_the_file_must_have_the_explainers_columns(fitted, tmp_path):
+    X, explainer = fitted
+    source = tmp_path / "in.csv"
+    X.drop(columns="b").to_csv(source, index=False)
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['b'\]"):
+        explain_file(explainer, source, tmp_path / "out.csv")
+    with pytest.raises(ValueError, match="expected a .parquet or .csv file"):
+        explain_file(explainer, tmp_path / "in.xlsx", tmp_path / "out.csv")
+
+
+def test_a_skops_file_loads_and_pickle_needs_consent(fitted, tmp_path):
+    X, explainer = fitted
+    sio.dump(explainer, tmp_path / "explainer.skops")
+    loaded = load_explainer(tmp_path / "explainer.skops")
+    np.testing.assert_array_equal(loaded.transform(X), explainer.transform(X))
+    with open(tmp_path / "explainer.pkl", "wb") as file:
+        pickle.dump(explainer, file)
+    with pytest.raises(ValueError, match="runs code stored in it.*--allow-pickle"):
+        load_explainer(tmp_path / "explainer.pkl")
+    loaded = load_explainer(tmp_path / "explainer.pkl", allow_pickle=True)
+    np.testing.assert_array_equal(loaded.transform(X), explainer.transform(X))
+
+
+def _shifted(X):
+    return X + 1.0
+
+
+def test_a_skops_file_with_foreign_types_is_refused(fitted, tmp_path):
+    X, _ = fitted
+    model = make_pipeline(
+        FunctionTransformer(_shifted, feature_names_out="one-to-one"),
+        MLPClassifier((4,)),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, X["a"] > 0)
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    sio.dump(explainer, tmp_path / "foreign.skops")
+    with pytest.raises(ValueError, match=r"types from outside.*_shifted"):
+        load_explainer(tmp_path / "foreign.skops")
