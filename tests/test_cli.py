@@ -61,7 +61,7 @@ def test_explain_builtin_classification():
         "--max-iter",
         "200",
     )
-    assert text.startswith("skl-lrp explain: wine (178 samples, 13 features)")
+    assert text.startswith("skl-lrp explain: wine (178 rows, 13 columns)")
     assert "test accuracy" in text
     sums = _sum_lines(text)
     assert len(sums) == 2
@@ -109,7 +109,7 @@ def test_report_on_the_default_dataset_writes_html_and_json(tmp_path):
     data = json.loads(js.read_text())
     assert [f["name"] for f in data["features"][: len(table)]] == table
     assert len(data["fold_scores"]) == 3
-    assert html.read_text().count("data:image/png;base64,") == 4
+    assert html.read_text().count("data:image/png;base64,") >= 4  # the figures
 
 
 def test_report_csv_regression(mixed_csv, tmp_path):
@@ -228,30 +228,30 @@ def test_report_escapes_user_text(tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--csv", "missing.csv", "--target", "y"], "no such file: missing.csv"),
-        (["--csv", "{binary}", "--target", "y"], "cannot read"),
+        (["--csv", "missing.csv", "--target", "y"], "--csv missing.csv: no such file"),
+        (["--csv", "{binary}", "--target", "y"], "looks like a binary file"),
         (["--csv", "{good}"], "--csv needs --target COLUMN"),
         (["--csv", "{good}", "--target", "zz"], "'zz' is not a column"),
         (["--csv", "{one_class}", "--target", "y"], "single class"),
         (["--csv", "{good}", "--target", "y", "--cv", "9"], "too few for 9"),
         (
             ["--csv", "{few}", "--target", "y"],
-            "fewer rows than the 5 folds: 1; remove|cannot split",
+            "fewer rows than the 5 folds: 1; remove|classes with a single row: 1",
         ),
         (
             ["--csv", "{text}", "--target", "y", "--task", "regression"],
-            "needs a numeric target",
+            "needs a numeric --target",
         ),
         (
             ["--csv", "{ragged}", "--target", "y"],
-            "a row of 1 fields.*row 2 of the data",
+            "row 3 has 1 field where the header row names 2 columns",
         ),
-        (["--target", "y"], "--target goes with --csv"),
+        (["--target", "y"], "--target goes with --csv or --parquet"),
         (
             ["--csv", "{empty_column}", "--target", "y"],
             "column 'e' of .* has no values",
         ),
-        (["--csv", "{repeated}", "--target", "y"], "repeated column names: a"),
+        (["--csv", "{repeated}", "--target", "y"], "repeated column names: 'a'"),
         (["--dataset", "iris", "--task", "regression"], "classification task, not"),
     ],
 )
@@ -350,7 +350,7 @@ def test_csv_dialects_missing_tokens_and_numeric_classes(tmp_path):
         "--out",
         str(tmp_path / "r.html"),
     )
-    assert "age (numeric), city (categorical), note (categorical)" in text
+    assert "columns: 1 numeric: age; 2 categorical: city, note" in text
     assert "task: classification" in text
     data_classes = re.search(r"3-fold accuracy: ([0-9.]+)", text)
     assert data_classes and float(data_classes.group(1)) > 0.7
@@ -382,3 +382,204 @@ def test_the_output_says_what_the_relevance_means():
     assert "deviation from the average training sample" in flat
     text = _run("explain", "--dataset", "iris", "--max-iter", "50", "--bounds", "data")
     assert "corner of the training data's range" in " ".join(text.split())
+
+
+def test_version(capsys):
+    from skl_lrp import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"skl-lrp {__version__}"
+
+
+def _options(command):
+    from skl_lrp._cli import _parser
+
+    _, commands = _parser()
+    return {
+        option: action
+        for action in commands[command]._actions
+        for option in action.option_strings
+    }
+
+
+def test_report_and_explain_share_their_options():
+    report, explain = _options("report"), _options("explain")
+    shared = [
+        "--dataset", "--csv", "--parquet", "--target", "--task", "--rules",
+        "--bounds", "--hidden-layers", "--max-iter", "--seed", "--n-jobs",
+        "--out", "--json", "--top",
+    ]  # fmt: skip
+    for option in shared:
+        assert option in report and option in explain, option
+    for option in shared[:-3]:  # same meaning, same default
+        assert report[option].default == explain[option].default, option
+        assert report[option].help == explain[option].help, option
+    assert report["--hidden-layers"].default == (64, 32)
+    assert report["--seed"] is report["--random-state"]  # the old name still works
+    assert "--cv" in report and "--cv" not in explain
+
+
+def test_explain_names_rows_as_in_the_file_and_writes_every_row(tmp_path):
+    rng = np.random.RandomState(0)
+    rows = [
+        [f"{v:.3f}", rng.choice(["u", "v"]), int(v > 0)] for v in rng.normal(size=40)
+    ]
+    path = _write_csv(tmp_path / "d.csv", ["x", "kind", "y"], rows)
+    table, js = tmp_path / "rel.csv", tmp_path / "rel.json"
+    text = _run(
+        "explain", "--csv", str(path), "--target", "y", "--max-iter", "50",
+        "--samples", "2", "--rules", "epsilon", "--out", str(table), "--json",
+        str(js),
+    )  # fmt: skip
+    assert "rules epsilon" in text
+    named = re.findall(r"^row (\d+): predicted", text, flags=re.M)
+    assert len(named) == 2
+    data = json.loads(js.read_text())
+    assert len(data["rows"]) == 10  # 25% of 40
+    lines = path.read_text().splitlines()
+    for number, row in zip(named, data["rows"]):
+        assert row["row"] == f"row {number}"
+        x = float(lines[int(number) - 1].split(",")[0])  # row 1 is the header
+        assert f"{x:.4g}" in text
+        assert len(row["relevance"]) == 2
+    assert data["rules"] == "epsilon" and data["feature_names"] == ["x", "kind"]
+    written = table.read_text().splitlines()
+    assert written[0] == "row,target,score,x,kind"
+    assert [line.split(",")[0] for line in written[1:]] == [
+        row["row"] for row in data["rows"]
+    ]
+    assert f"written: {table}, {js}" in text
+
+
+def test_builtin_rows_are_sample_positions():
+    from sklearn.datasets import load_iris
+
+    text = _run("explain", "--dataset", "iris", "--max-iter", "50", "--samples", "1")
+    position, value = re.search(
+        r"^sample (\d+): .*\n.*\n  petal width \(cm\)\s+(\S+)", text, flags=re.M
+    ).groups()
+    assert float(value) == load_iris().data[int(position), 3]
+
+
+def test_column_kinds_are_all_listed(tmp_path):
+    header = [f"column_{j}" for j in range(12)] + ["y"]
+    rows = [[i * j % 7 for j in range(12)] + [i % 2] for i in range(30)]
+    rows[3][11] = "NA"
+    path = _write_csv(tmp_path / "wide.csv", header, rows)
+    text = _run(
+        "explain", "--csv", str(path), "--target", "y", "--max-iter", "5",
+        "--samples", "1",
+    )  # fmt: skip
+    flat = " ".join(text.split())
+    names = ", ".join(f"column_{j}" for j in range(12))
+    assert f"columns: 12 numeric: {names}" in flat
+    assert "..." not in text.split("Deep Taylor")[0]
+
+
+def test_csv_missing_cells_and_delimiters(tmp_path):
+    lines = ["a|b|y"] + [
+        f"{'N/A' if i % 5 == 0 else i}|{['p', 'q', 'null', ''][i % 4]}|{i % 2}"
+        for i in range(40)
+    ]
+    path = tmp_path / "pipes.csv"
+    path.write_text("\n".join(lines) + "\n")
+    text = _run(
+        "explain", "--csv", str(path), "--target", "y", "--max-iter", "5",
+        "--samples", "1",
+    )  # fmt: skip
+    assert "columns: 1 numeric: a; 1 categorical: b" in text
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    argv = ["report", "--dataset", "iris", "--cv", "2", "--max-iter", "20"]
+    _run(*argv, "--out", "/dev/null")
+    assert capsys.readouterr().err == ""  # not a terminal: nothing
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _run(*argv, "--out", "/dev/null")
+    err = capsys.readouterr().err
+    assert "folds: 100%" in err and "2/2" in err and "fold 2: score" in err
+
+
+def test_one_blas_thread_per_job(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from skl_lrp import _cli
+
+    seen = []
+
+    def spy(args, out):
+        seen.append([pool["num_threads"] for pool in threadpool_info()])
+        return 0
+
+    monkeypatch.setattr(_cli, "_report_command", spy)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["report"]) == 0
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    if blas:
+        assert all(n == 1 for n in seen[0][: len(blas)]) or 1 in seen[0]
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    assert main(["report"]) == 0  # the user's choice is left alone
+
+
+def test_parquet_columns_rows_and_dates(tmp_path, monkeypatch, capsys):
+    """Parquet goes through pandas.read_parquet (stubbed: pyarrow may be
+    missing): typed columns, rows named by the DataFrame's index."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=40),
+            "kind": pd.Categorical(rng.choice(["u", "v"], size=40)),
+            "flag": rng.rand(40) > 0.5,
+            "y": np.where(rng.rand(40) > 0.5, "yes", "no"),
+        },
+        index=[f"id{i}" for i in range(40)],
+    )
+    frame.loc["id3", "x"] = np.nan
+    monkeypatch.setattr(pd, "read_parquet", lambda path: frame)
+    path = tmp_path / "d.parquet"
+    text = _run(
+        "explain", "--parquet", str(path), "--target", "y", "--max-iter", "20",
+        "--samples", "1",
+    )  # fmt: skip
+    assert "columns: 1 numeric: x; 2 categorical: kind, flag" in text
+    assert re.search(r"^index id\d+: predicted '(yes|no)'", text, flags=re.M)
+    dated = frame.assign(when=pd.date_range("2021-01-01", periods=40))
+    monkeypatch.setattr(pd, "read_parquet", lambda path: dated)
+    argv = ["report", "--parquet", str(path), "--target", "y"]
+    assert main(argv, out=io.StringIO()) == 2
+    assert "column 'when' of" in capsys.readouterr().err
+
+
+def test_parquet_file(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=60)
+    frame = pd.DataFrame(
+        {
+            "x": x,
+            "kind": pd.Categorical(rng.choice(["u", "v", None], size=60)),
+            "count": rng.randint(0, 5, size=60),
+            "y": np.where(x > 0, "yes", "no"),
+        },
+        index=pd.RangeIndex(100, 160, name="id"),
+    )
+    path = tmp_path / "d.parquet"
+    frame.to_parquet(path)
+    text = _run(
+        "report", "--parquet", str(path), "--target", "y", "--cv", "2",
+        "--max-iter", "50", "--out", str(tmp_path / "r.html"),
+    )  # fmt: skip
+    assert "(60 rows, 3 columns)" in text
+    assert "columns: 2 numeric: x, count; 1 categorical: kind" in text
+    text = _run(
+        "explain", "--parquet", str(path), "--target", "y", "--max-iter", "50",
+        "--samples", "1",
+    )  # fmt: skip
+    (label,) = re.findall(r"^index (\d+): predicted", text, flags=re.M)
+    assert 100 <= int(label) < 160

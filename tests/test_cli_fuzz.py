@@ -1,0 +1,137 @@
+"""Fuzzing the command line: the argument parser and the CSV loader.
+
+Whatever the arguments or the file, the tool answers with exit code 0, or 2
+and one clean line (argparse: its usage and one line), never a traceback
+nor an unexpected failure (exit code 1). Bounded so that it runs in a few
+seconds.
+"""
+
+import io
+import string
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from skl_lrp import _cli
+from skl_lrp._cli import main
+
+FLAGS = [
+    "report", "explain", "--dataset", "--csv", "--parquet", "--target", "--task",
+    "--rules", "--bounds", "--hidden-layers", "--hidden", "--max-iter", "--seed",
+    "--random-state", "--n-jobs", "--cv", "--n-repeats", "--top", "--samples",
+    "--test-size", "--out", "--json", "--version", "-h", "iris", "wine",
+    "regression", "classification", "deep-taylor", "data", "0", "1", "-1", "2",
+    "1e3", "0.5", "4294967296", "32,16", "", "y", "out.html", "nope.csv",
+]  # fmt: skip
+
+ARGV = st.lists(
+    st.one_of(st.sampled_from(FLAGS), st.text(max_size=8)), min_size=0, max_size=8
+)
+
+
+def _outcome(argv, capsys):
+    try:
+        code = main(argv, out=io.StringIO())
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    event(f"exit code {code}")
+    return code, captured.out + captured.err
+
+
+def _check(code, text, argparse_ok=True):
+    assert "Traceback" not in text, text
+    assert code in (0, 2), text
+    if code == 2:
+        last = text.strip().splitlines()[-1]
+        assert last.startswith("skl-lrp") and ": error: " in last, text
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(argv=ARGV)
+def test_fuzz_arguments(argv, capsys, monkeypatch, tmp_path):
+    """The parser and the checks before the work (the work itself is
+    replaced by loading the data, which is what the options select)."""
+    monkeypatch.chdir(tmp_path)
+
+    def load_only(args, out):
+        _cli.load(args)
+        return 0
+
+    monkeypatch.setattr(_cli, "_report_command", load_only)
+    monkeypatch.setattr(_cli, "_explain_command", load_only)
+    code, text = _outcome(argv, capsys)
+    _check(code, text)
+
+
+CELLS = st.one_of(
+    st.sampled_from(["", "NA", "?", "-", "1", "2.5", "-3e2", "inf", "nan", "x"]),
+    st.sampled_from(["1e200", "2021-01-02", "a b", "y", '"q,"', "é", "\x00"]),
+    st.text(alphabet=string.ascii_letters + string.digits + ".-+ ", max_size=4),
+)
+TABLES = st.lists(st.lists(CELLS, min_size=1, max_size=4), min_size=0, max_size=12).map(
+    lambda rows: "\n".join(",".join(row) for row in rows)
+)
+
+
+@st.composite
+def _rectangular(draw):
+    """A well-formed table (header, same width everywhere) of odd cells."""
+    width = draw(st.integers(1, 3))
+    rows = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["0", "1", "a", "b", "1.5"]), *[CELLS] * width),
+            min_size=4,
+            max_size=16,
+        )
+    )
+    header = ",".join(["y", *(f"c{j}" for j in range(width))])
+    return "\n".join([header, *(",".join(row) for row in rows)]).encode()
+
+
+FILES = st.one_of(
+    _rectangular(),
+    _rectangular(),
+    TABLES.map(lambda text: ("y,a,b\n" + text).encode()),
+    TABLES.map(lambda text: text.encode()),
+    st.binary(max_size=64),
+    st.sampled_from([b"", b"y\n", b"\xef\xbb\xbfy;a\n1;2\n", b"y,a\r\n1,2\r\n2,3\r\n"]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=FILES, command=st.sampled_from(["report", "explain"]))
+def test_fuzz_csv(data, command, capsys, tmp_path):
+    """Any file given to --csv, through the whole command on a tiny network."""
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(data)
+    argv = [command, "--csv", str(path), "--target", "y", "--max-iter", "2"]
+    argv += ["--hidden-layers", "2", "--out", str(tmp_path / "out.any")]
+    argv += ["--cv", "2", "--n-repeats", "1"] if command == "report" else []
+    code, text = _outcome(argv, capsys)
+    _check(code, text)
+
+
+@pytest.mark.parametrize("name", ["a\nb", '"', "\x1b[2J", "\u202e", "a,b"])
+def test_odd_header_names_are_kept(name, tmp_path):
+    """A quoted header cell keeps its text, a newline included."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    lines = [f"{quoted},y"] + [f"{i},{i % 2}" for i in range(30)]
+    path = tmp_path / "odd.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out = io.StringIO()
+    argv = ["explain", "--csv", str(path), "--target", "y", "--max-iter", "5"]
+    assert main([*argv, "--json", str(tmp_path / "e.json")], out=out) == 0
+    import json
+
+    assert json.loads((tmp_path / "e.json").read_text())["feature_names"] == [name]
+    assert _cli.literal(name) in out.getvalue()
