@@ -16,6 +16,7 @@ import signal
 import sys
 import textwrap
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -315,6 +316,37 @@ def _add_explain_command(commands):
     output.add_argument(
         "--json", metavar="PATH", help="write every test row's relevance as JSON"
     )
+    saved = explain.add_argument_group(
+        "a saved explainer over a file (streamed: memory holds one chunk)"
+    )
+    saved.add_argument(
+        "--explainer",
+        metavar="FILE",
+        help="a fitted RelevanceExplainer saved with skops.io.dump (.skops); "
+        "with it, explain reads --input and writes --output, and the options "
+        "above are not used",
+    )
+    saved.add_argument(
+        "--input", metavar="PATH", help="Parquet or CSV file of rows to explain"
+    )
+    saved.add_argument(
+        "--output",
+        metavar="PATH",
+        help="Parquet or CSV file to write: row, each column's relevance, "
+        "target, score",
+    )
+    saved.add_argument(
+        "--chunk-rows",
+        type=_positive_int,
+        default=65_536,
+        help="rows read and explained at a time (default: 65536)",
+    )
+    saved.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="also load a pickle or joblib --explainer file (unpickling runs "
+        "code from the file: only for files you trust)",
+    )
 
 
 def _same_file(a, b):
@@ -338,26 +370,29 @@ def _check_outputs(args):
                 "would overwrite your data"
             )
     for flag in ("out", "json"):
-        path = getattr(args, flag)
-        if path is None:
-            continue
-        name = f"--{flag} {literal(path)}"
-        if os.path.isdir(path):
-            raise UsageError(f"{name} is a folder; give a file path")
-        folder = os.path.dirname(path) or "."
-        if not os.path.exists(folder):
-            raise UsageError(f"{name}: the folder {literal(folder)} does not exist")
-        if not os.path.isdir(folder):
-            raise UsageError(f"{name}: {literal(folder)} is a file, not a folder")
-        # Opening is the only sure test (permissions, read-only mounts, root).
-        existed = os.path.exists(path)
-        try:
-            with open(path, "a" if existed else "x", encoding="utf-8"):
-                pass
-        except OSError as exc:
-            raise UsageError(f"{name}: cannot write it: {exc.strerror}") from None
-        if not existed:
-            os.remove(path)
+        if getattr(args, flag) is not None:
+            _check_writable(flag, getattr(args, flag))
+
+
+def _check_writable(flag, path):
+    """A usage error unless `path` (given to --`flag`) can be written."""
+    name = f"--{flag} {literal(path)}"
+    if os.path.isdir(path):
+        raise UsageError(f"{name} is a folder; give a file path")
+    folder = os.path.dirname(path) or "."
+    if not os.path.exists(folder):
+        raise UsageError(f"{name}: the folder {literal(folder)} does not exist")
+    if not os.path.isdir(folder):
+        raise UsageError(f"{name}: {literal(folder)} is a file, not a folder")
+    # Opening is the only sure test (permissions, read-only mounts, root).
+    existed = os.path.exists(path)
+    try:
+        with open(path, "a" if existed else "x", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{name}: cannot write it: {exc.strerror}") from None
+    if not existed:
+        os.remove(path)
 
 
 def _write(flag, path, write):
@@ -940,9 +975,12 @@ def main(argv=None, out=None):
     if unknown:  # in the words of the command, as its other errors
         commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     command = _report_command if args.command == "report" else _explain_command
+    streaming = args.command == "explain" and args.explainer is not None
+    if streaming:
+        command = _stream_command
     prefix = f"skl-lrp {args.command}"
     try:
-        _check_outputs(args)
+        _check_stream_paths(args) if streaming else _check_outputs(args)
         parallel = args.command == "report" and args.n_jobs not in (None, 1)
         with _interruptible(parallel), _blas_threads():
             return command(args, _Flushed(sys.stdout if out is None else out))
@@ -963,6 +1001,52 @@ def main(argv=None, out=None):
             flush=True,
         )
         return 1
+
+
+def _check_stream_paths(args):
+    """Usage errors for ``explain --explainer``'s files, before any work."""
+    for flag in ("input", "output"):
+        if getattr(args, flag) is None:
+            raise UsageError(f"--explainer needs --{flag} PATH")
+    for flag in ("explainer", "input"):
+        path = getattr(args, flag)
+        if not os.path.isfile(path):
+            raise UsageError(f"--{flag} {literal(path)}: no such file")
+    for flag in ("input", "output"):
+        suffix = os.path.splitext(getattr(args, flag))[1].lower()
+        if suffix not in (".parquet", ".csv"):
+            raise UsageError(
+                f"--{flag} {literal(getattr(args, flag))}: expected a .parquet "
+                "or .csv file (by its extension)"
+            )
+    if _same_file(args.input, args.output):
+        raise UsageError("--output is the --input file: it would overwrite your data")
+    _check_writable("output", args.output)
+
+
+def _stream_command(args, out):
+    """``skl-lrp explain --explainer``: a saved explainer over a whole file."""
+    from ._stream import explain_file, load_explainer
+
+    start = time.perf_counter()
+    try:
+        explainer = load_explainer(args.explainer, allow_pickle=args.allow_pickle)
+        rows = explain_file(
+            explainer,
+            args.input,
+            args.output,
+            chunk_rows=args.chunk_rows,
+            progress=sys.stderr.isatty(),
+        )
+    except (ValueError, TypeError, ImportError, FileNotFoundError) as exc:
+        raise UsageError(_first_line(exc)) from None
+    seconds = time.perf_counter() - start
+    print(
+        f"explained {rows} rows of {literal(args.input)} into "
+        f"{literal(args.output)} in {seconds:.1f} s",
+        file=out,
+    )
+    return 0
 
 
 def _first_line(exc):

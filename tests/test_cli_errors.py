@@ -8,6 +8,7 @@ column at fault with a specific message, and that it holds no traceback.
 
 import io
 import json
+import pickle
 import re
 import sys
 from pathlib import Path
@@ -57,6 +58,26 @@ FILES = {
     "data.parquet": b"PAR1 not really",
     "a_file": b"x",
 }
+
+
+def _saved_explainer(dump):
+    """A fitted explainer of a linear model on columns a and b, as bytes."""
+    import pandas as pd
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import LinearRegression
+
+    from skl_lrp import RelevanceExplainer
+
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    model = LinearRegression().fit(X, [0.0, 1.0, 3.0, 2.0])
+    return dump(RelevanceExplainer(FrozenEstimator(model)).fit(X))
+
+
+FILES["explainer.pkl"] = _saved_explainer(pickle.dumps)
+FILES["rows.csv"] = _csv("a,b", "1,2", "3,4")
+FILES["rows_without_b.csv"] = _csv("a,c", "1,2", "3,4")
+sio = pytest.importorskip("skops.io")
+FILES["explainer.skops"] = _saved_explainer(sio.dumps)
 
 # case (as in docs/errors.rst) -> (argv, exit code, message on stderr).
 # "{name}" in argv is the path of FILES[name]; "{tmp}" the test's folder.
@@ -311,6 +332,90 @@ CASES = {
         ["report", "--parquet", "{data.parquet}", "--target", "y"],
         2,
         r"--parquet (needs pyarrow|\S+: cannot read it)",
+    ),
+    "``--explainer`` without ``--input`` or ``--output``": (
+        ["explain", "--explainer", "{explainer.skops}", "--input", "{rows.csv}"],
+        2,
+        r"--explainer needs --output PATH",
+    ),
+    "``--explainer`` or ``--input`` file does not exist": (
+        [
+            "explain",
+            "--explainer",
+            "{tmp}/no.skops",
+            "--input",
+            "{rows.csv}",
+            "--output",
+            "{tmp}/out.csv",
+        ],
+        2,
+        r"--explainer \S+no.skops: no such file",
+    ),
+    "``--input`` or ``--output`` neither .parquet nor .csv": (
+        [
+            "explain",
+            "--explainer",
+            "{explainer.skops}",
+            "--input",
+            "{rows.csv}",
+            "--output",
+            "{tmp}/out.xlsx",
+        ],
+        2,
+        r"--output \S+out.xlsx: expected a .parquet or .csv file",
+    ),
+    "``--output`` is the ``--input`` file": (
+        [
+            "explain",
+            "--explainer",
+            "{explainer.skops}",
+            "--input",
+            "{rows.csv}",
+            "--output",
+            "{rows.csv}",
+        ],
+        2,
+        r"--output is the --input file: it would overwrite your data",
+    ),
+    "``--output`` in a folder that does not exist": (
+        [
+            "explain",
+            "--explainer",
+            "{explainer.skops}",
+            "--input",
+            "{rows.csv}",
+            "--output",
+            "{tmp}/no/such/out.csv",
+        ],
+        2,
+        r"--output \S+out.csv: the folder \S+ does not exist",
+    ),
+    "``--explainer`` a pickle file without ``--allow-pickle``": (
+        [
+            "explain",
+            "--explainer",
+            "{explainer.pkl}",
+            "--input",
+            "{rows.csv}",
+            "--output",
+            "{tmp}/out.csv",
+        ],
+        2,
+        r"is not a .skops file. Loading a pickle or joblib file runs code stored "
+        r"in it.*--allow-pickle",
+    ),
+    "``--input`` lacks a column the explainer was fitted on": (
+        [
+            "explain",
+            "--explainer",
+            "{explainer.skops}",
+            "--input",
+            "{rows_without_b.csv}",
+            "--output",
+            "{tmp}/out.csv",
+        ],
+        2,
+        r"lacks the column\(s\) \['b'\] that the explainer was fitted on",
     ),
     "an unexpected failure": (
         ["report", "--csv", "{good.csv}", "--target", "y"],

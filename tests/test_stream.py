@@ -125,3 +125,20 @@ def test_a_skops_file_with_foreign_types_is_refused(fitted, tmp_path):
     sio.dump(explainer, tmp_path / "foreign.skops")
     with pytest.raises(ValueError, match=r"types from outside.*_shifted"):
         load_explainer(tmp_path / "foreign.skops")
+
+
+def test_the_command_line_streams_a_saved_explainer(fitted, tmp_path, capsys):
+    from skl_lrp._cli import main
+
+    X, explainer = fitted
+    sio.dump(explainer, tmp_path / "explainer.skops")
+    source = _written(X, tmp_path, ".parquet")
+    argv = ["explain", "--explainer", str(tmp_path / "explainer.skops")]
+    argv += ["--input", str(source), "--output", str(tmp_path / "out.parquet")]
+    assert main([*argv, "--chunk-rows", "100"]) == 0
+    assert "explained 300 rows of" in capsys.readouterr().out
+    explain_file(explainer, source, tmp_path / "direct.parquet", chunk_rows=100)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "out.parquet"),
+        pd.read_parquet(tmp_path / "direct.parquet"),
+    )
