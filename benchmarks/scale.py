@@ -26,16 +26,14 @@ import numpy as np
 
 N_FEATURES = 50
 HIDDEN = (64, 32)
-# The child process that streams: it reports its own peak resident memory.
+# Runs the command line in a child process and reports the child's peak
+# resident memory (a fresh wrapper per run: RUSAGE_CHILDREN is a maximum).
 STREAM = """
-import resource, sys, time
-from skl_lrp import explain_file, load_explainer
-explainer = load_explainer(sys.argv[1])
+import resource, subprocess, sys, time
 start = time.perf_counter()
-rows = explain_file(explainer, sys.argv[2], sys.argv[3], chunk_rows=int(sys.argv[4]))
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
 seconds = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(rows, seconds, peak_kb)
+print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
@@ -80,25 +78,20 @@ def parquet_file(path, n_rows, group=65_536):
     return path
 
 
-def stream(explainer_path, source, destination, chunk_rows):
-    """rows/s and peak RSS (MB) of one streaming run in a fresh process."""
+def stream(explainer_path, source, destination, chunk_rows, n_rows):
+    """rows/s and peak RSS (MB) of ``skl-lrp explain --explainer``."""
+    command = [sys.executable, "-m", "skl_lrp", "explain"]
+    command += ["--explainer", str(explainer_path), "--input", str(source)]
+    command += ["--output", str(destination), "--chunk-rows", str(chunk_rows)]
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            STREAM,
-            str(explainer_path),
-            str(source),
-            str(destination),
-            str(chunk_rows),
-        ],
+        [sys.executable, "-c", STREAM, *command],
         check=True,
         capture_output=True,
         text=True,
         env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
     )
-    rows, seconds, peak_kb = result.stdout.split()
-    return int(rows) / float(seconds), int(peak_kb) / 1024
+    seconds, peak_kb = result.stdout.split()
+    return n_rows / float(seconds), int(peak_kb) / 1024
 
 
 def dask_rows_per_second(explainer, n_rows, n_workers, rounds=3):
@@ -154,7 +147,7 @@ def main(argv=None):
     for n in sizes:
         source = parquet_file(work / f"rows{n}.parquet", n)
         rate, peak = stream(
-            explainer_path, source, work / f"out{n}.parquet", args.chunk_rows
+            explainer_path, source, work / f"out{n}.parquet", args.chunk_rows, n
         )
         peaks[n] = peak
         print(f"stream {n:>11,} rows: {rate:>10,.0f} rows/s, peak RSS {peak:7.1f} MB")
