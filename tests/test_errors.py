@@ -326,6 +326,23 @@ def _tiny_inputs():
     assert _conserves(explanation)
 
 
+def _denormal_inputs():
+    model = _fit(MLPRegressor(hidden_layer_sizes=(5,), max_iter=50), X, X[:, 0])
+    explanation = explainer(model, X * 1e-310).explain(X * 1e-310)
+    assert np.all(np.isfinite(explanation.relevance))
+    assert _conserves(explanation)
+
+
+def _float32_wide_range():
+    data = (X * np.logspace(-30, 30, len(X))[:, np.newaxis]).astype(np.float32)
+    explanation = explainer(float32_network(), X.astype(np.float32)).explain(data)
+    relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    assert relevance.dtype == np.float32
+    assert np.all(np.isfinite(relevance))
+    gap = relevance.sum(axis=1) + explanation.absorbed[:, 0] - scores
+    assert np.all(np.abs(gap) <= 1e-5 * np.maximum(np.abs(scores), 1e-30))
+
+
 def _dead_units():
     explanation = explainer(all_hidden_units_dead()).explain(X)
     # Nothing reaches the inputs; the score (the output bias) is in the
@@ -364,6 +381,8 @@ RESULTS = {
     "one-feature": _one_feature,
     "huge-scores": _huge_scores,
     "tiny-inputs": _tiny_inputs,
+    "denormal-inputs": _denormal_inputs,
+    "float32-wide-range": _float32_wide_range,
     "all-hidden-units-dead": _dead_units,
     "constant-feature": _constant_feature,
     "far-outside-the-data": _far_outside_the_data,
