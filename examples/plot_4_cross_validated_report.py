@@ -59,12 +59,15 @@ print(f"agreement of relevance and permutation importance: "
 # * ``"beeswarm"``: each sample's out-of-fold relevance, coloured by the
 #   feature's value;
 # * ``"stability"``: each feature's rank in each fold;
-# * ``"waterfall"``: one sample's score built up from its features.
+# * ``"waterfall"``: one sample's score built up from its features;
+# * ``"dependence"``: a feature's value against its relevance, coloured by a
+#   second feature.
 kinds = {
     "bar": {},
     "beeswarm": {},
     "stability": {},
     "waterfall": {"sample": 0},
+    "dependence": {"feature": "proline", "color_by": "alcohol"},
 }
 for kind, options in kinds.items():
     display = RelevanceDisplay.from_report(report, kind=kind, max_features=8, **options)
