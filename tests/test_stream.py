@@ -69,20 +69,28 @@ def test_a_file_explained_in_chunks_is_the_in_memory_explanation(
 
 def test_memory_is_one_chunk_whatever_the_rows(fitted, tmp_path):
     X, explainer = fitted
-    peaks = []
+    peaks = {}
     for repeats in (10, 200):  # 3,000 and 60,000 rows, in chunks of 3,000
-        big = pd.concat([X] * repeats, ignore_index=True)
         source = tmp_path / f"big{repeats}.parquet"
-        big.to_parquet(source, row_group_size=3000)
+        pd.concat([X] * repeats, ignore_index=True).to_parquet(
+            source, row_group_size=3000
+        )
         destination = tmp_path / f"out{repeats}.parquet"
-        tracemalloc.start()
-        explain_file(explainer, source, destination, chunk_rows=3000)
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
+        explain_file(explainer, source, destination, chunk_rows=3000)  # warm
+        # The least of two runs: a long-lived process's caches (scikit-learn
+        # creates classes as it routes metadata) now and then grow a table
+        # during one of them.
+        runs = []
+        for _ in range(2):
+            tracemalloc.start()
+            explain_file(explainer, source, destination, chunk_rows=3000)
+            runs.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+        peaks[repeats] = min(runs)
     # What grows is the Parquet footers' metadata, about 4 kB per row group
     # (19 more here); anything kept per row (8 bytes or more) would add at
     # least 456 kB.
-    assert peaks[1] < peaks[0] + 200_000
+    assert peaks[200] < peaks[10] + 200_000, peaks
 
 
 def test_the_file_must_have_the_explainers_columns(fitted, tmp_path):
