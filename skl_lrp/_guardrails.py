@@ -489,20 +489,6 @@ def feature_values(X, n_features, categorical=()):
         ]
         categories[j] = levels
     return values, categories
-    categorical = set(categorical)
-    for j in range(n_features):
-        column = np.asarray(columns[:, j], dtype=object)
-        missing = _missing(column)
-        if j not in categorical and np.isfinite(values[~missing, j]).all():
-            continue  # numbers: kept as floats
-        levels = _levels(column[~missing])
-        position = {level: k for k, level in enumerate(levels)}
-        values[:, j] = [
-            np.nan if gone else position[_level_name(v)]
-            for v, gone in zip(column, missing)
-        ]
-        categories[j] = levels
-    return values, categories
 
 
 def _levels(values):
