@@ -973,7 +973,9 @@ def main(argv=None, out=None):
     parser, commands = _parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # in the words of the command, as its other errors
-        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+        # (shown escaped: an argument may hold control characters)
+        shown = " ".join(literal(argument) for argument in unknown)
+        commands[args.command].error(f"unrecognized arguments: {shown}")
     command = _report_command if args.command == "report" else _explain_command
     streaming = args.command == "explain" and args.explainer is not None
     if streaming:
