@@ -125,7 +125,9 @@ def test_beeswarm_gives_each_level_a_colour_or_says_there_are_too_many(mixed):
     assert "city: 14 levels, too many to colour (grey)" in labels
     j = _column(report, "colour")
     red = np.sort(report.relevance[X["colour"].to_numpy() == "red", j])
-    handles = display.ax_.get_legend().legend_handles
+    legend = display.ax_.get_legend()
+    # (matplotlib < 3.7, the declared floor 3.6, calls them legendHandles)
+    handles = getattr(legend, "legend_handles", None) or legend.legendHandles
     red_colour = handles[labels.index("colour = red")].get_color()
     drawn = [
         np.sort(artist.get_offsets()[:, 0])
