@@ -23,6 +23,8 @@ FLAGS = [
     "--test-size", "--out", "--json", "--version", "-h", "iris", "wine",
     "regression", "classification", "deep-taylor", "data", "0", "1", "-1", "2",
     "1e3", "0.5", "4294967296", "32,16", "", "y", "out.html", "nope.csv",
+    "--explainer", "--input", "--output", "--chunk-rows", "--allow-pickle",
+    "e.skops", "in.parquet", "out.csv",
 ]  # fmt: skip
 
 ARGV = st.lists(
