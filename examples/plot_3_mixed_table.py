@@ -51,8 +51,12 @@ logit = (
 churn = rng.uniform(size=n) < 1 / (1 + np.exp(-logit))
 
 # Knock holes in the table: 10% of each numeric column, 5% of the contracts.
-for column, rate in [("support_calls", 0.1), ("monthly_charge", 0.1),
-                     ("customer_age", 0.1), ("contract", 0.05)]:
+for column, rate in [
+    ("support_calls", 0.1),
+    ("monthly_charge", 0.1),
+    ("customer_age", 0.1),
+    ("contract", 0.05),
+]:
     table.loc[rng.uniform(size=n) < rate, column] = np.nan
 table.head()
 
@@ -66,16 +70,26 @@ numeric = ["support_calls", "monthly_charge", "customer_age"]
 categorical = ["contract", "region"]
 preprocess = ColumnTransformer(
     [
-        ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
-                              StandardScaler()), numeric),
-        ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
-                              OneHotEncoder(handle_unknown="ignore")), categorical),
+        (
+            "num",
+            make_pipeline(
+                SimpleImputer(strategy="median", add_indicator=True), StandardScaler()
+            ),
+            numeric,
+        ),
+        (
+            "cat",
+            make_pipeline(
+                SimpleImputer(strategy="most_frequent"),
+                OneHotEncoder(handle_unknown="ignore"),
+            ),
+            categorical,
+        ),
     ]
 )
 model = make_pipeline(
     preprocess,
-    MLPClassifier(hidden_layer_sizes=(16,), alpha=0.1, max_iter=1000,
-                  random_state=0),
+    MLPClassifier(hidden_layer_sizes=(16,), alpha=0.1, max_iter=1000, random_state=0),
 )
 X_train, X_test, y_train, y_test = train_test_split(
     table, churn, test_size=0.3, random_state=0
@@ -110,8 +124,10 @@ explanation = explainer.explain(X_test)
 total = relevance.sum(axis=1).to_numpy() + explanation.absorbed[:, 0]
 gap = np.abs(total - explanation.scores[:, 0])
 print("largest |sum + absorbed - score|:", gap.max())
-print("share of the logit kept by biases (median):",
-      np.median(np.abs(explanation.absorbed_bias / explanation.scores)).round(3))
+print(
+    "share of the logit kept by biases (median):",
+    np.median(np.abs(explanation.absorbed_bias / explanation.scores)).round(3),
+)
 
 # %%
 # The ranking puts the three columns the target was built from first, and the
@@ -144,8 +160,10 @@ fig.tight_layout()
 calls = X_test["support_calls"]
 fig, ax = plt.subplots(figsize=(6, 3.6))
 ax.scatter(calls.fillna(-1), relevance["support_calls"], s=8, alpha=0.5)
-ax.set_xticks(range(-1, int(calls.max()) + 1),
-              ["NaN"] + [str(v) for v in range(int(calls.max()) + 1)])
+ax.set_xticks(
+    range(-1, int(calls.max()) + 1),
+    ["NaN"] + [str(v) for v in range(int(calls.max()) + 1)],
+)
 ax.axhline(0, color="black", linewidth=0.8)
 ax.set_xlabel("support_calls")
 ax.set_ylabel("relevance")

@@ -36,8 +36,16 @@ print(report)
 # spread across folds and a 95% interval, the mean rank, how often the
 # feature made a fold's top five, and permutation importance beside it.
 table = report.to_frame()
-columns = ["mean_abs_relevance", "std", "ci_low", "ci_high", "mean_rank",
-           "top_k_frequency", "permutation_importance_mean", "permutation_rank"]
+columns = [
+    "mean_abs_relevance",
+    "std",
+    "ci_low",
+    "ci_high",
+    "mean_rank",
+    "top_k_frequency",
+    "permutation_importance_mean",
+    "permutation_rank",
+]
 table[columns].round(3)
 
 # %%
@@ -45,8 +53,10 @@ table[columns].round(3)
 for warning in report.warnings:
     print(f"[{warning['kind']}] {warning['message']}")
 print(f"{len(report.warnings)} warning(s)")
-print(f"agreement of relevance and permutation importance: "
-      f"{report.importance_agreement:.2f}")
+print(
+    f"agreement of relevance and permutation importance: "
+    f"{report.importance_agreement:.2f}"
+)
 
 # %%
 # Every kind of plot

@@ -118,8 +118,15 @@ for row, imp in enumerate(importances.values()):
     real = [ranks[X.columns.get_loc(c)] for c in X.columns if c not in nulls]
     ax.scatter(real, [row] * len(real), marker="|", color="0.6", s=80)
     for k, column in enumerate(nulls):
-        ax.scatter(ranks[X.columns.get_loc(column)], row, marker=markers[column],
-                   color=f"C{k}", s=60, zorder=3, label=column if row == 0 else None)
+        ax.scatter(
+            ranks[X.columns.get_loc(column)],
+            row,
+            marker=markers[column],
+            color=f"C{k}",
+            s=60,
+            zorder=3,
+            label=column if row == 0 else None,
+        )
 ax.set_yticks(range(len(importances)), list(importances))
 ax.invert_yaxis()
 ax.set_xlabel("rank by importance (1: most important)")

@@ -26,8 +26,12 @@ from sklearn.preprocessing import StandardScaler
 from skl_lrp import RelevanceExplainer
 
 X, y = make_classification(
-    n_samples=600, n_features=40, n_informative=8, n_redundant=0,
-    shuffle=False, random_state=0,
+    n_samples=600,
+    n_features=40,
+    n_informative=8,
+    n_redundant=0,
+    shuffle=False,
+    random_state=0,
 )
 informative = list(range(8))
 

@@ -65,7 +65,10 @@ def main():
         lambda: RelevanceExplainer(FrozenEstimator(model), target=1).fit(X_train), 5
     )
     rows["skl_lrp: fit (root point + feature_importances_ on 398 rows)"] = (
-        seconds, None, "median of 5")
+        seconds,
+        None,
+        "median of 5",
+    )
     seconds, lrp = clock(lambda: explainer.transform(X_test), 5)
     rows[f"skl_lrp: transform, {n} rows"] = (seconds, seconds / n, "median of 5")
 
@@ -76,7 +79,10 @@ def main():
         5,
     )
     rows[f"permutation_importance, {n} rows, n_repeats=5 (global only)"] = (
-        seconds, None, "median of 5")
+        seconds,
+        None,
+        "median of 5",
+    )
 
     background = shap.sample(X_train, 50, random_state=0)
     kernel = shap.KernelExplainer(logit, background)
@@ -89,19 +95,29 @@ def main():
             lambda: kernel.shap_values(X_test[:k], silent=True), 1
         )
     rows[f"shap.KernelExplainer, 50 background rows, {k} rows"] = (
-        seconds, seconds / k, "single run")
+        seconds,
+        seconds / k,
+        "single run",
+    )
 
     auto = shap.Explainer(logit, shap.maskers.Independent(X_train, max_samples=100))
     k = 20
     first_auto, _ = clock(lambda: auto(X_test[:1], silent=True), 1)
     seconds, auto_values = clock(lambda: auto(X_test[:k], silent=True), 1)
     rows[f"shap.Explainer (auto: {type(auto).__name__}), {k} rows"] = (
-        seconds, seconds / k, "single run")
+        seconds,
+        seconds / k,
+        "single run",
+    )
 
-    print(f"first call on one row: KernelExplainer {first:.3g} s, "
-          f"Explainer {first_auto:.3g} s")
-    print(f"# {platform.processor() or platform.machine()}, Python "
-          f"{platform.python_version()}, shap {shap.__version__}, one BLAS thread")
+    print(
+        f"first call on one row: KernelExplainer {first:.3g} s, "
+        f"Explainer {first_auto:.3g} s"
+    )
+    print(
+        f"# {platform.processor() or platform.machine()}, Python "
+        f"{platform.python_version()}, shap {shap.__version__}, one BLAS thread"
+    )
     print("| method | total (s) | per row (ms) | timing |")
     print("| --- | --- | --- | --- |")
     for name, (total, per_row, how) in rows.items():
@@ -109,8 +125,10 @@ def main():
         print(f"| {name} | {total:.3g} | {per} | {how} |")
 
     # Do the local attributions agree? Spearman over the 30 features, per row.
-    for name, values in [("KernelExplainer", kernel_values),
-                         ("Explainer", auto_values.values)]:
+    for name, values in [
+        ("KernelExplainer", kernel_values),
+        ("Explainer", auto_values.values),
+    ]:
         values = np.asarray(values)
         rho = [spearmanr(lrp[i], values[i])[0] for i in range(len(values))]
         print(f"median Spearman, skl_lrp vs {name}, per row: {np.median(rho):.2f}")
