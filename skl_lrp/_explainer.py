@@ -672,7 +672,6 @@ shape (n_samples, n_targets)
         out = {"relevance": np.empty((*shape, width), dtype=dtype)}
         if scores:
             out["scores"] = np.empty(shape, dtype=dtype)
-        if scores:
             out["columns"] = np.empty(shape, dtype=np.intp)
         if ledger:
             out["ledger"] = np.empty((*shape, 3), dtype=dtype)

@@ -5,6 +5,7 @@ downstream sees :class:`DenseNetwork`, a description made of numpy arrays.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -191,12 +192,12 @@ class DenseNetwork:
         # (and on the data's box, from its corner); rows within this of a
         # tie are few, and one call of predict settles them all.
         tolerance = 1e-9 if logits.dtype == np.float64 else 1e-3
-        weight, bias = np.abs(self.weights[-1]), np.abs(self.biases[-1])
+        weight, bias, column_sum, bias_max = self._output_sizes
         # First with one bound of the terms' size for the whole batch...
         largest = last_input.max(initial=0)
         if self.hidden_activation not in ("relu", "logistic"):  # (else >= 0)
             largest = max(largest, -last_input.min(initial=0))
-        bound = largest * weight.sum(axis=0).max() + bias.max()
+        bound = largest * column_sum + bias_max
         top = np.take_along_axis(logits, predicted[:, np.newaxis], axis=1)
         close = logits >= top - 2 * tolerance * bound
         if np.count_nonzero(close) == len(close):  # (each row: its own top)
@@ -207,6 +208,13 @@ class DenseNetwork:
         top, size_top = top[rows], np.take_along_axis(size, predicted[rows, None], 1)
         others = logits[rows] >= top - tolerance * (size + size_top)
         return rows[np.count_nonzero(others, axis=1) > 1]
+
+    @cached_property
+    def _output_sizes(self):
+        """The output layer's |W| and |b|, its largest column sum of |W| and
+        largest |b| (computed once, not per batch)."""
+        weight, bias = np.abs(self.weights[-1]), np.abs(self.biases[-1])
+        return weight, bias, weight.sum(axis=0).max(initial=0), bias.max(initial=0)
 
     def columns_of(self, labels):
         """The output column of each of `labels` (values of ``labels``)."""
