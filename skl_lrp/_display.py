@@ -85,9 +85,8 @@ def _quantiles(values):
 
 
 def _level_colours(n_levels):
-    """One colour per level (qualitative palette), or None beyond MAX_LEVELS."""
-    if n_levels > MAX_LEVELS:
-        return None
+    """One colour per level (qualitative palette); at most MAX_LEVELS, since
+    more are drawn grey."""
     from matplotlib import colormaps
 
     palette = colormaps["tab10"]

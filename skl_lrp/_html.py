@@ -38,11 +38,6 @@ tr.flagged td { background: #fff3e0; }
 """
 
 
-def _short_repr(text):
-    """A repr without memory addresses, which change from run to run."""
-    return without_addresses(text)
-
-
 def _cell(value, digits=4):
     if value is None:
         return "n/a"
@@ -212,7 +207,7 @@ def _data_and_model_section(report):
     summary = [
         ("samples", n_samples),
         ("features", n_features),
-        ("model", _short_repr(settings.get("estimator", ""))),
+        ("model", without_addresses(settings.get("estimator", ""))),
         ("explained", settings.get("target_meaning", settings.get("target", ""))),
         ("cross-validation", settings.get("cv", "")),
         ("scoring", settings.get("scoring", "")),

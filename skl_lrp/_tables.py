@@ -327,8 +327,6 @@ def _numbers(values):
             numbers[i] = float(value)
         except ValueError:
             return None
-        if np.isnan(numbers[i]):  # "nan" spelled otherwise, e.g. "-NaN"
-            continue
     return numbers
 
 

@@ -496,11 +496,6 @@ def test_every_view_shows_the_feature_table(report):
     plt.close("all")
 
 
-def _cross_val_relevance_call(**params):
-    X, y = np.random.RandomState(0).normal(size=(30, 3)), np.arange(30.0)
-    return cross_val_relevance(**{"estimator": Ridge(), "X": X, "y": y, **params})
-
-
 CROSS_VAL_RELEVANCE_CASES = [
     ("estimator", "a model"),
     ("X", 3.0),
