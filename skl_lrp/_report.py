@@ -778,7 +778,7 @@ permutation_importances_std : ndarray or None, default=None
         return {
             "settings": dict(self.settings),
             "n_samples": int(len(self.scores)),
-            "fold_scores": [float(v) for v in self.fold_scores],
+            "fold_scores": [_json_float(v) for v in self.fold_scores],
             "baseline_scores": [_json_float(v) for v in self.baseline_scores],
             "fit_times": [float(v) for v in self.fit_times],
             "explain_times": [float(v) for v in self.explain_times],
