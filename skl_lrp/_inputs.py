@@ -6,7 +6,8 @@ to float", ``DTypePromotionError``) name neither the column nor a remedy.
 
 import numpy as np
 
-_NUMERIC_KINDS = "biuf"
+# dtype kinds that are numbers (bool, signed, unsigned, float)
+NUMERIC_KINDS = "biuf"
 
 
 def _columns(X):
@@ -41,7 +42,7 @@ def numeric_columns(X):
     return {
         name
         for name, dtype in zip(X.columns, X.dtypes)
-        if getattr(dtype, "kind", "O") in _NUMERIC_KINDS
+        if getattr(dtype, "kind", "O") in NUMERIC_KINDS
     }
 
 
@@ -53,7 +54,7 @@ def check_still_numeric(X, numeric):
         return
     for name, dtype, values in _columns(X):
         kind = getattr(dtype, "kind", "O")
-        if name in numeric and kind not in _NUMERIC_KINDS and not _as_numbers(values):
+        if name in numeric and kind not in NUMERIC_KINDS and not _as_numbers(values):
             raise ValueError(
                 f"X's column {name!r} held numbers when the explainer was "
                 f"fitted and now holds {dtype} values, which the pipeline "
@@ -77,7 +78,7 @@ def check_numeric(X, error):
     if every column is numeric, or complex (the error says so already)."""
     for name, dtype, values in _columns(X):
         kind = getattr(dtype, "kind", "O")
-        if kind in _NUMERIC_KINDS + "c" or _as_numbers(values):
+        if kind in NUMERIC_KINDS + "c" or _as_numbers(values):
             continue
         if kind in "Mm":
             what = f"dates ({dtype})"

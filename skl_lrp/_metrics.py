@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import (
 
 from ._explainer import RelevanceExplainer
 from ._network import forward, network_input, read_network, split_pipeline
-from ._table import Table
+from ._replaced_columns import Table
 
 _BATCH_ROWS = 8192
 

@@ -11,7 +11,7 @@ from collections import Counter
 
 import numpy as np
 
-_NUMERIC = "biuf"
+from ._inputs import NUMERIC_KINDS as _NUMERIC
 
 
 class Table:
