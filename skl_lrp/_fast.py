@@ -76,7 +76,18 @@ class FastLayer:
 
     def __init__(self, bound):
         self.bound = bound
-        self.groups = bound.groups
+        # Fallback groups serve only neurons whose denominator vanished in
+        # the group before: their rows go to the plain engine (rare), and
+        # the batch skips their products.
+        self.groups = [g for g in bound.groups if not g.fallback]
+        following = [g.fallback for g in bound.groups[1:]] + [False]
+        self._handed_on = [
+            index
+            for index, handed in enumerate(
+                h for g, h in zip(bound.groups, following) if not g.fallback
+            )
+            if handed
+        ]
         self.eps = eps = bound.eps
         # On the default stabilizer only an exactly-zero denominator may lose
         # relevance; tiny ones are handed to the plain engine, wider.
@@ -163,6 +174,9 @@ class FastLayer:
         parts = cache.get("parts") or self._stacked_parts(a)
         denominators, least = self._denominators(parts, cache, take, relevance.shape)
         redo = self._rows_to_redo(denominators, least)
+        handed = self._rows_handed_on(denominators, least, relevance, scale)
+        if handed.size:
+            redo = np.union1d(redo, handed)
         if redo.size:  # kept before the buffers below are overwritten
             saved = (
                 a[redo],
@@ -289,12 +303,13 @@ class FastLayer:
         wide = np.float64 if dtype == np.float32 else np.longdouble
         if np.finfo(wide).tiny >= np.finfo(dtype).tiny:  # no wider type here
             wide = dtype
-        widened = self.__dict__.setdefault("_widened", {})
-        if wide not in widened:
-            widened[wide] = self.bound.astype(wide)
+        # (keyed by name: a saved explainer's state has only string keys)
+        widened, key = self.__dict__.setdefault("_widened", {}), np.dtype(wide).name
+        if key not in widened:
+            widened[key] = self.bound.astype(wide)
         wide_ledger = None if ledger is None else ledger_rows.astype(wide)
         lower = _lrp.relprop(
-            widened[wide],
+            widened[key],
             a.astype(wide),
             relevance.astype(wide),
             None if preactivation is None else preactivation.astype(wide),
@@ -303,6 +318,19 @@ class FastLayer:
         if ledger is not None:
             ledger[rows] = wide_ledger
         return lower
+
+    def _rows_handed_on(self, denominators, least, relevance, scale):
+        """Rows where a neuron holding relevance has a vanished denominator
+        in a group that a fallback group follows: the plain engine does them."""
+        rows = []
+        for index in self._handed_on:
+            if least[index] <= 0:
+                holding = (relevance != 0).any(axis=1)
+                if scale is not None:
+                    holding &= scale != 0
+                vanished = (denominators[index] == 0) & holding
+                rows.append(np.flatnonzero(vanished.any(axis=1)))
+        return np.unique(np.concatenate(rows)) if rows else np.arange(0)
 
     def _rows_to_redo(self, denominators, least):
         """Rows with a denominator so small, yet not 0, that the stabilizer

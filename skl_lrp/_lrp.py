@@ -8,8 +8,9 @@ contributions by group (see :mod:`skl_lrp._rules`)::
     s     = share * R / (z + eps * sign(z))     0 where z vanished
     R_in += sum_k A_k(a) * (s @ V_k.T)
 
-What the inputs do not receive (the bias's and the stabilizer's parts, and
-all of a neuron whose ``z`` is exactly 0) goes to the ledger, kept by
+A *fallback* group takes the neurons whose ``z`` in the group before it is
+exactly 0. What the inputs do not receive (the bias's and the stabilizer's
+parts, and all of a neuron no group could serve) goes to the ledger, kept by
 :func:`account`, which the fast engine uses too. The fast engine must give
 what this one gives (the tests check it); it hands this one the rows it does
 not trust its shortcuts with, in a wider float type.
@@ -44,7 +45,8 @@ def relprop(layer, a, relevance, preactivation=None, ledger=None):
         return _relprop_by_unit(layer, a, relevance, ledger)
     eps = layer.stabilizer(preactivation)
     lower = np.zeros((*relevance.shape[:2], a.shape[1]), relevance.dtype)
-    for group in layer.groups:
+    groups, vanished = layer.groups, None
+    for index, group in enumerate(groups):
         parts = [layer.part(name, a) for name in group.parts]
         weights = group.split_weights()
         z = sum(part @ weight for part, weight in zip(parts, weights))
@@ -53,13 +55,17 @@ def relprop(layer, a, relevance, preactivation=None, ledger=None):
         share = np.full(z.shape, group.share, z.dtype)
         if group.sign is not None:  # Gamma: the group of the neuron's sign
             share *= (preactivation >= 0) if group.sign > 0 else (preactivation < 0)
+        if group.fallback:  # only the neurons the group before could not serve
+            share *= vanished
         denominator = stabilize(z.copy(), eps, group.nonnegative)
         vanished = z == 0
         given = relevance * share[:, np.newaxis, :]
         ratio = _divide(given, denominator, vanished)
         for part, weight in zip(parts, weights):
             lower += part[:, np.newaxis, :] * (ratio @ weight.T)
-        account(ledger, ratio, group.bias, denominator - z, given, vanished)
+        handed_on = index + 1 < len(groups) and groups[index + 1].fallback
+        lost = None if handed_on else vanished
+        account(ledger, ratio, group.bias, denominator - z, given, lost)
     return lower
 
 

@@ -7,7 +7,10 @@ products of a modified input and a modified weight,
 ``z_ij = sum_k A_k(a)_i * V_k[i, j]``, plus the contribution of the bias (an
 input fixed at 1) when the rule's ``bias`` is True. A group has its own
 denominator and a share of the neuron's relevance (AlphaBeta: ``alpha`` and
-``-beta``; Gamma: the group matching the sign of the neuron's output).
+``-beta``; Gamma: the group matching the sign of the neuron's output). A
+*fallback* group serves only the neurons whose denominator vanished in the
+group before it (z^+: a neuron no input pushes up passes its relevance on
+through the inputs that push it down, instead of losing it).
 
 Rules only *describe*: :meth:`Rule.bind` resolves a rule's parameters on one
 fitted layer (ZBeta its box) into a :class:`BoundLayer` of plain arrays. The
@@ -73,6 +76,9 @@ class Group:
         (output >= 0 counts as positive).
     nonnegative : bool
         Whether every contribution is >= 0, so that the denominator is too.
+    fallback : bool
+        If True, the group serves only the neurons whose denominator in the
+        group before it is exactly 0 (what those neurons hold is not lost).
     """
 
     parts: tuple
@@ -81,6 +87,7 @@ class Group:
     share: float = 1.0
     sign: int = None
     nonnegative: bool = False
+    fallback: bool = False
 
     def split_weights(self):
         """The modified weights ``V_k``, one per part."""
@@ -412,6 +419,11 @@ class ZPlus(Rule):
     Only positive contributions count. For non-negative inputs (after relu
     or logistic units) this is ``a_i w_ij^+``, the Deep Taylor rule for
     layers above the first; without bias, relevance is conserved exactly.
+    A neuron that no input pushes up (every ``a_i w_ij <= 0``; an output
+    unit whose active inputs all meet negative weights, say) has nothing to
+    share by: it passes its relevance on through the inputs that push it
+    down, ``z_ij = min(0, a_i w_ij)``, rather than losing it. Only where
+    every ``a_i w_ij`` is 0 is the relevance lost (the ledger's dead).
 
     Parameters
     ----------
@@ -435,8 +447,11 @@ class ZPlus(Rule):
 
     def _groups(self, weight, bias):
         terms = [(POSITIVE, _pos(weight)), (NEGATIVE, _neg(weight))]
-        bias_part = None if bias is None else _pos(bias)
-        return [(terms, bias_part, {"nonnegative": True})]
+        down = [(POSITIVE, _neg(weight)), (NEGATIVE, _pos(weight))]
+        return [
+            (terms, None if bias is None else _pos(bias), {"nonnegative": True}),
+            (down, None if bias is None else _neg(bias), {"fallback": True}),
+        ]
 
 
 class AlphaBeta(Rule):

@@ -133,13 +133,33 @@ def test_binary_classes_score_opposite_logits():
     np.testing.assert_allclose(explanation.scores, np.c_[-logit, logit])
 
 
-def test_vanished_output_denominator_passes_no_relevance():
-    # All output weights negative: the z^+ output denominator is 0, the
-    # score (bias only under z^+) reaches no input and the result stays finite.
+@pytest.mark.parametrize("bounds", ["column-mean", "data"])
+def test_output_unit_no_input_pushes_up_passes_on_through_those_pushing_down(bounds):
+    # All output weights negative: the z^+ output denominator is 0 wherever
+    # a hidden unit is on. The score goes to the units that push it down
+    # (each by its share of the push), and on to the inputs: nothing lost.
     model, X = make_network("regressor", "relu", (4,), seed=0)
     model.coefs_[-1] = -np.abs(model.coefs_[-1])
-    relevance = RelevanceExplainer(FrozenEstimator(model)).fit(X).transform(X)
-    np.testing.assert_array_equal(relevance, 0.0)
+    explainer = RelevanceExplainer(FrozenEstimator(model), bounds=bounds).fit(X)
+    explanation = explainer.explain(X, return_layers=True)
+    scores, hidden = explanation.scores[:, 0], explanation.layers[0][:, 0]
+    h = np.maximum(X @ model.coefs_[0] + model.intercepts_[0], 0)
+    on = h.sum(1) > 0
+    assert on.sum() > len(X) // 2 and np.all(scores[on] < 0)
+    push = h[on] * model.coefs_[-1][:, 0]
+    expected = scores[on, np.newaxis] * push / push.sum(1, keepdims=True)
+    np.testing.assert_allclose(hidden[on], expected, rtol=1e-12)
+    relevance = explanation.relevance[on, 0]
+    np.testing.assert_allclose(relevance.sum(1), scores[on], rtol=1e-12)
+    assert np.all(relevance <= 0)
+    np.testing.assert_array_equal(explanation.absorbed_dead[on], 0)
+    share = bounds == "column-mean"
+    for x, row in zip(X[on][:10], explanation.relevance[on][:10, 0]):
+        expected, _, lost = reference_relevance(
+            model, x, 0, explainer.low_, explainer.high_, share=share
+        )
+        assert not lost
+        np.testing.assert_allclose(row, expected, rtol=1e-12, atol=1e-15)
 
 
 def test_constant_feature_gets_no_relevance_inside_the_box():

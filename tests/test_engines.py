@@ -80,3 +80,26 @@ def test_fast_engine_equals_the_plain_one_through_a_pipeline(rules, bounds):
         FrozenEstimator(model), rules=rules, bounds=bounds, batch_size=16
     ).fit(X)
     _compare(explainer, preprocessing.transform(X[:40]), X[:40])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_fast_engine_equals_the_plain_one_where_no_input_pushes_up(activation, dtype):
+    # z^+ neurons that no input pushes up (all-negative incoming weights; a
+    # hidden unit kept on by its bias) pass their relevance on through the
+    # inputs that push them down: the fast engine hands those rows to the
+    # plain one, in batches where other rows take the fast path.
+    model, X = make_network("regressor", activation, (6, 5, 4), dtype, seed=7)
+    model.coefs_[-1] = -np.abs(model.coefs_[-1])
+    model.coefs_[1][:, :2] = -np.abs(model.coefs_[1][:, :2])
+    model.intercepts_[1][:2] = 1.0
+    rng = np.random.RandomState(0)
+    X_test = 1.5 * rng.normal(size=(40, X.shape[1])).astype(dtype)
+    for rules in ["deep-taylor", [ZBeta(), ZPlus(bias=True), ZPlus(), ZPlus()]]:
+        explainer = RelevanceExplainer(
+            FrozenEstimator(model), rules=rules, batch_size=9
+        ).fit(X)
+        _compare(explainer, X_test, X_test)
+        explanation = explainer.explain(X_test)
+        kept = explanation.absorbed_dead[:, 0] == 0
+        assert kept.sum() > 30
