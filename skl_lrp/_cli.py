@@ -338,8 +338,7 @@ def _add_explain_command(commands):
     saved.add_argument(
         "--chunk-rows",
         type=_positive_int,
-        default=65_536,
-        help="rows read and explained at a time (default: 65536)",
+        help=f"rows read and explained at a time (default: {CHUNK_ROWS})",
     )
     saved.add_argument(
         "--allow-pickle",
@@ -356,8 +355,22 @@ def _same_file(a, b):
         return os.path.abspath(a) == os.path.abspath(b)
 
 
+# The saved explainer's options, which mean nothing without --explainer.
+SAVED_EXPLAINER_FLAGS = ("input", "output", "chunk_rows", "allow_pickle")
+CHUNK_ROWS = 65_536
+
+
 def _check_outputs(args):
     """Usage errors for output paths that cannot be written, before any work."""
+    given = [
+        f for f in SAVED_EXPLAINER_FLAGS if getattr(args, f, None) not in (None, False)
+    ]
+    if given:
+        flag = "--" + given[0].replace("_", "-")
+        raise UsageError(
+            f"{flag} goes with --explainer FILE (a saved explainer over a file); "
+            "without it, explain trains on --csv or --parquet"
+        )
     source = args.csv if args.csv is not None else args.parquet
     source_flag = "--csv" if args.csv is not None else "--parquet"
     if args.out and args.json and _same_file(args.out, args.json):
@@ -1037,7 +1050,7 @@ def _stream_command(args, out):
             explainer,
             args.input,
             args.output,
-            chunk_rows=args.chunk_rows,
+            chunk_rows=args.chunk_rows or CHUNK_ROWS,
             progress=sys.stderr.isatty(),
         )
     except (ValueError, TypeError, ImportError, FileNotFoundError) as exc:

@@ -338,6 +338,13 @@ CASES = {
         2,
         r"--explainer needs --output PATH",
     ),
+    "``--input``, ``--output``, ``--chunk-rows`` or ``--allow-pickle`` without "
+    "``--explainer``": (
+        ["explain", "--csv", "{good.csv}", "--target", "y", "--chunk-rows", "10"],
+        2,
+        r"--chunk-rows goes with --explainer FILE \(a saved explainer over a "
+        r"file\); without it, explain trains on --csv or --parquet",
+    ),
     "``--explainer`` or ``--input`` file does not exist": (
         [
             "explain",
