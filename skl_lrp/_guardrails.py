@@ -25,9 +25,16 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import check_scoring, r2_score
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    OrdinalEncoder,
+    TargetEncoder,
+)
 from sklearn.utils import _safe_indexing, check_random_state
 
 from ._columns import _input_indices  # the fitted columns of a part
+from ._network import unwrap
 
 # A non-numeric column is flagged with more distinct values than this share
 # of its rows, or than this count.
@@ -393,16 +400,9 @@ def _identifier_message(name, values):
 # which columns are categorical, the model in words and its outputs.
 
 # Transformers that make a categorical column's inputs to the network.
-_ENCODERS = ("OneHotEncoder", "OrdinalEncoder", "TargetEncoder")
+_ENCODERS = (OneHotEncoder, OrdinalEncoder, TargetEncoder)
 # Wrappers that only convert types: left out of a model's description.
-_WRAPPERS = ("FunctionTransformer",)
-
-
-def _unwrap(estimator):
-    """The model inside a FrozenEstimator (the object itself otherwise)."""
-    while type(estimator).__name__ == "FrozenEstimator":
-        estimator = estimator.estimator
-    return estimator
+_WRAPPERS = (FunctionTransformer,)
 
 
 def _steps(transformer):
@@ -413,7 +413,7 @@ def _steps(transformer):
 
 def _encodes(transformer):
     """Whether `transformer` (or a step of it) encodes categories."""
-    return any(type(step).__name__ in _ENCODERS for step in _steps(transformer))
+    return any(isinstance(step, _ENCODERS) for step in _steps(transformer))
 
 
 def categorical_columns(estimator, n_features):
@@ -424,8 +424,8 @@ def categorical_columns(estimator, n_features):
     Only the first step of a Pipeline reads the columns of ``X``; an
     unfitted ColumnTransformer or any other layout finds none.
     """
-    first = _steps(_unwrap(estimator))[0]
-    if type(first).__name__ in _ENCODERS:
+    first = _steps(unwrap(estimator))[0]
+    if isinstance(first, _ENCODERS):
         return list(range(n_features))
     if not hasattr(first, "transformers_"):  # not a fitted ColumnTransformer
         return []
@@ -616,7 +616,7 @@ def describe_model(estimator):
         converters such as FunctionTransformer left out), the final model by
         its parameters that differ from the defaults.
     """
-    estimator = _unwrap(estimator)
+    estimator = unwrap(estimator)
     steps = getattr(estimator, "steps", None)
     if not steps:
         return _describe_final(estimator)
@@ -626,7 +626,7 @@ def describe_model(estimator):
 
 
 def _describe_final(estimator):
-    estimator = _unwrap(estimator)
+    estimator = unwrap(estimator)
     if estimator is None or isinstance(estimator, str):
         return str(estimator)
     return without_addresses(repr(estimator))
@@ -643,7 +643,7 @@ def _describe_step(step):
         ]
         return f"{type(step).__name__}({', '.join(p for p in parts if p)})"
     if not hasattr(step, "steps"):
-        return "" if type(step).__name__ in _WRAPPERS else type(step).__name__
+        return "" if isinstance(step, _WRAPPERS) else type(step).__name__
     names = [_describe_step(inner) for _, inner in step.steps]
     return " + ".join(name for name in names if name)
 

@@ -81,9 +81,10 @@ ACTIVATIONS = {
 
 
 def unwrap(estimator):
-    """Return the model inside a :class:`~sklearn.frozen.FrozenEstimator`."""
-    if isinstance(estimator, FrozenEstimator):
-        return estimator.estimator
+    """Return the model inside a :class:`~sklearn.frozen.FrozenEstimator`
+    (however deeply frozen)."""
+    while isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
     return estimator
 
 
