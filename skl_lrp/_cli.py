@@ -500,38 +500,29 @@ def _check_folds(table, cv):
 
 @contextlib.contextmanager
 def _fold_progress(total):
-    """The verbosity for cross_val_relevance, with a tqdm bar on a terminal.
+    """``(verbose, progress)`` for cross_val_relevance: a tqdm bar on a
+    terminal (the ``cli`` extra), else the report's own plain line there.
 
-    Without a terminal on standard error nothing is shown; without tqdm
-    (the ``cli`` extra) the report's own plain bar is.
+    Without a terminal on standard error nothing is shown.
     """
     if not sys.stderr.isatty():
-        yield 0
+        yield 0, None
         return
-    from . import _report
-
     try:
         from tqdm import tqdm
     except ImportError:
-        tqdm = None
-    original = getattr(_report, "_progress", None)
-    if tqdm is None or original is None:
-        yield 1
+        yield 1, None
         return
     bar = tqdm(total=total, unit="fold", desc="folds", file=sys.stderr, leave=False)
 
-    def progress(done, total, fold=None, *rest):
-        # A progress bar never stops the work.
-        with contextlib.suppress(AttributeError, TypeError, ValueError):
-            bar.set_postfix_str(f"fold {fold.index + 1}: score {fold.score:.3g}")
+    def progress(done, total, fold):
+        bar.set_postfix_str(f"fold {fold['index'] + 1}: score {fold['score']:.3g}")
         bar.update(done - bar.n)
         bar.refresh()  # folds are few and long: show each one
 
-    _report._progress = progress
     try:
-        yield 1
+        yield 0, progress
     finally:
-        _report._progress = original
         bar.close()
 
 
@@ -539,7 +530,7 @@ def _cross_validate(table, args):
     model = _model(table, args.hidden, args.max_iter, args.seed)
     # The report's own warnings are printed; Python's copies of them (and
     # the folds' ConvergenceWarning) would only repeat them on stderr.
-    with warnings.catch_warnings(), _fold_progress(args.cv) as verbose:
+    with warnings.catch_warnings(), _fold_progress(args.cv) as (verbose, progress):
         warnings.simplefilter("ignore")
         return cross_val_relevance(
             model,
@@ -551,6 +542,7 @@ def _cross_validate(table, args):
             n_repeats=args.n_repeats,
             n_jobs=args.n_jobs,
             verbose=verbose,
+            progress=progress,
             random_state=args.seed,
             feature_names=table.names,
         )

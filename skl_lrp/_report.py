@@ -57,6 +57,7 @@ LEDGER = ("bias", "stabilizer", "dead")
         "n_jobs": [Integral, None],
         "return_estimator": ["boolean"],
         "verbose": ["verbose"],
+        "progress": [callable, None],
         "random_state": ["random_state"],
         "top_k": [Interval(Integral, 1, None, closed="left")],
         "feature_names": ["array-like", None],
@@ -79,6 +80,7 @@ def cross_val_relevance(
     n_jobs=None,
     return_estimator=False,
     verbose=0,
+    progress=None,
     random_state=None,
     top_k=5,
     feature_names=None,
@@ -138,6 +140,11 @@ def cross_val_relevance(
     verbose : int, default=0
         With 1 or more, a line on standard error as each fold finishes (a
         progress bar when standard error is a terminal).
+    progress : callable, default=None
+        Called as ``progress(done, total, fold)`` each time a fold ends (in
+        the order they end), with `fold` a dict of that fold's "index"
+        (from 0), "score", "fit_time" and "explain_time" (seconds): for a
+        progress bar of your own. Independent of `verbose`.
     random_state : int, RandomState instance or None, default=None
         With an integer `cv`, shuffle the samples before splitting, with this
         seed; None keeps the order (scikit-learn's default splitters). It
@@ -187,7 +194,7 @@ def cross_val_relevance(
         _check_names(feature_names, np.shape(plan.X[:1])[1])
     task = FoldTask(rules, bounds, target, scoring, n_repeats, return_estimator)
     seeds = guard.fold_seeds(random_state, len(plan.splits))
-    folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose)
+    folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose, progress)
     for category, message in dict.fromkeys(
         warning for fold in folds for warning in fold.warnings
     ):
@@ -315,7 +322,7 @@ def _final_step(estimator):
     return steps[-1][1] if steps else estimator
 
 
-def _run_folds(estimator, plan, task, seeds, n_jobs, verbose):
+def _run_folds(estimator, plan, task, seeds, n_jobs, verbose, progress):
     """The results of the folds, in fold order, whatever order they end in."""
     parallel = Parallel(
         n_jobs=n_jobs, return_as=results_as("generator_unordered", n_jobs)
@@ -330,7 +337,9 @@ def _run_folds(estimator, plan, task, seeds, n_jobs, verbose):
     for done, fold in enumerate(parallel(jobs), start=1):
         folds[fold.index] = fold
         if verbose:
-            _progress(done, len(folds), fold)
+            _print_progress(done, len(folds), fold)
+        if progress is not None:
+            progress(done, len(folds), _progress_info(fold))
     return folds
 
 
@@ -420,7 +429,13 @@ def _explain_held_out(explainer, X_test, y_test, target, classifier):
     return explainer.explain(X_test, target=target)
 
 
-def _progress(done, total, fold):
+def _progress_info(fold):
+    """What a `progress` callback learns of a fold that ended."""
+    names = ("index", "score", "fit_time", "explain_time")
+    return {name: getattr(fold, name) for name in names}
+
+
+def _print_progress(done, total, fold):
     line = (
         f"fold {fold.index + 1}: score {fold.score:.4g}, fit "
         f"{fold.fit_time:.2f}s, explain {fold.explain_time:.3f}s"

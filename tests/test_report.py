@@ -108,6 +108,28 @@ def test_report_matches_a_direct_computation(wine, report, direct):
     assert report.fold_scores.shape == report.fit_times.shape == (4,)
 
 
+def test_progress_is_called_once_per_fold(wine, report):
+    X, y, model = wine
+    calls = []
+    again = cross_val_relevance(
+        model,
+        X,
+        y,
+        cv=4,
+        random_state=1,
+        top_k=3,
+        progress=lambda done, total, fold: calls.append((done, total, fold)),
+    )
+    assert [(done, total) for done, total, _ in calls] == [(k, 4) for k in (1, 2, 3, 4)]
+    folds = sorted(fold["index"] for _, _, fold in calls)
+    assert folds == [0, 1, 2, 3]
+    for _, _, fold in calls:
+        assert set(fold) == {"index", "score", "fit_time", "explain_time"}
+        assert fold["score"] == report.fold_scores[fold["index"]]
+        assert fold["fit_time"] > 0 and fold["explain_time"] > 0
+    np.testing.assert_array_equal(again.relevance, report.relevance)
+
+
 def test_parallel_folds_give_the_same_report(wine, report):
     X, y, model = wine
     parallel = cross_val_relevance(model, X, y, cv=4, random_state=1, top_k=3, n_jobs=2)
@@ -511,6 +533,7 @@ CROSS_VAL_RELEVANCE_CASES = [
     ("n_jobs", 1.5),
     ("return_estimator", "yes"),
     ("verbose", -1),
+    ("progress", "a bar"),
     ("random_state", "seed"),
     ("top_k", 0),
     ("feature_names", 3.0),
