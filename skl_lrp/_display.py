@@ -514,32 +514,22 @@ default="bar"
         for row, j in enumerate(shown):
             y = len(shown) - 1 - row + rng.uniform(-0.3, 0.3, len(self.relevance))
             x = self.relevance[:, j]
-            how, colour = self._colour_by_value(j)
             name = _shorten(self.feature_names[j], 25)
-            if how == "value":
-                any_value = True
-                artists.append(self._scatter_values(ax, x, y, colour, s=8))
-            elif how == "level":
-                levels = self._levels(j)
-                palette = _level_colours(len(levels))
-                for k, level in enumerate(levels):
-                    mask = colour == k
-                    artists.append(ax.scatter(x[mask], y[mask], s=8, color=palette[k]))
-                    handles.append(
-                        _marker(Line2D, palette[k], f"{name} = {_literal(level)}")
+            how, points, levels = self._scatter_by_feature(ax, x, y, j, size=8)
+            artists += points
+            any_value |= how == "value"
+            handles += [
+                _marker(Line2D, colour, f"{name} = {level}") for colour, level in levels
+            ]
+            if how == "many":
+                handles.append(
+                    _marker(
+                        Line2D,
+                        "grey",
+                        f"{name}: {len(self._levels(j))} levels, too many "
+                        "to colour (grey)",
                     )
-                artists.append(self._scatter_missing(ax, x, y, colour))
-            else:
-                artists.append(ax.scatter(x, y, s=8, color="grey"))
-                if how == "many":
-                    handles.append(
-                        _marker(
-                            Line2D,
-                            "grey",
-                            f"{name}: {len(self._levels(j))} levels, too many "
-                            "to colour (grey)",
-                        )
-                    )
+                )
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(np.arange(len(shown))[::-1], self._labels(shown))
         ax.set_xlabel(self._relevance_label())
@@ -557,31 +547,46 @@ default="bar"
                 fontsize="small",
                 frameon=False,
             )
-        return [artist for artist in artists if artist is not None]
+        return artists
 
-    @staticmethod
-    def _scatter_values(ax, x, y, scaled, **kwargs):
-        """Points coloured by their quantile (NaN: light grey)."""
-        finite = np.isfinite(scaled)
-        points = ax.scatter(
-            x[finite],
-            y[finite],
-            c=scaled[finite],
-            cmap=_LOW_HIGH,
-            vmin=0,
-            vmax=1,
-            **kwargs,
-        )
-        if not finite.all():
-            ax.scatter(x[~finite], y[~finite], color="lightgrey", **kwargs)
-        return points
-
-    @staticmethod
-    def _scatter_missing(ax, x, y, codes):
-        missing = ~np.isfinite(codes)
-        if not missing.any():
-            return None
-        return ax.scatter(x[missing], y[missing], s=8, color="lightgrey")
+    def _scatter_by_feature(self, ax, x, y, j, size, keep=slice(None)):
+        """The points ``(x, y)`` coloured by feature `j` (`keep`: which of
+        its rows they are). Returns how they are coloured (see
+        :meth:`_colour_by_value`), their artists, and ``(colour, level)``
+        of each level coloured. Missing values are light grey; features
+        with too many levels or no values, grey."""
+        how, colour = self._colour_by_value(j)
+        if how is not None and how != "many":
+            colour = colour[keep]
+        if how == "value":
+            finite = np.isfinite(colour)
+            points = [
+                ax.scatter(
+                    x[finite],
+                    y[finite],
+                    c=colour[finite],
+                    cmap=_LOW_HIGH,
+                    vmin=0,
+                    vmax=1,
+                    s=size,
+                )
+            ]
+            levels = []
+        elif how == "level":
+            palette = _level_colours(len(self._levels(j)))
+            levels = [
+                (palette[k], _literal(level)) for k, level in enumerate(self._levels(j))
+            ]
+            points = [
+                ax.scatter(x[colour == k], y[colour == k], s=size, color=palette[k])
+                for k in range(len(levels))
+            ]
+        else:
+            return how, [ax.scatter(x, y, s=size, color="grey")], []
+        missing = ~np.isfinite(colour)
+        if missing.any():
+            points.append(ax.scatter(x[missing], y[missing], s=size, color="lightgrey"))
+        return how, points, levels
 
     @staticmethod
     def _value_colorbar(ax, label):
@@ -613,21 +618,13 @@ default="bar"
             artists.append(ax.scatter(x, y, s=10, color=color or "tab:blue"))
         else:
             other = _shorten(self.feature_names[color_by], 25)
-            how, colour = self._colour_by_value(color_by)
-            colour = None if colour is None else colour[keep]
+            how, artists, colours = self._scatter_by_feature(
+                ax, x, y, color_by, size=10, keep=keep
+            )
             if how == "value":
-                artists.append(self._scatter_values(ax, x, y, colour, s=10))
                 self.colorbar_ = self._value_colorbar(ax, f"{other} (low \u2192 high)")
-            elif how == "level":
-                other_levels = self._levels(color_by)
-                palette = _level_colours(len(other_levels))
-                for k, level in enumerate(other_levels):
-                    mask = colour == k
-                    artists.append(ax.scatter(x[mask], y[mask], s=10, color=palette[k]))
-                    handles.append(_marker(Line2D, palette[k], _literal(level)))
-                artists.append(self._scatter_missing(ax, x, y, colour))
-            else:
-                artists.append(ax.scatter(x, y, s=10, color="grey"))
+            handles = [_marker(Line2D, colour, level) for colour, level in colours]
+            if how in ("many", None):
                 note = (
                     f"{len(self._levels(color_by))} levels: too many to colour"
                     if how == "many"
@@ -648,7 +645,7 @@ default="bar"
             ax.set_xlabel(name)
         ax.set_ylabel(f"relevance of {name}")
         ax.set_title(f"Relevance of {name} against its value")
-        return [artist for artist in artists if artist is not None]
+        return artists
 
     def _plot_stability(self, ax, shown, **_):
         if self.relevances is None:

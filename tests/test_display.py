@@ -138,6 +138,31 @@ def test_beeswarm_gives_each_level_a_colour_or_says_there_are_too_many(mixed):
     assert any(np.allclose(x, red) for x in drawn)
 
 
+def test_beeswarm_draws_every_point_once_missing_values_in_grey():
+    rng = np.random.RandomState(0)
+    relevance = rng.normal(size=(30, 2))
+    values = rng.normal(size=(30, 2))
+    values[:4, 0] = np.nan  # a numeric feature with missing values
+    values[:, 1] = rng.randint(3, size=30)
+    values[5, 1] = np.nan  # and a categorical one
+    display = RelevanceDisplay(
+        feature_names=["num", "cat"],
+        relevance=relevance,
+        values=values,
+        categories=[None, ["a", "b", "c"]],
+    ).plot(kind="beeswarm")
+    drawn = np.vstack([artist.get_offsets() for artist in display.artists_])
+    assert len(drawn) == 60
+    np.testing.assert_allclose(np.sort(drawn[:, 0]), np.sort(relevance.ravel()))
+    grey = [
+        len(artist.get_offsets())
+        for artist in display.artists_
+        if artist.get_array() is None
+        and matplotlib.colors.same_color(artist.get_facecolor()[0], "lightgrey")
+    ]
+    assert sorted(grey) == [1, 4]
+
+
 def test_the_report_knows_the_categorical_columns(mixed):
     X, _, report, _ = mixed
     categories = dict(zip(report.feature_names, report.categories))
