@@ -40,6 +40,7 @@ class _Scorer:
     def __init__(self, estimator):
         if isinstance(estimator, RelevanceExplainer):
             estimator = estimator.estimator_
+        self.estimator = estimator
         self.preprocessing, _ = split_pipeline(estimator)
         self.network = read_network(estimator)
 
@@ -54,8 +55,11 @@ class _Scorer:
     def columns(self, X, target, logits=None):
         """Output column explained for each sample."""
         if isinstance(target, str) and target == "predicted":
-            logits = self.logits(X) if logits is None else logits
-            return self.network.predicted_columns(logits)
+            self.network.columns_for(target)  # (defined for this model?)
+            if not self.network.is_classifier:
+                return np.zeros(len(X), dtype=np.intp)
+            # The model's own predict decides, as in the explainer.
+            return self.network.columns_of(self.estimator.predict(X))
         if np.ndim(target) == 0:
             column = self.network.columns_for(target)[0]
             return np.full(len(X), column)

@@ -154,31 +154,13 @@ class DenseNetwork:
         return ACTIVATIONS[self.hidden_activation]
 
     def predicted_columns(self, logits):
-        """Column of each sample's prediction, decided as ``predict`` does."""
+        """Column of each sample's largest logit: its predicted class, but
+        for rows within rounding of a tie, where ``predict`` (which sums in
+        its own order, and compares probabilities) may differ. The explainer
+        has ``predict`` settle those (:meth:`undecided_rows`)."""
         if not self.is_classifier or logits.shape[1] == 1:
             return np.zeros(len(logits), dtype=np.intp)
-        if self.output_activation == "logistic":  # binary MLP: columns (-z, z)
-            proba = logits[:, 1].copy()
-            ACTIVATIONS["logistic"](proba)
-            return (proba > 0.5).astype(np.intp)
-        predicted = np.argmax(logits, axis=1)  # linear models: the largest score
-        if self.output_activation == "softmax":
-            # softmax keeps the order of the logits, but rounding can make
-            # the probabilities of two logits a few ulps apart equal, and
-            # predict then takes the first: decide those rows on the
-            # probabilities, as predict does.
-            rows = np.arange(len(logits))
-            top = logits[rows, predicted]
-            margin = 64 * np.finfo(logits.dtype).eps * np.maximum(np.abs(top), 1)
-            close = logits >= (top - margin)[:, np.newaxis]
-            near = np.arange(0)
-            if np.count_nonzero(close) > len(close):  # some row has two
-                near = np.flatnonzero(np.count_nonzero(close, axis=1) > 1)
-            if near.size:
-                proba = logits[near]
-                ACTIVATIONS["softmax"](proba)
-                predicted[near] = np.argmax(proba, axis=1)
-        return predicted
+        return np.argmax(logits, axis=1)
 
     def undecided_rows(self, logits, last_input, predicted):
         """Rows whose predicted class (`predicted`, the columns) is within
@@ -191,14 +173,16 @@ class DenseNetwork:
             return np.arange(0)
         # Generous: the fast forward pass sums in other orders than predict's
         # (and on the data's box, from its corner); rows within this of a
-        # tie are few, and one call of predict settles them all.
+        # tie are few, and one call of predict settles them all. The sizes
+        # count as at least 1: predict compares probabilities, which round
+        # to equal for logits closer than about eps, whatever their size.
         tolerance = 1e-9 if logits.dtype == np.float64 else 1e-3
         weight, bias, column_sum, bias_max = self._output_sizes
         # First with one bound of the terms' size for the whole batch...
         largest = last_input.max(initial=0)
         if self.hidden_activation not in ("relu", "logistic"):  # (else >= 0)
             largest = max(largest, -last_input.min(initial=0))
-        bound = largest * column_sum + bias_max
+        bound = max(largest * column_sum + bias_max, 1.0)
         top = np.take_along_axis(logits, predicted[:, np.newaxis], axis=1)
         close = logits >= top - 2 * tolerance * bound
         if np.count_nonzero(close) == len(close):  # (each row: its own top)
@@ -207,7 +191,7 @@ class DenseNetwork:
         rows = np.flatnonzero(np.count_nonzero(close, axis=1) > 1)
         size = np.abs(last_input[rows]) @ weight + bias
         top, size_top = top[rows], np.take_along_axis(size, predicted[rows, None], 1)
-        others = logits[rows] >= top - tolerance * (size + size_top)
+        others = logits[rows] >= top - tolerance * np.maximum(size + size_top, 1.0)
         return rows[np.count_nonzero(others, axis=1) > 1]
 
     @cached_property

@@ -18,6 +18,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from skl_lrp import RelevanceExplainer, explain
+from skl_lrp.metrics import feature_flipping_curve
 
 
 @pytest.fixture
@@ -440,8 +441,9 @@ def test_predicted_class_follows_predict_at_a_vanishing_logit():
     assert set(model.predict(X)) == {"no"}
 
 
+@pytest.mark.parametrize("scale", [1.0, 1e-12])
 @pytest.mark.parametrize("ulps", [0, 1, 2, 3, 1000])
-def test_predicted_class_follows_predict_at_near_tied_logits(ulps):
+def test_predicted_class_follows_predict_at_near_tied_logits(ulps, scale):
     # Logits a few ulps apart can get equal softmax probabilities (after
     # rounding); predict then takes the first class, and so must "predicted".
     # The model passes its first four inputs through unchanged (identity
@@ -449,17 +451,26 @@ def test_predicted_class_follows_predict_at_near_tied_logits(ulps):
     model, X = make_network("multiclass", "identity", (4,), seed=0)
     model.coefs_ = [np.eye(5, 4), np.eye(4)]
     model.intercepts_ = [np.zeros(4), np.zeros(4)]
-    network = RelevanceExplainer(FrozenEstimator(model)).fit(X)._plan.network
-    base = np.random.RandomState(0).uniform(-3, 3, size=300)
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    # (tiny logits: their probabilities tie although the logits differ)
+    base = scale * np.random.RandomState(0).uniform(-3, 3, size=300)
+    if scale != 1.0:
+        ulps *= 10_000
     above = base.copy()
     for _ in range(ulps):
         above = np.nextafter(above, np.inf)
     logits = np.column_stack([base, above, base - 1, base - 2])
-    predicted = model.predict(np.column_stack([logits, np.zeros(len(logits))]))
+    rows = np.column_stack([logits, np.zeros(len(logits))])
+    predicted = model.predict(rows)
+    np.testing.assert_array_equal(explainer.explain(rows).targets[:, 0], predicted)
+    if ulps in (1, 10_000):  # some rows do tie: predict's decision exercised
+        assert np.any(predicted != model.classes_[np.argmax(logits, axis=1)])
+    # The metrics track the same class.
+    curve = feature_flipping_curve(
+        model, rows, np.ones_like(rows), baseline="zero", steps=1
+    )
     columns = np.searchsorted(model.classes_, predicted)
-    np.testing.assert_array_equal(network.predicted_columns(logits), columns)
-    if ulps == 1:  # some rows do tie, so the fallback is exercised
-        assert np.any(columns != np.argmax(logits, axis=1))
+    np.testing.assert_array_equal(curve.curves[:, 0], logits[np.arange(300), columns])
 
 
 def test_one_call_explain_matches_the_explainer(frozen):
