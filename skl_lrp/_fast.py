@@ -79,15 +79,12 @@ class FastLayer:
         # Fallback groups serve only neurons whose denominator vanished in
         # the group before: their rows go to the plain engine (rare), and
         # the batch skips their products.
-        self.groups = [g for g in bound.groups if not g.fallback]
-        following = [g.fallback for g in bound.groups[1:]] + [False]
-        self._handed_on = [
-            index
-            for index, handed in enumerate(
-                h for g, h in zip(bound.groups, following) if not g.fallback
-            )
-            if handed
-        ]
+        self.groups, self._handed_on = [], []  # (groups a fallback follows)
+        for group in bound.groups:
+            if group.fallback:
+                self._handed_on.append(len(self.groups) - 1)
+            else:
+                self.groups.append(group)
         self.eps = eps = bound.eps
         # On the default stabilizer only an exactly-zero denominator may lose
         # relevance; tiny ones are handed to the plain engine, wider.
