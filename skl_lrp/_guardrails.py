@@ -281,6 +281,32 @@ def baseline_warning(fold_scores, baseline_scores, classifier):
     )
 
 
+# Share of negative predictions from which a Deep Taylor regression report
+# says what its relevance cannot show.
+NEGATIVE_SHARE = 0.1
+
+
+def sign_warning(scores, rules, classifier):
+    """A warning when Deep Taylor explains many negative regression
+    predictions, or None."""
+    if classifier or not (isinstance(rules, str) and rules == "deep-taylor"):
+        return None
+    share = float(np.mean(np.asarray(scores) < 0)) if len(scores) else 0.0
+    if share < NEGATIVE_SHARE:
+        return None
+    return warning(
+        "sign",
+        None,
+        f"{share:.0%} of the held-out predictions are negative. Deep Taylor "
+        "relevance has the sign of the prediction, so every column of such a "
+        "row gets a relevance <= 0 (its share of the negative prediction), "
+        "and the columns that push that prediction up are not shown. For "
+        'relevance signed within a row, use rules="montavon-2019" or '
+        '"epsilon"; a target kept positive (not centred) keeps the '
+        "predictions positive.",
+    )
+
+
 def convergence_warning(fold_warnings):
     """A warning when the network stopped before converging, or None."""
     stopped = sum(

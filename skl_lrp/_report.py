@@ -215,7 +215,7 @@ def cross_val_relevance(
         "meaning": describe(rules, bounds),
     }
     report = RelevanceReport._from_folds(
-        folds, plan, top_k, feature_names, settings, return_estimator
+        folds, plan, task, top_k, feature_names, settings
     )
     for warning in report.warnings:
         if warning["kind"] in ("baseline", "cardinality"):
@@ -580,7 +580,7 @@ permutation_importances_std : ndarray or None, default=None
         is constant; None without permutation importance).
     warnings : list of dict
         What the sanity checks found, most general first: dicts with the
-        keys "kind" ("baseline", "convergence", "cardinality",
+        keys "kind" ("baseline", "convergence", "sign", "cardinality",
         "disagreement", or "skipped" for a check that could not run),
         "column" (the column concerned, or None) and "message".
     ledger : dict
@@ -647,7 +647,7 @@ permutation_importances_std : ndarray or None, default=None
     explainers: list[RelevanceExplainer] | None = None
 
     @classmethod
-    def _from_folds(cls, folds, plan, top_k, feature_names, settings, return_estimator):
+    def _from_folds(cls, folds, plan, task, top_k, feature_names, settings):
         """Assemble the report from the folds' results."""
         names = folds[0].feature_names
         if feature_names is not None:
@@ -673,10 +673,10 @@ permutation_importances_std : ndarray or None, default=None
             fold_scores=np.array([f.score for f in folds]),
             fit_times=np.array([f.fit_time for f in folds]),
             explain_times=np.array([f.explain_time for f in folds]),
-            **_checks(folds, plan.X, names, spread["relevances_mean"], plan.classifier),
+            **_checks(folds, plan, task, names, spread["relevances_mean"]),
             ledger=_ledger(rows["relevance"], rows["scores"], rows["absorbed"]),
             settings=settings,
-            explainers=[f.explainer for f in folds] if return_estimator else None,
+            explainers=[f.explainer for f in folds] if task.return_estimator else None,
         )
 
     def __repr__(self):
@@ -979,8 +979,9 @@ def _by_class(relevance, targets, classifier):
     }
 
 
-def _checks(folds, X, names, relevances_mean, classifier):
+def _checks(folds, plan, task, names, relevances_mean):
     """The report's fields from the sanity checks of the folds."""
+    X, classifier = plan.X, plan.classifier
     permutation = [fold.permutation for fold in folds]
     per_fold = mean = std = agreement = None
     if all(p is not None for p in permutation):
@@ -992,6 +993,9 @@ def _checks(folds, X, names, relevances_mean, classifier):
     found = [
         guard.baseline_warning(fold_scores, baseline_scores, classifier),
         guard.convergence_warning([fold.warnings for fold in folds]),
+        guard.sign_warning(
+            np.concatenate([fold.scores for fold in folds]), task.rules, classifier
+        ),
         *guard.cardinality_warnings(X, names),
     ]
     if mean is not None:

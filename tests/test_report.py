@@ -176,6 +176,31 @@ def test_targets_and_regression():
     )
 
 
+def test_deep_taylor_on_negative_predictions_says_what_it_cannot_show():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 3))
+    y = X @ [2.0, 0.5, -1.0]  # centred: about half the predictions < 0
+    kinds = {}
+    for name, target, rules in [
+        ("centred", y, "deep-taylor"),
+        ("positive", y + 20, "deep-taylor"),
+        ("epsilon", y, "epsilon"),
+    ]:
+        report = cross_val_relevance(Ridge(), X, target, cv=3, rules=rules)
+        kinds[name] = [w["kind"] for w in report.warnings]
+        if name == "centred":
+            share = np.mean(report.scores < 0)
+            assert 0.3 < share < 0.7
+            (message,) = [w["message"] for w in report.warnings if w["kind"] == "sign"]
+            assert message.startswith(f"{share:.0%} of the held-out predictions")
+            assert np.all(report.relevance[report.scores < 0] <= 0)
+            assert "sign" in [w["kind"] for w in report.to_dict()["warnings"]]
+    assert kinds == {"centred": ["sign"], "positive": [], "epsilon": []}
+    X, y = load_wine(return_X_y=True)  # classifiers: never (a logit's sign means)
+    report = cross_val_relevance(LogisticRegression(max_iter=50), X, y, cv=3)
+    assert "sign" not in [w["kind"] for w in report.warnings]
+
+
 def test_splitters_must_partition_the_samples():
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(30, 2)), rng.normal(size=30)
@@ -279,7 +304,8 @@ def test_permutation_seeds_none_and_random_state_instances():
 def test_n_repeats_zero_skips_permutation_importance():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 3))
-    report = cross_val_relevance(Ridge(), X, X @ [2.0, 0.0, -1.0], cv=3, n_repeats=0)
+    y = X @ [2.0, 0.0, -1.0] + 10  # (positive: no sign warning)
+    report = cross_val_relevance(Ridge(), X, y, cv=3, n_repeats=0)
     assert report.permutation_importances is None
     assert report.permutation_importances_mean is None
     assert report.permutation_importances_std is None
@@ -310,7 +336,7 @@ def test_a_scorer_that_cannot_score_a_trivial_model_skips_the_baseline():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 3))
     report = cross_val_relevance(
-        Ridge(), X, X @ [2.0, 0.0, -1.0], cv=3, scoring=r2_of_a_linear_model
+        Ridge(), X, X @ [2.0, 0.0, -1.0] + 10, cv=3, scoring=r2_of_a_linear_model
     )
     assert np.isnan(report.baseline_scores).all()
     (skipped,) = report.warnings
@@ -323,7 +349,7 @@ def test_a_scorer_that_cannot_score_a_trivial_model_skips_the_baseline():
 def test_permutation_importance_that_cannot_run_is_skipped_with_a_note():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 3))
-    y = X @ [2.0, 0.0, -1.0]
+    y = X @ [2.0, 0.0, -1.0] + 10
     report = cross_val_relevance(Ridge(), sparse.csr_matrix(X), y, cv=3)
     assert report.permutation_importances is None
     assert report.importance_agreement is None
