@@ -191,8 +191,9 @@ default="column-mean"
     whose contributions sum to exactly zero passes on no relevance; when it
     held relevance, the row no longer sums to the score, and
     :meth:`explain` reports the difference as ``absorbed_dead`` (for
-    instance an output unit whose inputs all meet negative weights under
-    z^+).
+    instance a hidden unit kept on by its bias alone under z^+; a z^+
+    neuron with a negative output and no input pushing it up passes its
+    relevance to the inputs pushing it down instead).
 
     References
     ----------

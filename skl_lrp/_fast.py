@@ -170,10 +170,12 @@ class FastLayer:
         cache = step.cache or {}
         parts = cache.get("parts") or self._stacked_parts(a)
         denominators, least = self._denominators(parts, cache, take, relevance.shape)
-        redo = self._rows_to_redo(denominators, least)
-        handed = self._rows_handed_on(denominators, least, relevance, scale)
+        redo = tiny = self._rows_to_redo(denominators, least)
+        handed = self._rows_handed_on(
+            denominators, least, relevance, scale, preactivation
+        )
         if handed.size:
-            redo = np.union1d(redo, handed)
+            redo = np.union1d(tiny, handed)
         if redo.size:  # kept before the buffers below are overwritten
             saved = (
                 a[redo],
@@ -205,7 +207,7 @@ class FastLayer:
             if factored:  # the exact rows come unfactored
                 lower *= a[:, np.newaxis, :]
                 factored = False
-            lower[redo] = self._plain_rows(redo, saved, ledger)
+            lower[redo] = self._plain_rows(redo, saved, ledger, wide=tiny.size > 0)
         return lower, (a if factored else None)
 
     def _denominators(self, parts, cache, take, shape):
@@ -291,13 +293,22 @@ class FastLayer:
                 total += back[:, :, part, :]
         return total
 
-    def _plain_rows(self, rows, saved, ledger):
-        """The plain engine on `rows` in a float type wider than the layer's,
-        where the stabilizer is far below any of their denominators: their
-        relevance (unfactored); their ledger is written into `ledger`."""
+    def _plain_rows(self, rows, saved, ledger, wide=True):
+        """The plain engine on `rows`: their relevance (unfactored); their
+        ledger is written into `ledger`. With `wide`, in a float type wider
+        than the layer's, where the stabilizer is far below any of their
+        denominators (rows a fallback group serves need no more than the
+        layer's own)."""
         a, relevance, preactivation, ledger_rows = saved
         dtype = relevance.dtype
-        wide = np.float64 if dtype == np.float32 else np.longdouble
+        if preactivation is None:  # (kept only for rules that read it always)
+            preactivation = a @ self.weight + self.bias
+        if not wide:
+            wide = dtype
+        elif dtype == np.float32:
+            wide = np.float64
+        else:
+            wide = np.longdouble
         if np.finfo(wide).tiny >= np.finfo(dtype).tiny:  # no wider type here
             wide = dtype
         # (keyed by name: a saved explainer's state has only string keys)
@@ -309,24 +320,26 @@ class FastLayer:
             widened[key],
             a.astype(wide),
             relevance.astype(wide),
-            None if preactivation is None else preactivation.astype(wide),
+            preactivation.astype(wide),
             wide_ledger,
         )
         if ledger is not None:
             ledger[rows] = wide_ledger
         return lower
 
-    def _rows_handed_on(self, denominators, least, relevance, scale):
+    def _rows_handed_on(self, denominators, least, relevance, scale, preactivation):
         """Rows where a neuron holding relevance has a vanished denominator
-        in a group that a fallback group follows: the plain engine does them."""
+        in a group that a fallback group follows (of the fallback's sign,
+        where the pre-activation is at hand): the plain engine does them."""
         rows = []
         for index in self._handed_on:
             if least[index] <= 0:
-                holding = (relevance != 0).any(axis=1)
+                handed = (relevance != 0).any(axis=1) & (denominators[index] == 0)
                 if scale is not None:
-                    holding &= scale != 0
-                vanished = (denominators[index] == 0) & holding
-                rows.append(np.flatnonzero(vanished.any(axis=1)))
+                    handed &= scale != 0
+                if preactivation is not None:  # (the fallbacks: sign -1)
+                    handed &= preactivation < 0
+                rows.append(np.flatnonzero(handed.any(axis=1)))
         return np.unique(np.concatenate(rows)) if rows else np.arange(0)
 
     def _rows_to_redo(self, denominators, least):

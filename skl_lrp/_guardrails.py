@@ -281,14 +281,14 @@ def baseline_warning(fold_scores, baseline_scores, classifier):
     )
 
 
-# Share of negative predictions from which a Deep Taylor regression report
-# says what its relevance cannot show.
+# Share of negative scores from which a Deep Taylor regression report says
+# what its relevance cannot show.
 NEGATIVE_SHARE = 0.1
 
 
 def sign_warning(scores, rules, classifier):
     """A warning when Deep Taylor explains many negative regression
-    predictions, or None."""
+    scores, or None."""
     if classifier or not (isinstance(rules, str) and rules == "deep-taylor"):
         return None
     share = float(np.mean(np.asarray(scores) < 0)) if len(scores) else 0.0
@@ -297,13 +297,13 @@ def sign_warning(scores, rules, classifier):
     return warning(
         "sign",
         None,
-        f"{share:.0%} of the held-out predictions are negative. Deep Taylor "
-        "relevance has the sign of the prediction, so every column of such a "
-        "row gets a relevance <= 0 (its share of the negative prediction), "
-        "and the columns that push that prediction up are not shown. For "
-        'relevance signed within a row, use rules="montavon-2019" or '
-        '"epsilon"; a target kept positive (not centred) keeps the '
-        "predictions positive.",
+        f"{share:.0%} of the held-out rows have a negative explained score "
+        "(the network's output: the prediction, or its log under a Poisson "
+        "loss). Deep Taylor splits a negative score among the columns that "
+        "push it up (each gets a negative share), and the columns that push "
+        "it down, which make it negative, get nothing for that: read those "
+        "rows with care. For relevance signed within a row, use rules="
+        '"montavon-2019" or "epsilon".',
     )
 
 

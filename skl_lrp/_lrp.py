@@ -52,21 +52,31 @@ def relprop(layer, a, relevance, preactivation=None, ledger=None):
         z = sum(part @ weight for part, weight in zip(parts, weights))
         if group.bias is not None:
             z = z + group.bias
-        share = np.full(z.shape, group.share, z.dtype)
-        if group.sign is not None:  # Gamma: the group of the neuron's sign
-            share *= (preactivation >= 0) if group.sign > 0 else (preactivation < 0)
-        if group.fallback:  # only the neurons the group before could not serve
-            share *= vanished
+        # Gamma: the group of the neuron's sign; a fallback: only the
+        # neurons the group before could not serve.
+        share = group.share * _serves(group, preactivation)
+        if group.fallback:
+            share = share * vanished
+        share = np.broadcast_to(share, z.shape).astype(z.dtype)
         denominator = stabilize(z.copy(), eps, group.nonnegative)
         vanished = z == 0
         given = relevance * share[:, np.newaxis, :]
         ratio = _divide(given, denominator, vanished)
         for part, weight in zip(parts, weights):
             lower += part[:, np.newaxis, :] * (ratio @ weight.T)
-        handed_on = index + 1 < len(groups) and groups[index + 1].fallback
-        lost = None if handed_on else vanished
+        lost = vanished
+        if index + 1 < len(groups) and groups[index + 1].fallback:
+            lost = vanished & ~_serves(groups[index + 1], preactivation)
         account(ledger, ratio, group.bias, denominator - z, given, lost)
     return lower
+
+
+def _serves(group, preactivation):
+    """Where `group` serves by the sign of the neurons' output (True
+    everywhere for a group without a sign)."""
+    if group.sign is None:
+        return np.True_
+    return preactivation >= 0 if group.sign > 0 else preactivation < 0
 
 
 def _relprop_by_unit(layer, a, relevance, ledger):

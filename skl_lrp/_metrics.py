@@ -52,7 +52,7 @@ class _Scorer:
             out[rows] = forward(self.network, x)[2]
         return out
 
-    def columns(self, X, target, logits=None):
+    def columns(self, X, target):
         """Output column explained for each sample."""
         if isinstance(target, str) and target == "predicted":
             self.network.columns_for(target)  # (defined for this model?)
@@ -60,6 +60,11 @@ class _Scorer:
                 return np.zeros(len(X), dtype=np.intp)
             # The model's own predict decides, as in the explainer.
             return self.network.columns_of(self.estimator.predict(X))
+        if isinstance(target, str) and target == "all":
+            raise ValueError(
+                "target='all' names several scores per sample; these metrics "
+                "track one: pass 'predicted', one label, or one label per sample."
+            )
         if np.ndim(target) == 0:
             column = self.network.columns_for(target)[0]
             return np.full(len(X), column)
@@ -505,7 +510,7 @@ def completeness(
     table, relevance = _check_inputs(X, relevance)
     scorer = _Scorer(estimator)
     logits = scorer.logits(X)
-    columns = scorer.columns(X, target, logits)
+    columns = scorer.columns(X, target)
     scores = logits[np.arange(len(logits)), columns]
     if baseline is not None:
         base = _baseline(baseline, table, reference)

@@ -135,7 +135,8 @@ class DenseNetwork:
         Whether the model is a classifier.
     output_activation : str
         The model's output activation ("softmax", "logistic", "identity",
-        "exp"); it decides the predicted class exactly as ``predict`` does.
+        "exp"): what the logits become (``predict_proba``, or the prediction
+        of a Poisson regressor).
     """
 
     weights: list

@@ -9,8 +9,9 @@ input fixed at 1) when the rule's ``bias`` is True. A group has its own
 denominator and a share of the neuron's relevance (AlphaBeta: ``alpha`` and
 ``-beta``; Gamma: the group matching the sign of the neuron's output). A
 *fallback* group serves only the neurons whose denominator vanished in the
-group before it (z^+: a neuron no input pushes up passes its relevance on
-through the inputs that push it down, instead of losing it).
+group before it (z^+: a neuron whose output is negative and that no input
+pushes up passes its relevance on through the inputs that push it down,
+instead of losing it).
 
 Rules only *describe*: :meth:`Rule.bind` resolves a rule's parameters on one
 fitted layer (ZBeta its box) into a :class:`BoundLayer` of plain arrays. The
@@ -78,7 +79,7 @@ class Group:
         Whether every contribution is >= 0, so that the denominator is too.
     fallback : bool
         If True, the group serves only the neurons whose denominator in the
-        group before it is exactly 0 (what those neurons hold is not lost).
+        group before it is exactly 0 (and that its `sign` admits).
     """
 
     parts: tuple
@@ -139,8 +140,11 @@ class BoundLayer:
 
     @property
     def needs_preactivation(self):
-        """Whether the rule reads the layer's pre-activation."""
-        return self.relative_eps or any(g.sign is not None for g in self.groups)
+        """Whether the rule reads the layer's pre-activation on every row (a
+        fallback group reads it only on the rows it serves, which are few)."""
+        return self.relative_eps or any(
+            g.sign is not None and not g.fallback for g in self.groups
+        )
 
     def part(self, name, a):
         """The modified input `name` of the layer input `a`."""
@@ -419,11 +423,12 @@ class ZPlus(Rule):
     Only positive contributions count. For non-negative inputs (after relu
     or logistic units) this is ``a_i w_ij^+``, the Deep Taylor rule for
     layers above the first; without bias, relevance is conserved exactly.
-    A neuron that no input pushes up (every ``a_i w_ij <= 0``; an output
-    unit whose active inputs all meet negative weights, say) has nothing to
-    share by: it passes its relevance on through the inputs that push it
-    down, ``z_ij = min(0, a_i w_ij)``, rather than losing it. Only where
-    every ``a_i w_ij`` is 0 is the relevance lost (the ledger's dead).
+    A neuron whose output is negative and that no input pushes up (every
+    ``a_i w_ij <= 0``; an output unit predicting below 0 whose active inputs
+    all meet negative weights, say) owes its output to the inputs that push
+    it down: they take its relevance, ``z_ij = min(0, a_i w_ij)``, rather
+    than it being lost. A neuron with no input pushing it up and an output
+    >= 0 (its bias's doing) passes nothing on (the ledger's dead).
 
     Parameters
     ----------
@@ -450,7 +455,11 @@ class ZPlus(Rule):
         down = [(POSITIVE, _neg(weight)), (NEGATIVE, _pos(weight))]
         return [
             (terms, None if bias is None else _pos(bias), {"nonnegative": True}),
-            (down, None if bias is None else _neg(bias), {"fallback": True}),
+            (
+                down,
+                None if bias is None else _neg(bias),
+                {"fallback": True, "sign": -1},
+            ),
         ]
 
 

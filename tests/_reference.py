@@ -225,9 +225,10 @@ def reference_rules(
                 if params["bias"] and name != "zbeta":  # z^β bias terms cancel
                     zb = _contribution(name, params, 1.0, b[j], 1.0, 1.0, z[j])
                 groups = [(1.0, zij, zb)]
-                if name == "zplus" and sum(zij) + zb == 0:
-                    # No input pushes the neuron up: the inputs that push it
-                    # down take its relevance.
+                if name == "zplus" and sum(zij) + zb == 0 and z[j] < 0:
+                    # No input pushes the neuron up, and its output is
+                    # negative: the inputs that push it down take its
+                    # relevance.
                     zij = [min(0.0, a[i] * w[i][j]) for i in range(n_in)]
                     zb = min(0.0, b[j]) if params["bias"] else 0.0
                     groups = [(1.0, zij, zb)]

@@ -8,8 +8,9 @@ from _reference import reference_relevance
 from conftest import KINDS, make_network, make_one_hot_pipeline
 from sklearn.frozen import FrozenEstimator
 
-from skl_lrp import RelevanceExplainer
+from skl_lrp import RelevanceExplainer, explain
 from skl_lrp._fast import prepare
+from skl_lrp.rules import ZPlus
 
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
 # float32 relevance is computed in float32: compare it at float32 rounding.
@@ -160,6 +161,27 @@ def test_output_unit_no_input_pushes_up_passes_on_through_those_pushing_down(bou
         )
         assert not lost
         np.testing.assert_allclose(row, expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("output_bias, score", [(10.0, 5.0), (0.0, -5.0)])
+def test_an_output_no_input_pushes_up_is_explained_by_its_sign(output_bias, score):
+    # Hidden units copy the inputs (relu); the output is h1 - h2 + bias. At
+    # x = (0, 5) nothing pushes it up. A positive score is the bias's doing:
+    # it reaches no input (the ledger's dead). A negative one is the doing of
+    # the input that pushes it down, which takes all of it.
+    model, _ = make_network("regressor", "relu", (5,), seed=0)
+    model.coefs_ = [np.eye(5)[:, :2], np.array([[1.0], [-1.0]])]
+    model.intercepts_ = [np.zeros(2), np.array([output_bias])]
+    x = np.array([[0.0, 5.0, 0.0, 0.0, 0.0]])
+    explanation = explain(model, x, rules=[ZPlus(), ZPlus()])
+    assert explanation.scores[0, 0] == score
+    relevance, dead = explanation.relevance[0, 0], explanation.absorbed_dead[0, 0]
+    if score > 0:
+        np.testing.assert_array_equal(relevance, 0.0)
+        assert dead == score
+    else:
+        np.testing.assert_array_equal(relevance, [0.0, score, 0.0, 0.0, 0.0])
+        assert dead == 0
 
 
 def test_constant_feature_gets_no_relevance_inside_the_box():

@@ -85,14 +85,19 @@ def test_fast_engine_equals_the_plain_one_through_a_pipeline(rules, bounds):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_fast_engine_equals_the_plain_one_where_no_input_pushes_up(activation, dtype):
-    # z^+ neurons that no input pushes up (all-negative incoming weights; a
-    # hidden unit kept on by its bias) pass their relevance on through the
-    # inputs that push them down: the fast engine hands those rows to the
-    # plain one, in batches where other rows take the fast path.
+    # z^+ neurons that no input pushes up: the output unit (all-negative
+    # weights, a negative bias: negative scores), whose relevance goes to
+    # the inputs that push it down; and two hidden units kept on by their
+    # bias (output >= 0), whose relevance is lost. The fast engine hands
+    # those rows to the plain one (at hidden layers without the
+    # pre-activation at hand), in batches where other rows take the fast
+    # path.
     model, X = make_network("regressor", activation, (6, 5, 4), dtype, seed=7)
     model.coefs_[-1] = -np.abs(model.coefs_[-1])
+    model.intercepts_[-1][:] = -1.0
     model.coefs_[1][:, :2] = -np.abs(model.coefs_[1][:, :2])
-    model.intercepts_[1][:2] = 1.0
+    model.intercepts_[1][:2] = 5.0
+    model.coefs_[2][:2] = np.abs(model.coefs_[2][:2])  # (they take relevance)
     rng = np.random.RandomState(0)
     X_test = 1.5 * rng.normal(size=(40, X.shape[1])).astype(dtype)
     for rules in ["deep-taylor", [ZBeta(), ZPlus(bias=True), ZPlus(), ZPlus()]]:
@@ -100,6 +105,12 @@ def test_fast_engine_equals_the_plain_one_where_no_input_pushes_up(activation, d
             FrozenEstimator(model), rules=rules, batch_size=9
         ).fit(X)
         _compare(explainer, X_test, X_test)
-        explanation = explainer.explain(X_test)
-        kept = explanation.absorbed_dead[:, 0] == 0
-        assert kept.sum() > 30
+        explanation = explainer.explain(X_test, return_layers=True)
+        scores = explanation.scores[:, 0]
+        top = explanation.layers[-1][:, 0]  # the last hidden layer's
+        pushed_up = (top > 0).any(axis=1)  # (z^+ proper: the score's sign)
+        assert np.all(scores < 0)
+        passed = np.isclose(top.sum(1), scores, rtol=TOLERANCE[dtype])
+        assert passed.sum() > 30 and not pushed_up.any()
+        if activation == "relu":  # (tanh inputs < 0 push them up too)
+            assert np.any(explanation.absorbed[:, 0] != 0)  # bias-held units

@@ -20,6 +20,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skl_lrp import RelevanceExplainer, cross_val_relevance
+from skl_lrp.metrics import aopc
 from skl_lrp.rules import AlphaBeta, Epsilon, ZBeta, ZPlus
 
 pd = pytest.importorskip("pandas")
@@ -282,6 +283,12 @@ ERRORS = {
         ),
         ValueError,
         r"feature_names has 2 names, but relevance is reported on 4 columns",
+    ),
+    "metrics-target-all": (
+        lambda: aopc(MLP, X, X, target="all"),
+        ValueError,
+        r"target='all' names several scores per sample; these metrics track "
+        r"one: pass 'predicted', one label, or one label per sample",
     ),
 }
 

@@ -456,9 +456,7 @@ def test_predicted_class_follows_predict_at_near_tied_logits(ulps, scale):
     base = scale * np.random.RandomState(0).uniform(-3, 3, size=300)
     if scale != 1.0:
         ulps *= 10_000
-    above = base.copy()
-    for _ in range(ulps):
-        above = np.nextafter(above, np.inf)
+    above = base + ulps * np.abs(np.spacing(base))  # (about `ulps` ulps above)
     logits = np.column_stack([base, above, base - 1, base - 2])
     rows = np.column_stack([logits, np.zeros(len(logits))])
     predicted = model.predict(rows)

@@ -192,7 +192,7 @@ def test_deep_taylor_on_negative_predictions_says_what_it_cannot_show():
             share = np.mean(report.scores < 0)
             assert 0.3 < share < 0.7
             (message,) = [w["message"] for w in report.warnings if w["kind"] == "sign"]
-            assert message.startswith(f"{share:.0%} of the held-out predictions")
+            assert message.startswith(f"{share:.0%} of the held-out rows")
             assert np.all(report.relevance[report.scores < 0] <= 0)
             assert "sign" in [w["kind"] for w in report.to_dict()["warnings"]]
     assert kinds == {"centred": ["sign"], "positive": [], "epsilon": []}
