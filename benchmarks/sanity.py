@@ -408,28 +408,32 @@ def by_dataset(results, methods):
 
 
 def regression_sign(results):
-    """The regression tables: how often the prediction is negative, and the
-    AOPC (not a ratio: on the rows predicted < 0, gradient x input's own is
-    near 0 in some runs) of gradient x input, the default and montavon-2019
-    on the rows predicted >= 0 and on those predicted < 0 (means over the
-    seeds)."""
+    """The regression tables, their rows predicted >= 0 and < 0 apart: the
+    share of rows, and the AOPC (not a ratio: on the rows predicted < 0,
+    gradient x input's own is near 0 in some runs) of gradient x input, the
+    default and montavon-2019 (means over the seeds)."""
     rows = []
     regression = results[results["task"] == "regression"]
     for name, runs in regression.groupby("dataset", sort=False):
         by = runs.groupby("method").mean(numeric_only=True)
-        row = {
-            "dataset": name,
-            "score": by.loc["gradient x input", "score"],
-            "negative": by.loc["gradient x input", "negative"],
-        }
-        for key, which in (("aopc_pos", ">= 0"), ("aopc_neg", "< 0")):
+        negative = by.loc["gradient x input", "negative"]
+        for key, which, share in (
+            ("aopc_pos", ">= 0", 1 - negative),
+            ("aopc_neg", "< 0", negative),
+        ):
+            row = {
+                "dataset": name,
+                "score": by.loc["gradient x input", "score"],
+                "predicted": which,
+                "rows": share,
+            }
             for method, label in (
                 ("gradient x input", "gxi"),
                 ("deep-taylor / column-mean", "default"),
-                ("montavon-2019 / column-mean", "montavon"),
+                ("montavon-2019 / column-mean", "montavon-2019"),
             ):
-                row[f"{label} {which}"] = by.loc[method, key]
-        rows.append(row)
+                row[label] = by.loc[method, key]
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -453,10 +457,8 @@ def rst_table(frame, formats):
 
 
 SUMMARY_FORMATS = {"Spearman": "{:.2f}", "AOPC": "{:.2f}", "AOPC inputs": "{:.2f}"}
-SIGN_FORMATS = {"score": "{:.2f}", "negative": "{:.0%}"} | {
-    f"{method} {which}": "{:.3f}"
-    for method in ("gxi", "default", "montavon")
-    for which in (">= 0", "< 0")
+SIGN_FORMATS = {"score": "{:.2f}", "rows": "{:.0%}"} | {
+    label: "{:.3f}" for label in ("gxi", "default", "montavon-2019")
 }
 DATASET_FORMATS = {
     name: "{:.2f}"
