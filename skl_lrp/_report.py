@@ -26,6 +26,7 @@ from sklearn.utils import _safe_indexing, indexable
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     StrOptions,
     validate_params,
 )
@@ -415,7 +416,13 @@ def _fit_explainer(estimator, X_train, y_train, task):
         # One batch after the other inside a fold: the folds are parallel.
         explainer = RelevanceExplainer(
             clone(estimator), rules=task.rules, bounds=task.bounds, n_jobs=1
-        ).fit(X_train, y_train)
+        )
+        try:
+            explainer.fit(X_train, y_train)
+        except InvalidParameterError as exc:
+            # A plain ValueError: validate_params would reword the model's
+            # message as if it were about a parameter of cross_val_relevance.
+            raise ValueError(f"estimator: {exc}") from exc
         fit_time = time.perf_counter() - start
     return explainer, fit_time, caught
 

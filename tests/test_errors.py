@@ -284,6 +284,11 @@ ERRORS = {
         ValueError,
         r"feature_names has 2 names, but relevance is reported on 4 columns",
     ),
+    "estimator-parameter-invalid": (
+        lambda: cross_val_relevance(MLPClassifier(solver="newton"), X, Y, cv=2),
+        ValueError,
+        r"^estimator: The 'solver' parameter of MLPClassifier must be",
+    ),
     "metrics-target-all": (
         lambda: aopc(MLP, X, X, target="all"),
         ValueError,
