@@ -55,6 +55,7 @@ PRIVATE_IMPORTS = {
     ("sklearn.utils", "_safe_indexing"),
     ("sklearn.utils._param_validation", "HasMethods"),
     ("sklearn.utils._param_validation", "Interval"),
+    ("sklearn.utils._param_validation", "InvalidParameterError"),
     ("sklearn.utils._param_validation", "StrOptions"),
     ("sklearn.utils._param_validation", "validate_params"),
     ("sklearn.utils.validation", "_num_samples"),
