@@ -449,7 +449,7 @@ def markdown(frame, formats):
 
 
 def rst_table(frame, formats):
-    lines = [".. list-table::", "   :header-rows: 1", ""]
+    lines = [".. list-table::", "   :header-rows: 1", "   :class: compact", ""]
     lines.append("   * - " + "\n     - ".join(frame.columns))
     for _, row in frame.iterrows():
         lines.append("   * - " + "\n     - ".join(_cells(row, frame.columns, formats)))
