@@ -79,6 +79,12 @@ FILES["rows_without_b.csv"] = _csv("a,c", "1,2", "3,4")
 sio = pytest.importorskip("skops.io")
 FILES["explainer.skops"] = _saved_explainer(sio.dumps)
 
+
+def _stream(explainer="{explainer.skops}", source="{rows.csv}", output="{tmp}/out.csv"):
+    """argv of ``explain --explainer`` over a file."""
+    return ["explain", "--explainer", explainer, "--input", source, "--output", output]
+
+
 # case (as in docs/errors.rst) -> (argv, exit code, message on stderr).
 # "{name}" in argv is the path of FILES[name]; "{tmp}" the test's folder.
 CASES = {
@@ -346,81 +352,33 @@ CASES = {
         r"file\); without it, explain trains on --csv or --parquet",
     ),
     "``--explainer`` or ``--input`` file does not exist": (
-        [
-            "explain",
-            "--explainer",
-            "{tmp}/no.skops",
-            "--input",
-            "{rows.csv}",
-            "--output",
-            "{tmp}/out.csv",
-        ],
+        _stream(explainer="{tmp}/no.skops"),
         2,
         r"--explainer \S+no.skops: no such file",
     ),
     "``--input`` or ``--output`` neither .parquet nor .csv": (
-        [
-            "explain",
-            "--explainer",
-            "{explainer.skops}",
-            "--input",
-            "{rows.csv}",
-            "--output",
-            "{tmp}/out.xlsx",
-        ],
+        _stream(output="{tmp}/out.xlsx"),
         2,
         r"--output \S+out.xlsx: expected a .parquet or .csv file",
     ),
     "``--output`` is the ``--input`` file": (
-        [
-            "explain",
-            "--explainer",
-            "{explainer.skops}",
-            "--input",
-            "{rows.csv}",
-            "--output",
-            "{rows.csv}",
-        ],
+        _stream(output="{rows.csv}"),
         2,
         r"--output is the --input file: it would overwrite your data",
     ),
     "``--output`` in a folder that does not exist": (
-        [
-            "explain",
-            "--explainer",
-            "{explainer.skops}",
-            "--input",
-            "{rows.csv}",
-            "--output",
-            "{tmp}/no/such/out.csv",
-        ],
+        _stream(output="{tmp}/no/such/out.csv"),
         2,
         r"--output \S+out.csv: the folder \S+ does not exist",
     ),
     "``--explainer`` a pickle file without ``--allow-pickle``": (
-        [
-            "explain",
-            "--explainer",
-            "{explainer.pkl}",
-            "--input",
-            "{rows.csv}",
-            "--output",
-            "{tmp}/out.csv",
-        ],
+        _stream(explainer="{explainer.pkl}"),
         2,
         r"is not a .skops file. Loading a pickle or joblib file runs code stored "
         r"in it.*--allow-pickle",
     ),
     "``--input`` lacks a column the explainer was fitted on": (
-        [
-            "explain",
-            "--explainer",
-            "{explainer.skops}",
-            "--input",
-            "{rows_without_b.csv}",
-            "--output",
-            "{tmp}/out.csv",
-        ],
+        _stream(source="{rows_without_b.csv}"),
         2,
         r"lacks the column\(s\) \['b'\] that the explainer was fitted on",
     ),
