@@ -1,3 +1,4 @@
+import contextlib
 import warnings
 from html.parser import HTMLParser
 
@@ -104,3 +105,24 @@ def make_one_hot_pipeline(n_samples=150, max_iter=300):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return make_pipeline(preprocessing, mlp).fit(X, y), X
+
+
+@contextlib.contextmanager
+def dask_client(processes):
+    """A Dask client of a local cluster of two one-thread workers, in this
+    process (threads) or in worker processes, as on a real cluster (what a
+    task needs is then pickled and sent). Needs ``distributed``."""
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=":0",  # any free port: never one in use
+            silence_logs=40,
+        ) as cluster,
+        distributed.Client(cluster, timeout="60s") as client,
+    ):
+        client.wait_for_workers(2, timeout=60)
+        yield client

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import dask_client
 from sklearn.datasets import load_wine
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -15,17 +16,9 @@ joblib = pytest.importorskip("joblib")
 
 @pytest.fixture(scope="module")
 def client():
-    with (
-        distributed.LocalCluster(
-            # In-process workers start reliably on a loaded CI machine; the tasks
-            # still go through the scheduler and the joblib Dask backend.
-            n_workers=2,
-            threads_per_worker=1,
-            processes=False,
-            dashboard_address=":0",  # any free port: never one in use
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    # In-process workers start reliably on a loaded CI machine; the tasks
+    # still go through the scheduler and the joblib Dask backend.
+    with dask_client(processes=False) as client:
         yield client
 
 

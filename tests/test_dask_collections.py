@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import dask_client
 from sklearn.compose import make_column_transformer
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -29,17 +30,7 @@ pytestmark = [
 def client():
     # Worker processes, as on a real cluster: what a partition needs (the
     # fitted explainer, the partition) is pickled and sent to them.
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=40,
-        ) as cluster,
-        distributed.Client(cluster, timeout="60s") as client,
-    ):
-        client.wait_for_workers(2, timeout=60)
+    with dask_client(processes=True) as client:
         yield client
 
 
