@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from skl_lrp._stream import CHUNK_ROWS
+
 N_FEATURES = 50
 HIDDEN = (64, 32)
 # Runs the command line in a child process and reports the child's peak
@@ -131,7 +133,7 @@ def main(argv=None):
     parser.add_argument(
         "--workdir", default=os.path.join(tempfile.gettempdir(), "skl_lrp_scale")
     )
-    parser.add_argument("--chunk-rows", type=int, default=65_536)
+    parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS)
     args = parser.parse_args(argv)
     sizes = (10**4, 10**5) if args.quick else (10**6, 10**7)
     dask_rows = 10**5 if args.quick else 10**6

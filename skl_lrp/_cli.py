@@ -34,6 +34,7 @@ from ._explainer import RelevanceExplainer
 from ._guardrails import descending_order
 from ._report import cross_val_relevance
 from ._rules import ROOT_POINTS
+from ._stream import CHUNK_ROWS, file_format
 from ._tables import DATASETS, UsageError, literal, load
 
 
@@ -357,11 +358,10 @@ def _same_file(a, b):
 
 # The saved explainer's options, which mean nothing without --explainer.
 SAVED_EXPLAINER_FLAGS = ("input", "output", "chunk_rows", "allow_pickle")
-CHUNK_ROWS = 65_536
 
 
-def _check_outputs(args):
-    """Usage errors for output paths that cannot be written, before any work."""
+def _check_no_saved_explainer_flags(args):
+    """A usage error for an option of ``explain --explainer`` without it."""
     given = [
         f for f in SAVED_EXPLAINER_FLAGS if getattr(args, f, None) not in (None, False)
     ]
@@ -371,6 +371,10 @@ def _check_outputs(args):
             f"{flag} goes with --explainer FILE (a saved explainer over a file); "
             "without it, explain trains on --csv or --parquet"
         )
+
+
+def _check_outputs(args):
+    """Usage errors for output paths that cannot be written, before any work."""
     source = args.csv if args.csv is not None else args.parquet
     source_flag = "--csv" if args.csv is not None else "--parquet"
     if args.out and args.json and _same_file(args.out, args.json):
@@ -987,7 +991,11 @@ def main(argv=None, out=None):
         command = _stream_command
     prefix = f"skl-lrp {args.command}"
     try:
-        _check_stream_paths(args) if streaming else _check_outputs(args)
+        if streaming:
+            _check_stream_paths(args)
+        else:
+            _check_no_saved_explainer_flags(args)
+            _check_outputs(args)
         parallel = args.command == "report" and args.n_jobs not in (None, 1)
         with _interruptible(parallel), _blas_threads():
             return command(args, _Flushed(sys.stdout if out is None else out))
@@ -1020,8 +1028,7 @@ def _check_stream_paths(args):
         if not os.path.isfile(path):
             raise UsageError(f"--{flag} {literal(path)}: no such file")
     for flag in ("input", "output"):
-        suffix = os.path.splitext(getattr(args, flag))[1].lower()
-        if suffix not in (".parquet", ".csv"):
+        if file_format(getattr(args, flag)) is None:
             raise UsageError(
                 f"--{flag} {literal(getattr(args, flag))}: expected a .parquet "
                 "or .csv file (by its extension)"

@@ -112,24 +112,33 @@ class _CSV:
         yield from pd.read_csv(self.path, usecols=columns, chunksize=chunk_rows)
 
 
+# Rows read and explained at a time, unless the caller says otherwise.
+CHUNK_ROWS = 65_536
+
+
+def file_format(path):
+    """ "parquet" or "csv", by the extension of `path` (any case), or None."""
+    return {".parquet": "parquet", ".csv": "csv"}.get(Path(path).suffix.lower())
+
+
+def _check_format(path):
+    if file_format(path) is None:
+        raise ValueError(
+            f"{str(path)!r}: expected a .parquet or .csv file (by its extension)."
+        )
+
+
 def _reader(path):
-    suffix = Path(path).suffix.lower()
-    if suffix == ".parquet":
-        return _Parquet(path)
-    if suffix in (".csv", ".txt"):
-        return _CSV(path)
-    raise ValueError(
-        f"{str(path)!r}: expected a .parquet or .csv file (by its extension)."
-    )
+    _check_format(path)
+    return _Parquet(path) if file_format(path) == "parquet" else _CSV(path)
 
 
 class _Writer:
     """Appends chunks of a DataFrame to a Parquet or CSV file."""
 
     def __init__(self, path):
-        self.path, self.parquet = Path(path), Path(path).suffix.lower() == ".parquet"
-        if not self.parquet and self.path.suffix.lower() not in (".csv", ".txt"):
-            raise ValueError(f"{str(path)!r}: expected a .parquet or .csv output file.")
+        _check_format(path)
+        self.path, self.parquet = Path(path), file_format(path) == "parquet"
         self.writer = None
 
     def write(self, frame):
@@ -165,7 +174,9 @@ class _Writer:
     },
     prefer_skip_nested_validation=True,
 )
-def explain_file(explainer, source, destination, *, chunk_rows=65_536, progress=False):
+def explain_file(
+    explainer, source, destination, *, chunk_rows=CHUNK_ROWS, progress=False
+):
     """Explain every row of a Parquet or CSV file into another file.
 
     The rows are read, explained and written a chunk at a time, so memory
