@@ -2,8 +2,9 @@
 
 Everything here turns a user's file into a :class:`Table` or raises a
 :class:`UsageError` whose one-line message names the file, the column or the
-row at fault and says what to do. pandas (the ``cli`` extra) reads CSV and
-Parquet files and is imported only when one is given.
+row at fault and says what to do. A CSV file is read by the standard
+library's :mod:`csv` (one parser checks the rows and reads them); pandas (the
+``cli`` extra) reads Parquet files and is imported only when one is given.
 
 Rows are named as the user sees them: in a CSV file, ``row N`` counts the
 header as row 1, as a spreadsheet does (it is also the line number in a text
@@ -106,12 +107,12 @@ def literal(text):
     )
 
 
-def _pandas(flag):
+def _pandas():
     try:
         import pandas
     except ImportError:
         raise UsageError(
-            f'{flag} needs pandas to read the file: pip install "skl_lrp[cli]"'
+            '--parquet needs pandas to read the file: pip install "skl_lrp[cli]"'
         ) from None
     return pandas
 
@@ -173,32 +174,13 @@ def _load_builtin(name, task):
 
 def _read_csv(path):
     """Header names, columns of stripped strings and row names of a CSV file."""
-    dialect = _sniff(path)
-    width = _check_fields(path, dialect)
-    pd = _pandas("--csv")
-    try:
-        frame = pd.read_csv(
-            path,
-            sep=dialect.delimiter,
-            quotechar=dialect.quotechar or '"',
-            doublequote=dialect.doublequote,
-            skipinitialspace=dialect.skipinitialspace,
-            header=None,
-            names=list(range(width)),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=True,
-            encoding="utf-8-sig",
-            engine="c",
-        )
-    except (ValueError, UnicodeDecodeError, OSError) as exc:  # ParserError too
-        raise UsageError(
-            f"--csv {path}: cannot read it as CSV: {_first(exc)}"
-        ) from None
-    header = [str(name).strip() for name in frame.iloc[0]]
-    columns = [frame[j].iloc[1:].str.strip().to_numpy(object) for j in range(width)]
-    rows = [f"row {i}" for i in range(2, len(frame) + 1)]
+    records = _records(path, _sniff(path))
+    header = [name.strip() for name in records[0]]
+    columns = [
+        np.array([cell.strip() for cell in column], dtype=object)
+        for column in zip(*records[1:])
+    ]
+    rows = [f"row {i}" for i in range(2, len(records) + 1)]
     return header, columns, rows
 
 
@@ -238,40 +220,40 @@ def _sniff(path):
         return csv.excel
 
 
-def _check_fields(path, dialect):
-    """The header's number of fields, after checking every row has as many."""
-    width = None
+def _records(path, dialect):
+    """The file's non-blank rows, each a list of fields, after checking that
+    every row has as many fields as the header."""
+    records = []
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            for number, row in enumerate(
-                (row for row in csv.reader(handle, dialect) if row), start=1
-            ):
-                if width is None:
-                    width = len(row)
-                elif len(row) != width:
+            for record in csv.reader(handle, dialect):
+                if not record:
+                    continue
+                if records and len(record) != len(records[0]):
                     raise UsageError(
-                        f"--csv {path}: row {number} has {len(row)} "
-                        f"field{'s' * (len(row) != 1)} where the header row "
-                        f"names {width} columns (the header is row 1)"
+                        f"--csv {path}: row {len(records) + 1} has {len(record)} "
+                        f"field{'s' * (len(record) != 1)} where the header row "
+                        f"names {len(records[0])} columns (the header is row 1)"
                     )
+                records.append(record)
     except UnicodeDecodeError as exc:
         raise UsageError(
             f"--csv {path} is not UTF-8 text ({exc.reason}); save it as UTF-8 CSV"
         ) from None
     except csv.Error as exc:
         raise UsageError(f"--csv {path}: cannot read it as CSV: {exc}") from None
-    if width is None:
+    if not records:
         raise UsageError(f"--csv {path} has only blank lines; it needs a header row")
-    if number < 2:
+    if len(records) < 2:
         raise UsageError(
             f"--csv {path} has a header row but no data rows; it needs at least one"
         )
-    return width
+    return records
 
 
 def _read_parquet(path):
     """Column names, columns and row names of a Parquet file."""
-    pd = _pandas("--parquet")
+    pd = _pandas()
     try:
         frame = pd.read_parquet(path)
     except FileNotFoundError:

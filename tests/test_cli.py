@@ -90,6 +90,27 @@ def test_explain_csv_with_mixed_columns(mixed_csv):
         assert total == pytest.approx(score, abs=1e-4)
 
 
+def test_csv_is_read_without_pandas(mixed_csv):
+    argv = ["explain", "--csv", str(mixed_csv), "--target", "churn", "--max-iter"]
+    argv += ["30", "--samples", "2"]
+    # A fresh interpreter in which `import pandas` fails, as if not installed.
+    script = (
+        "import importlib.abc, sys\n"
+        "class NoPandas(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] == 'pandas':\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, NoPandas())\n"
+        "from skl_lrp._cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *argv], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == _run(*argv)
+
+
 def test_report_on_the_default_dataset_writes_html_and_json(tmp_path):
     html, js = tmp_path / "r.html", tmp_path / "r.json"
     text = _run(

@@ -329,10 +329,10 @@ CASES = {
         2,
         r"--out \S+good.csv is the --csv file: writing it would overwrite your data",
     ),
-    "``--csv`` without pandas installed": (
-        ["report", "--csv", "{good.csv}", "--target", "y"],
+    "``--parquet`` without pandas installed": (
+        ["report", "--parquet", "{data.parquet}", "--target", "y"],
         2,
-        r"--csv needs pandas to read the file: pip install \"skl_lrp\[cli\]\"",
+        r"--parquet needs pandas to read the file: pip install \"skl_lrp\[cli\]\"",
     ),
     "``--parquet`` that cannot be read": (
         ["report", "--parquet", "{data.parquet}", "--target", "y"],
@@ -442,7 +442,7 @@ def test_cli_error(case, tmp_path, capsys, monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
 
         monkeypatch.setattr(_cli, "open", locked, raising=False)
-    if case == "``--csv`` without pandas installed":
+    if case == "``--parquet`` without pandas installed":
         monkeypatch.setitem(sys.modules, "pandas", None)
     if case == "an unexpected failure":
 
