@@ -178,6 +178,11 @@ def importance_agreement(relevance, importance):
     return float(stats.spearmanr(relevance, importance)[0])
 
 
+# A permutation importance at most this part of the largest column's counts
+# as negligible: the held-out score barely depends on the column.
+NEGLIGIBLE = 0.05
+
+
 def disagreement_limits(n_features):
     """``(m, h)``: "top" is the first m places, "bottom half" the last h."""
     return min(max(3, math.ceil(n_features / 4)), n_features // 2), n_features // 2
@@ -191,7 +196,8 @@ def disagreements(names, relevance, importance):
 
     - it is among the top m by relevance even with ties broken against it,
       with more than the average relevance, while its mean permutation
-      importance is <= 0 or it is among the h lowest by permutation
+      importance is negligible (<= 0, or at most `NEGLIGIBLE` times the
+      largest column's) or it is among the h lowest by permutation
       importance even with ties broken in its favour; or
     - the reverse: among the top m by permutation importance (ties against
       it), with a positive importance above the average, while among the h
@@ -205,22 +211,24 @@ def disagreements(names, relevance, importance):
     m, h = disagreement_limits(n)
     r_best, r_worst = best_and_worst_ranks(relevance)
     p_best, p_worst = best_and_worst_ranks(importance)
+    negligible = max(0.0, NEGLIGIBLE * importance.max())
     found = []
     for i, name in enumerate(names):
         relevant = r_worst[i] <= m and relevance[i] > relevance.mean()
         needed = p_worst[i] <= m and importance[i] > max(0.0, importance.mean())
         if relevant and (importance[i] <= 0 or p_best[i] > n - h):
             found.append((i, name, "relevant"))
+        elif relevant and importance[i] <= negligible:
+            found.append((i, name, "negligible"))
         elif needed and r_best[i] > n - h:
             found.append((i, name, "needed"))
     found.sort(key=lambda item: r_best[item[0]])  # as the ranked table
+    ranks = (r_best, p_best)
     return [
         warning(
             "disagreement",
             name,
-            _disagreement_message(
-                name, kind, r_best[i], p_best[i], n, relevance[i], importance[i]
-            ),
+            _disagreement_message(kind, name, i, relevance, importance, ranks),
         )
         for i, name, kind in found
     ]
@@ -239,12 +247,21 @@ def best_and_worst_ranks(values):
     )
 
 
-def _disagreement_message(name, kind, r_rank, p_rank, n, relevance, importance):
-    if kind == "relevant":
+def _disagreement_message(kind, name, i, relevance, importance, ranks):
+    """The message of a flag of `kind` on column `i` (see :func:`disagreements`)."""
+    r_rank, p_rank = ranks[0][i], ranks[1][i]
+    n, largest = len(relevance), importance.max()
+    relevance, importance = relevance[i], importance[i]
+    if kind != "needed":
+        versus = f"{p_rank} of {n} by permutation importance ({importance:+.2g})"
+        if kind == "negligible":
+            versus = (
+                f"its permutation importance ({importance:+.2g}) is "
+                f"{importance / largest:.0%} of the largest ({largest:+.2g})"
+            )
         return (
             f"'{name}' ranks {r_rank} of {n} by relevance (mean |R| "
-            f"{relevance:.3g}) but {p_rank} of {n} by permutation importance "
-            f"({importance:+.2g}): the held-out score barely depends on it. "
+            f"{relevance:.3g}) but {versus}: the held-out score barely depends on it. "
             "Relevance measures how much of the explained score a column "
             "accounts for, not the performance lost without it; memorized "
             "identifiers or rare values, heavy tails and correlated columns "

@@ -434,6 +434,14 @@ def test_disagreement_definition():
     assert disagreements(names[:3], [3, 1, 2], [0.3, 0.1, 0.2]) == []
     assert disagreements(names[:2], [2, 1], [-1.0, 1.0]) == []
     assert disagreements(names[:3], [3, 1, 2], [np.nan, 0.3, 0.1]) == []
+    # Second by both, but its importance is negligible: 5% of the largest or
+    # less (c1 below; not at 6%).
+    found = disagreements(names[:4], [4, 3, 2, 1], [0.4, 0.02, 0.01, 0.0])
+    assert [w["column"] for w in found] == ["c1"]
+    assert "its permutation importance (+0.02) is 5% of the largest" in (
+        found[0]["message"]
+    )
+    assert disagreements(names[:4], [4, 3, 2, 1], [0.4, 0.024, 0.01, 0.0]) == []
 
 
 def test_importance_agreement_is_nan_when_undefined():
