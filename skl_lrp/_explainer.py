@@ -664,21 +664,11 @@ shape (n_samples, n_targets)
         Only what is asked for is kept: memory beyond the outputs stays
         bounded by the batches in flight.
         """
-        network, aggregation = self._plan.network, self._plan.aggregation
         n_samples = _num_samples(X)
         n_targets = 1 if columns is None else columns.shape[-1]
-        dtype = network.dtype
-        shape = (n_samples, n_targets)
-        width = network.n_features if aggregation is None else aggregation.shape[1]
-        out = {"relevance": np.empty((*shape, width), dtype=dtype)}
-        if scores:
-            out["scores"] = np.empty(shape, dtype=dtype)
-            out["columns"] = np.empty(shape, dtype=np.intp)
-        if ledger:
-            out["ledger"] = np.empty((*shape, 3), dtype=dtype)
-        if return_layers:
-            widths = [weight.shape[0] for weight in network.weights[1:]]
-            out["layers"] = [np.empty((*shape, width), dtype=dtype) for width in widths]
+        out = self._allocate_outputs(
+            n_samples, n_targets, ledger, return_layers, scores
+        )
         n_batches = -(-n_samples // self.batch_size)
 
         def batches():  # (a generator: no list growing with the rows)
@@ -718,16 +708,28 @@ shape (n_samples, n_targets)
                 if near is not None and near.size:
                     undecided.append(near)
                 if result is not None:
-                    batch = rows_of(out, rows)
-                    for key, value in result.items():
-                        if key == "layers":
-                            for layer, part in zip(batch[key], value):
-                                layer[...] = part
-                        elif key in batch:
-                            batch[key][...] = value
+                    _write_rows(rows_of(out, rows), result)
                 del result
         if undecided:
             self._settle(X, np.concatenate(undecided).T, out, ledger, return_layers)
+        return out
+
+    def _allocate_outputs(self, n_samples, n_targets, ledger, return_layers, scores):
+        """The arrays that `_propagate` fills, by the keys of
+        ``relevance_batch``'s result (only those asked for)."""
+        network, aggregation = self._plan.network, self._plan.aggregation
+        dtype = network.dtype
+        shape = (n_samples, n_targets)
+        width = network.n_features if aggregation is None else aggregation.shape[1]
+        out = {"relevance": np.empty((*shape, width), dtype=dtype)}
+        if scores:
+            out["scores"] = np.empty(shape, dtype=dtype)
+            out["columns"] = np.empty(shape, dtype=np.intp)
+        if ledger:
+            out["ledger"] = np.empty((*shape, 3), dtype=dtype)
+        if return_layers:
+            widths = [weight.shape[0] for weight in network.weights[1:]]
+            out["layers"] = [np.empty((*shape, width), dtype=dtype) for width in widths]
         return out
 
     def _settle(self, X, undecided, out, ledger, return_layers):
@@ -899,6 +901,17 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
     if near is not None:
         near = np.column_stack([near + rows.start, result["columns"][near, 0]])
     return (None if into else result), near
+
+
+def _write_rows(batch, result):
+    """Copy a batch's `result` (sent back by another process) into its rows
+    of the outputs, `batch`, key by key; keys not asked for are dropped."""
+    for key, value in result.items():
+        if key == "layers":
+            for layer, part in zip(batch[key], value):
+                layer[...] = part
+        elif key in batch:
+            batch[key][...] = value
 
 
 def _statistics_of(X, explainer, network, indices):
