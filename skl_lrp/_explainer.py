@@ -18,7 +18,12 @@ from sklearn.base import (
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import Bunch, _safe_indexing, gen_batches, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     _num_samples,
@@ -527,6 +532,14 @@ default="column-mean"
             return lazy_transform(self, X)
         return self._propagate(X, columns, scores=False)["relevance"][:, 0, :]
 
+    @validate_params(
+        {
+            "X": "no_validation",  # (checked against the fitted columns)
+            "target": "no_validation",  # (any label of the network)
+            "return_layers": ["boolean"],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def explain(self, X, target=None, return_layers=False):
         """Relevance, explained scores and targets for one or more targets.
 
@@ -943,6 +956,16 @@ def _absolute_sum(X, explainer, columns):
     return np.abs(relevance).sum(axis=(0, 1)), relevance.shape[0] * relevance.shape[1]
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["predict"])],
+        "X": "no_validation",  # (by the explainer's fit)
+        "target": "no_validation",  # (any label of the network)
+        "return_layers": ["boolean"],
+    },
+    # The explainer built from `params` validates them in its fit.
+    prefer_skip_nested_validation=False,
+)
 def explain(estimator, X, *, target="predicted", return_layers=False, **params):
     """Explain a trained model's predictions in one call.
 

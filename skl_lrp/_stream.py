@@ -7,6 +7,7 @@ skops' secure format by default, pickle only when asked for.
 """
 
 import gc
+import os
 from numbers import Integral
 from pathlib import Path
 
@@ -19,6 +20,10 @@ ROW, TARGET, SCORE = "row", "target", "score"
 _TRUSTED_MODULES = ("skl_lrp.", "sklearn.")
 
 
+@validate_params(
+    {"path": [str, os.PathLike], "allow_pickle": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def load_explainer(path, *, allow_pickle=False):
     """A fitted :class:`RelevanceExplainer` saved with ``skops.io.dump``.
 

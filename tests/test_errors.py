@@ -19,6 +19,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
+import skl_lrp
 from skl_lrp import RelevanceExplainer, cross_val_relevance
 from skl_lrp.metrics import aopc
 from skl_lrp.rules import AlphaBeta, Epsilon, ZBeta, ZPlus
@@ -189,6 +190,22 @@ ERRORS = {
         ValueError,
         r"target=7 is not a class label of the model; expected \"predicted\", "
         r"\"all\" or one of \[0, 1\]",
+    ),
+    "return-layers-not-boolean": (
+        lambda: explainer().explain(X, return_layers="yes"),
+        InvalidParameterError,
+        r"'return_layers' parameter of RelevanceExplainer.explain must be an "
+        r"instance of 'bool'",
+    ),
+    "explain-not-a-model": (
+        lambda: skl_lrp.explain("model.pkl", X),
+        InvalidParameterError,
+        r"'estimator' parameter of explain must be an object implementing 'predict'",
+    ),
+    "allow-pickle-not-boolean": (
+        lambda: skl_lrp.load_explainer(__file__, allow_pickle="no"),
+        InvalidParameterError,
+        r"'allow_pickle' parameter of load_explainer must be an instance of 'bool'",
     ),
     "unknown-bounds": (
         lambda: explainer(bounds="median"),
