@@ -603,9 +603,11 @@ def test_predicted_class_follows_predict_on_the_decision_boundary(bounds):
     np.testing.assert_array_equal(
         explainer.set_params(batch_size=7).explain(X_edge).targets[:, 0], predicted
     )
-    # transform explains the same classes (in the same single settling call)
-    np.testing.assert_allclose(
-        explainer.transform(X_edge),
-        explainer.explain_each(X_edge, predicted).relevance[:, 0],
-        rtol=1e-12,
+    # transform explains the same classes (in the same single settling call).
+    # Not compared with explain_each(X_edge, predicted): a row that predict
+    # settles is explained again in a batch of its own, and these rows'
+    # scores are rounding errors (~1e-16) whose value, even sign, depends on
+    # the batch a BLAS sums them in (it did with numpy 1.25's OpenBLAS).
+    np.testing.assert_array_equal(
+        explainer.transform(X_edge), explainer.explain(X_edge).relevance[:, 0]
     )
