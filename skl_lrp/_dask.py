@@ -39,14 +39,27 @@ def meta(X):
     return np.empty((0, X.shape[1]), dtype=X.dtype)
 
 
+def shared(value):
+    """`value` (the fitted explainer, say) as one node of a graph that its
+    tasks read: a worker receives it once, not once per task."""
+    import dask
+
+    return dask.delayed(value, pure=True, traverse=False)
+
+
 def reduce_partitions(function, X, *args):
     """``function(partition, *args)`` on each partition, on the workers;
     the list of results (small ones: sums per column) comes back."""
     import dask
 
+    args = [shared(arg) for arg in args]
     return dask.compute(
         *[dask.delayed(function)(part, *args) for part in partitions(X)]
     )
+
+
+def _relevance_block(block, explainer):
+    return explainer.transform(block)
 
 
 def _relevance_frame(part, explainer, names):
@@ -54,6 +67,10 @@ def _relevance_frame(part, explainer, names):
 
     relevance = explainer.transform(part)
     return pd.DataFrame(relevance, index=part.index, columns=names)
+
+
+def _explanation(part, explainer, target, return_layers):
+    return explainer.explain(part, target, return_layers)
 
 
 def lazy_transform(explainer, X):
@@ -64,10 +81,11 @@ def lazy_transform(explainer, X):
         import pandas as pd
 
         empty = pd.DataFrame({name: np.empty(0, dtype) for name in names})
-        return X.map_partitions(_relevance_frame, explainer, names, meta=empty)
+        return X.map_partitions(_relevance_frame, shared(explainer), names, meta=empty)
     X = _rows_whole(X)
     return X.map_blocks(
-        explainer.transform,
+        _relevance_block,
+        shared(explainer),
         chunks=(X.chunks[0], (len(names),)),
         dtype=dtype,
         meta=np.empty((0, 0), dtype=dtype),
@@ -82,8 +100,9 @@ def lazy_explain(explainer, X, target, return_layers):
     import dask.array as da
 
     sample = explainer.explain(_first_row(X), target, return_layers)
+    node = shared(explainer)
     explained = [
-        dask.delayed(explainer.explain)(part, target, return_layers)
+        dask.delayed(_explanation)(part, node, target, return_layers)
         for part in partitions(X)
     ]
     lengths = X.chunks[0] if not _is_frame(X) else [np.nan] * X.npartitions

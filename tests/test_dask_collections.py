@@ -119,3 +119,32 @@ def test_an_untrained_model_on_a_dask_collection_is_refused(numeric):
     X, _ = numeric
     with pytest.raises(ValueError, match="train it first.*FrozenEstimator"):
         RelevanceExplainer(MLPRegressor()).fit(da.from_array(X), X[:, 0])
+
+
+def _tasks_carrying(graph, size):
+    """How many tasks of `graph`, each pickled on its own (as the scheduler
+    sends them to workers, with cloudpickle), take at least `size` bytes."""
+    import cloudpickle
+
+    return sum(len(cloudpickle.dumps(t)) >= size for t in dict(graph).values())
+
+
+@pytest.mark.parametrize("kind", ["array", "frame"])
+def test_the_explainer_is_one_node_of_the_graph(kind):
+    # A wide network makes the explainer far larger than a partition: only
+    # the task that holds it may be that large, however many partitions.
+    import pickle
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 4))
+    model = _fit(MLPRegressor(hidden_layer_sizes=(300,), max_iter=5), X, X[:, 0])
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    size = len(pickle.dumps(explainer)) // 2
+    lazy = da.from_array(X, chunks=(10, 4))
+    if kind == "frame":
+        lazy = dd.from_pandas(pd.DataFrame(X, columns=list("abcd")), npartitions=8)
+        explainer.fit(lazy)  # (fitted on named columns, as the frame has)
+    assert _tasks_carrying(explainer.transform(lazy).__dask_graph__(), size) == 1
+    explanation = explainer.explain(lazy)
+    graph = explanation.relevance.__dask_graph__()
+    assert _tasks_carrying(graph, size) == 1
