@@ -438,9 +438,8 @@ def test_disagreement_definition():
     # less (c1 below; not at 6%).
     found = disagreements(names[:4], [4, 3, 2, 1], [0.4, 0.02, 0.01, 0.0])
     assert [w["column"] for w in found] == ["c1"]
-    assert "its permutation importance (+0.02) is 5% of the largest" in (
-        found[0]["message"]
-    )
+    message = found[0]["message"]
+    assert "its permutation importance (+0.02) is 5% of the largest" in message
     assert disagreements(names[:4], [4, 3, 2, 1], [0.4, 0.024, 0.01, 0.0]) == []
 
 
