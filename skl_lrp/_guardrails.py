@@ -298,25 +298,43 @@ def baseline_warning(fold_scores, baseline_scores, classifier):
     )
 
 
-# Share of negative scores from which a Deep Taylor regression report says
-# what its relevance cannot show.
+# Share of negative scores from which a Deep Taylor report says what its
+# relevance cannot show.
 NEGATIVE_SHARE = 0.1
 
 
-def sign_warning(scores, rules, classifier):
-    """A warning when Deep Taylor explains many negative regression
-    scores, or None."""
-    if classifier or not (isinstance(rules, str) and rules == "deep-taylor"):
+def sign_warning(scores, rules, classifier, multiclass=False):
+    """A warning when Deep Taylor explains many negative scores of a
+    regressor or of a multiclass classifier, or None.
+
+    A binary classifier's negative score is that of a class the row leans
+    away from, and is not flagged; a multiclass (softmax) network's logits
+    are read only through their differences, so their sign means nothing.
+    """
+    if (classifier and not multiclass) or not (
+        isinstance(rules, str) and rules == "deep-taylor"
+    ):
         return None
     share = float(np.mean(np.asarray(scores) < 0)) if len(scores) else 0.0
     if share < NEGATIVE_SHARE:
         return None
+    if classifier:
+        what = (
+            "(the logit of the class explained). The softmax reads only the "
+            "differences between a row's logits, so a negative logit does not "
+            "mean an unlikely class, and adding a constant to every logit "
+            "would change the relevance but no prediction."
+        )
+    else:
+        what = (
+            "(the network's output: the prediction, or its log under a "
+            "Poisson loss)."
+        )
     return warning(
         "sign",
         None,
         f"{share:.0%} of the held-out rows have a negative explained score "
-        "(the network's output: the prediction, or its log under a Poisson "
-        "loss). Deep Taylor splits a negative score among the columns that "
+        f"{what} Deep Taylor splits a negative score among the columns that "
         "push it up (each gets a negative share), and the columns that push "
         "it down, which make it negative, get nothing for that: read those "
         "rows with care. For relevance signed within a row, use rules="

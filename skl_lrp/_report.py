@@ -30,6 +30,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
@@ -1001,7 +1002,10 @@ def _checks(folds, plan, task, names, relevances_mean):
         guard.baseline_warning(fold_scores, baseline_scores, classifier),
         guard.convergence_warning([fold.warnings for fold in folds]),
         guard.sign_warning(
-            np.concatenate([fold.scores for fold in folds]), task.rules, classifier
+            np.concatenate([fold.scores for fold in folds]),
+            task.rules,
+            classifier,
+            multiclass=classifier and type_of_target(plan.y) == "multiclass",
         ),
         *guard.cardinality_warnings(X, names),
     ]

@@ -1,6 +1,7 @@
 """cross_val_relevance, RelevanceReport and RelevanceDisplay."""
 
 import ast
+import copy
 import dataclasses
 import json
 import pathlib
@@ -15,6 +16,7 @@ from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_wine
 from sklearn.dummy import DummyClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold
@@ -37,6 +39,7 @@ from skl_lrp._guardrails import (
     fold_seeds,
     importance_agreement,
     permutation_scores,
+    sign_warning,
 )
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -196,9 +199,31 @@ def test_deep_taylor_on_negative_predictions_says_what_it_cannot_show():
             assert np.all(report.relevance[report.scores < 0] <= 0)
             assert "sign" in [w["kind"] for w in report.to_dict()["warnings"]]
     assert kinds == {"centred": ["sign"], "positive": [], "epsilon": []}
-    X, y = load_wine(return_X_y=True)  # classifiers: never (a logit's sign means)
-    report = cross_val_relevance(LogisticRegression(max_iter=50), X, y, cv=3)
+
+
+def test_deep_taylor_on_negative_multiclass_logits_says_what_it_cannot_show():
+    # A softmax reads only the differences of a row's logits: lowering them
+    # all by 20 changes no prediction, but every explained score turns
+    # negative, and so does every relevance.
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = LogisticRegression(max_iter=200).fit(X, y)
+    report = cross_val_relevance(FrozenEstimator(model), X, y, cv=3)
+    assert np.all(report.scores > 0)  # (this fit's logits, as it happens)
     assert "sign" not in [w["kind"] for w in report.warnings]
+    shifted = copy.deepcopy(model)
+    shifted.intercept_ = shifted.intercept_ - 20
+    np.testing.assert_array_equal(shifted.predict(X), model.predict(X))
+    report = cross_val_relevance(FrozenEstimator(shifted), X, y, cv=3)
+    assert np.all(report.relevance <= 0)
+    (message,) = [w["message"] for w in report.warnings if w["kind"] == "sign"]
+    assert message.startswith("100% of the held-out rows have a negative")
+    assert "the differences between a row's logits" in message
+    # A binary classifier's negative score is that of a class the row leans
+    # away from: not flagged, however many.
+    negative = -np.ones(10)
+    assert sign_warning(negative, "deep-taylor", True, multiclass=False) is None
+    assert sign_warning(negative, "deep-taylor", True, multiclass=True) is not None
 
 
 def test_splitters_must_partition_the_samples():
