@@ -45,6 +45,10 @@ def _to_float(X):
 def _model(table, hidden, max_iter, seed):
     """The pipeline the tool trains: impute, scale or one-hot encode, MLP.
 
+    A column that is empty in the training rows (a fold's, say) is kept,
+    imputed with 0, so that every fold's network has the same inputs and no
+    part of the pipeline is left with no column at all.
+
     An all-numeric table goes without the ColumnTransformer, whose overhead
     on every predict (permutation importance calls it thousands of times)
     costs about a third of the report's time on digits.
@@ -67,7 +71,7 @@ def _model(table, hidden, max_iter, seed):
                 "num",
                 make_pipeline(
                     FunctionTransformer(_to_float, feature_names_out="one-to-one"),
-                    SimpleImputer(strategy="median"),
+                    SimpleImputer(strategy="median", keep_empty_features=True),
                     StandardScaler(),
                 ),
                 numeric,
@@ -78,7 +82,7 @@ def _model(table, hidden, max_iter, seed):
             (
                 "cat",
                 make_pipeline(
-                    SimpleImputer(strategy="most_frequent"),
+                    SimpleImputer(strategy="most_frequent", keep_empty_features=True),
                     OneHotEncoder(handle_unknown="ignore"),
                 ),
                 categorical,
