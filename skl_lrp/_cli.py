@@ -187,6 +187,14 @@ def _add_common_options(parser):
         "--target", metavar="COLUMN", help="target column of --csv or --parquet"
     )
     data.add_argument(
+        "--drop",
+        metavar="COLUMN",
+        action="append",
+        default=[],
+        help="a column of --csv or --parquet to leave out (an identifier, a "
+        "date, a leak of the target); repeat it for several",
+    )
+    data.add_argument(
         "--task",
         choices=("classification", "regression"),
         help="inferred when omitted",
@@ -556,13 +564,17 @@ def _cross_validate(table, args):
         )
 
 
-def _describe(table):
-    """What the tool inferred from the data: every column, grouped by kind."""
+def _describe(table, dropped=()):
+    """What the tool inferred from the data: every column, grouped by kind,
+    and those left out (``--drop``)."""
     parts = []
     for kind, wanted in (("numeric", True), ("categorical", False)):
         names = [literal(n) for n, k in zip(table.names, table.numeric) if k == wanted]
         if names:
             parts.append(f"{len(names)} {kind}: {', '.join(names)}")
+    if dropped:
+        names = dict.fromkeys(literal(name) for name in dropped)
+        parts.append(f"{len(names)} left out: {', '.join(names)}")
     return textwrap.fill(
         f"task: {table.task}; columns: {'; '.join(parts)}", 88, break_on_hyphens=False
     )
@@ -577,7 +589,7 @@ def _print_header(table, args, out):
         f"{args.seed}",
         file=out,
     )
-    print(_describe(table), file=out)
+    print(_describe(table, args.drop), file=out)
     print(textwrap.fill(describe(args.rules, args.bounds), 88), file=out)
 
 

@@ -327,8 +327,7 @@ def sign_warning(scores, rules, classifier, multiclass=False):
         )
     else:
         what = (
-            "(the network's output: the prediction, or its log under a "
-            "Poisson loss)."
+            "(the network's output: the prediction, or its log under a Poisson loss)."
         )
     return warning(
         "sign",

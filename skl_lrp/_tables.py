@@ -123,7 +123,8 @@ def load(args):
     Parameters
     ----------
     args : argparse.Namespace
-        With ``csv``, ``parquet``, ``dataset``, ``target`` and ``task``.
+        With ``csv``, ``parquet``, ``dataset``, ``target``, ``drop`` and
+        ``task``.
 
     Returns
     -------
@@ -138,11 +139,13 @@ def load(args):
         if args.csv is not None:
             names, columns, rows = _read_csv(path)
         else:
-            names, columns, rows = _read_parquet(path)
+            names, columns, rows = _read_parquet(path, skip=set(args.drop))
+        names, columns = _without(path, names, columns, args.drop, args.target)
         table = _from_columns(flag, path, names, columns, rows, args.target, args.task)
     else:
-        if args.target is not None:
-            raise UsageError("--target goes with --csv or --parquet")
+        for option, given in (("--target", args.target), ("--drop", args.drop)):
+            if given:
+                raise UsageError(f"{option} goes with --csv or --parquet")
         table = _load_builtin(args.dataset, args.task)
     if table.task == "classification":
         labels, counts = np.unique(table.y, return_counts=True)
@@ -153,6 +156,21 @@ def load(args):
             )
         table.class_counts = dict(zip(labels.tolist(), counts.tolist()))
     return table
+
+
+def _without(path, names, columns, dropped, target):
+    """The file's column names and columns less those of ``--drop``."""
+    for name in dropped:
+        if name == target:
+            raise UsageError(f"--drop {name!r} is the --target column")
+        if name not in names:
+            shown = ", ".join(repr(name) for name in names[:20])
+            raise UsageError(
+                f"--drop {name!r} is not a column of {path}; columns: {shown}"
+                + (f", ... ({len(names)} columns)" if len(names) > 20 else "")
+            )
+    kept = [j for j, name in enumerate(names) if name not in set(dropped)]
+    return [names[j] for j in kept], [columns[j] for j in kept]
 
 
 def _load_builtin(name, task):
@@ -251,8 +269,9 @@ def _records(path, dialect):
     return records
 
 
-def _read_parquet(path):
-    """Column names, columns and row names of a Parquet file."""
+def _read_parquet(path, skip=()):
+    """Column names, columns and row names of a Parquet file; the columns
+    named in `skip` are None, unread."""
     pd = _pandas()
     try:
         frame = pd.read_parquet(path)
@@ -271,9 +290,11 @@ def _read_parquet(path):
     columns = []
     for name in frame.columns:
         column = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        if str(name) in skip:
+            columns.append(None)
+        elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             raise _date_error("--parquet", path, str(name), str(column.iloc[0]))
-        if pd.api.types.is_numeric_dtype(column.dtype) and not (
+        elif pd.api.types.is_numeric_dtype(column.dtype) and not (
             pd.api.types.is_bool_dtype(column.dtype)
         ):
             columns.append(column.to_numpy(float, na_value=np.nan))
@@ -367,8 +388,9 @@ def _check_text_column(flag, path, name, values):
 def _date_error(flag, path, name, example):
     return UsageError(
         f"column {name!r} of {path} holds dates or times (e.g. {example!r}), "
-        "which the tool does not read: drop the column, or replace it with "
-        "numbers (days since a start date, month, weekday) in the file"
+        f"which the tool does not read: leave it out (--drop {name!r}), or "
+        "replace it with numbers (days since a start date, month, weekday) in "
+        "the file"
     )
 
 

@@ -581,6 +581,33 @@ def test_parquet_columns_rows_and_dates(tmp_path, monkeypatch, capsys):
     argv = ["report", "--parquet", str(path), "--target", "y"]
     assert main(argv, out=io.StringIO()) == 2
     assert "column 'when' of" in capsys.readouterr().err
+    # Left out, the date column is not read at all.
+    text = _run(
+        "explain", "--parquet", str(path), "--target", "y", "--max-iter", "20",
+        "--samples", "1", "--drop", "when",
+    )  # fmt: skip
+    assert "2 categorical: kind, flag; 1 left out: when" in text
+
+
+def test_drop_leaves_columns_out(tmp_path):
+    """--drop: the columns are not read (a date column among them), not
+    trained on and not explained; the header says which were left out."""
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=60)
+    rows = [
+        [f"{v:.4f}", f"ID{i}", f"2021-03-{i % 28 + 1:02d}", "yes" if v > 0 else "no"]
+        for i, v in enumerate(x)
+    ]
+    path = tmp_path / "d.csv"
+    _write_csv(path, ["x", "id", "signup", "y"], rows)
+    js = tmp_path / "e.json"
+    text = _run(
+        "explain", "--csv", str(path), "--target", "y", "--max-iter", "30",
+        "--drop", "signup", "--drop", "id", "--json", str(js),
+    )  # fmt: skip
+    assert "(60 rows, 1 columns)" in text
+    assert "columns: 1 numeric: x; 2 left out: signup, id" in text
+    assert json.loads(js.read_text())["feature_names"] == ["x"]
 
 
 def test_parquet_file(tmp_path):

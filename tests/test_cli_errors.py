@@ -217,7 +217,22 @@ CASES = {
         ["explain", "--csv", "{dates.csv}", "--target", "y"],
         2,
         r"column 'signup' of \S+ holds dates or times \(e.g. '2021-03-01'\).*"
-        r"drop the column, or replace it with numbers",
+        r"leave it out \(--drop 'signup'\), or replace it with numbers",
+    ),
+    "``--drop`` is not a column": (
+        ["report", "--csv", "{dates.csv}", "--target", "y", "--drop", "zz"],
+        2,
+        r"--drop 'zz' is not a column of \S+; columns: 'a', 'signup', 'y'",
+    ),
+    "``--drop`` the target": (
+        ["explain", "--csv", "{dates.csv}", "--target", "y", "--drop", "y"],
+        2,
+        r"--drop 'y' is the --target column",
+    ),
+    "``--drop`` with a built-in ``--dataset``": (
+        ["report", "--dataset", "iris", "--drop", "a"],
+        2,
+        r"--drop goes with --csv or --parquet",
     ),
     "a class has fewer rows than ``--cv`` folds (report)": (
         ["report", "--csv", "{rare_class.csv}", "--target", "y", "--cv", "3"],
