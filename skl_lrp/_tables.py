@@ -164,13 +164,18 @@ def _without(path, names, columns, dropped, target):
         if name == target:
             raise UsageError(f"--drop {name!r} is the --target column")
         if name not in names:
-            shown = ", ".join(repr(name) for name in names[:20])
             raise UsageError(
-                f"--drop {name!r} is not a column of {path}; columns: {shown}"
-                + (f", ... ({len(names)} columns)" if len(names) > 20 else "")
+                f"--drop {name!r} is not a column of {path}; columns: {_listed(names)}"
             )
-    kept = [j for j, name in enumerate(names) if name not in set(dropped)]
+    dropped = set(dropped)
+    kept = [j for j, name in enumerate(names) if name not in dropped]
     return [names[j] for j in kept], [columns[j] for j in kept]
+
+
+def _listed(names):
+    """The columns `names`, quoted, the first 20 of them, for a message."""
+    shown = ", ".join(repr(name) for name in names[:20])
+    return shown + (f", ... ({len(names)} columns)" if len(names) > 20 else "")
 
 
 def _load_builtin(name, task):
@@ -370,10 +375,9 @@ def _check_names(flag, path, header, target):
             + "; rename them so that each is unique"
         )
     if target not in header:
-        shown = ", ".join(repr(name) for name in header[:20])
         raise UsageError(
-            f"--target {target!r} is not a column of {path}; columns: {shown}"
-            + (f", ... ({len(header)} columns)" if len(header) > 20 else "")
+            f"--target {target!r} is not a column of {path}; columns: "
+            + _listed(header)
         )
 
 
