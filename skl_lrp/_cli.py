@@ -584,7 +584,8 @@ def _print_header(table, args, out):
     """The lines printed before the work: data, model, settings."""
     print(
         f"skl-lrp {args.command}: {literal(table.source)} ({len(table.y)} rows, "
-        f"{len(table.names)} columns), {table.task}, MLP hidden layers "
+        f"{len(table.names)} column{'s' * (len(table.names) != 1)}), {table.task}, "
+        "MLP hidden layers "
         f"{args.hidden}, rules {args.rules}, root point {args.bounds}, seed "
         f"{args.seed}",
         file=out,

@@ -605,7 +605,7 @@ def test_drop_leaves_columns_out(tmp_path):
         "explain", "--csv", str(path), "--target", "y", "--max-iter", "30",
         "--drop", "signup", "--drop", "id", "--json", str(js),
     )  # fmt: skip
-    assert "(60 rows, 1 columns)" in text
+    assert "(60 rows, 1 column)" in text
     assert "columns: 1 numeric: x; 2 left out: signup, id" in text
     assert json.loads(js.read_text())["feature_names"] == ["x"]
 
