@@ -252,6 +252,36 @@ def headline(n_rows, repeat):
             "goal": "-",
         },
     ]
+    # Against a baseline (Rescale): one reference row, and 32 background
+    # rows, whose every sample is explained 32 times (on fewer rows).
+    model = models[np.float64]
+    one_ref = explainer_for(model, X64, rules="rescale", baseline="mean")
+    refs = explainer_for(model, X64, rules="rescale", baseline=32, random_state=0)
+    few = X64[: max(n_rows // 64, 64)]
+    one_ref_cpu, refs_cpu, forward_few_cpu, one_ref_few_cpu = cpu_times(
+        2 * repeat,
+        (one_ref.transform, (part,), {}),
+        (refs.transform, (few,), {}),
+        (batched_forward, (model, few, batch), {}),
+        (one_ref.transform, (few,), {}),
+    )
+    results += [
+        {
+            "figure": "rescale, baseline='mean' / batched forward (CPU time)",
+            "value": one_ref_cpu / forward_cpu,
+            "goal": "-",
+        },
+        {
+            "figure": "rescale, baseline=32 / batched forward (CPU time)",
+            "value": refs_cpu / forward_few_cpu,
+            "goal": "-",
+        },
+        {
+            "figure": "rescale, baseline=32 / (32 x baseline='mean') (CPU time)",
+            "value": refs_cpu / (32 * one_ref_few_cpu),
+            "goal": "<= 1.2",
+        },
+    ]
     # Ten classes: all targets at once against one.
     model10 = make_model(50, (256, 128), 10, np.float64)
     e10 = explainer_for(model10, X64)
@@ -326,21 +356,29 @@ def headline(n_rows, repeat):
     out.append(table(rows, ["batch_size", "transform / predict_proba"]))
     save("batch_size", rows)
 
-    # Memory beyond the output does not grow with the number of rows.
+    # Memory beyond the output does not grow with the number of rows, nor
+    # with the number of reference rows.
     rows = []
-    for n in (10_000, 100_000, 1_000_000):
+    for n, explainer, what in (
+        (10_000, e64, "deep-taylor"),
+        (100_000, e64, "deep-taylor"),
+        (1_000_000, e64, "deep-taylor"),
+        (2_000, one_ref, "rescale, baseline='mean'"),
+        (2_000, refs, "rescale, baseline=32"),
+    ):
         X = data(n, 50, np.float64)
-        peak = peak_memory(e64, X)
+        peak = peak_memory(explainer, X)
         rows.append(
             {
                 "rows": n,
+                "rules": what,
                 "peak beyond output (MB)": peak / 1e6,
                 "in batch x widest x itemsize": peak / memory_unit(e64, batch),
             }
         )
-    out.append(
-        table(rows, ["rows", "peak beyond output (MB)", "in batch x widest x itemsize"])
-    )
+    columns = ["rows", "rules", "peak beyond output (MB)"]
+    columns.append("in batch x widest x itemsize")
+    out.append(table(rows, columns))
     save("memory", rows)
     return out
 

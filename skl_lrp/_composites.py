@@ -1,8 +1,10 @@
 """Composites: which rule each dense layer of a network uses."""
 
-from ._rules import LRP0, AlphaBeta, Epsilon, Gamma, Rule, ZBeta, ZPlus
+import numpy as np
 
-PRESETS = ("deep-taylor", "epsilon", "alpha-beta", "montavon-2019")
+from ._rules import LRP0, AlphaBeta, Epsilon, Gamma, Rescale, Rule, ZBeta, ZPlus
+
+PRESETS = ("deep-taylor", "epsilon", "alpha-beta", "montavon-2019", "rescale")
 POSITIONS = ("first", "hidden", "output")
 
 
@@ -56,6 +58,8 @@ def resolve_rules(rules, n_layers):
             return _by_position(n_layers, ZBeta(), AlphaBeta(), AlphaBeta())
         if rules == "montavon-2019":
             return _montavon_2019(n_layers)
+        if rules == "rescale":
+            return [Rescale() for _ in range(n_layers)]
         raise ValueError(f"rules={rules!r} is not a preset; expected one of {PRESETS}.")
     if isinstance(rules, dict):
         unknown = set(rules) - set(POSITIONS)
@@ -113,6 +117,12 @@ _MEANINGS = {
     "middle, LRP-0 at the output: positive relevance supports the score, "
     "negative relevance opposes it, measured from {root}. Biases take part "
     "of the score (the ledger says how much).",
+    "rescale": "Rescale on every layer (LRP-0 on differences from reference "
+    "rows, DeepLIFT's rule): positive relevance is what pushes the score "
+    "above the baseline's, negative relevance what pulls it below, each "
+    "measured against {baseline}, and averaged over the reference rows. "
+    "Biases cancel; the relevances add up to the score minus the baseline "
+    "exactly.",
     "epsilon": "LRP-epsilon on every layer, close to gradient x input: "
     "positive relevance supports the score, negative relevance opposes it, "
     "measured against an all-zero input of the network (for standardized "
@@ -121,8 +131,29 @@ _MEANINGS = {
 }
 
 
-def describe(rules, bounds):
-    """What a relevance means under `rules` and `bounds`, in plain words.
+_BASELINES = {
+    "mean": "the average training sample (one reference row: the mean of the "
+    "network's inputs)",
+    "rows": "{n} background rows drawn from the training data (the relevance "
+    "is the average of their explanations)",
+    "given": "the baseline rows given (the relevance is the average of their "
+    "explanations)",
+}
+
+
+def describe_baseline(baseline):
+    """What the relevance is measured against, for a ``baseline`` that is
+    not None, in words."""
+    if isinstance(baseline, str):
+        return _BASELINES["mean"]
+    if np.ndim(baseline) == 0:
+        return _BASELINES["rows"].format(n=int(baseline))
+    return _BASELINES["given"]
+
+
+def describe(rules, bounds, baseline=None):
+    """What a relevance means under `rules`, `bounds` and `baseline`, in
+    plain words.
 
     Parameters
     ----------
@@ -130,21 +161,36 @@ def describe(rules, bounds):
         As ``RelevanceExplainer``'s ``rules``.
     bounds : str or tuple
         As ``RelevanceExplainer``'s ``bounds``.
+    baseline : None, "mean", int or array-like, default=None
+        As ``RelevanceExplainer``'s ``baseline``.
 
     Returns
     -------
     text : str
         One paragraph: the sign of the relevance, what it is measured
-        against (the root point), and whether it adds up to the score.
+        against (the root point or the baseline), and whether it adds up to
+        the score.
     """
     if isinstance(bounds, str):
         root = _ROOT_POINTS.get(bounds, repr(bounds))
     else:
         root = "the given box (low, high) on the network's inputs"
+    against = "a baseline" if baseline is None else describe_baseline(baseline)
+    if baseline is not None and isinstance(rules, str) and rules == "deep-taylor":
+        return (
+            "Deep Taylor against a baseline (the top hidden layer split into "
+            "units above and below the baseline's activation, z^+ below it, "
+            f"z^beta on the first layer from {root}): positive relevance pushes "
+            "the score above the baseline's, negative relevance pulls it below, "
+            f"measured against {against}. The relevances add up to the score "
+            "minus the baseline, but for units kept on by their bias alone "
+            "(the ledger's dead)."
+        )
     if isinstance(rules, str) and rules in _MEANINGS:
-        return _MEANINGS[rules].format(root=root)
+        return _MEANINGS[rules].format(root=root, baseline=against)
     return (
         "Custom rules: the sign and the reference of the relevance are those "
-        f"of the rules chosen; a z^beta first layer measures from {root}. "
-        "The ledger says how much of the score did not reach the inputs."
+        f"of the rules chosen; a z^beta first layer measures from {root}"
+        + ("" if baseline is None else f", Rescale layers from {against}")
+        + ". The ledger says how much of the score did not reach the inputs."
     )

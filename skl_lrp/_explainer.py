@@ -33,6 +33,7 @@ from sklearn.utils.validation import (
 )
 from threadpoolctl import threadpool_limits
 
+from ._baseline import check_baseline, draw_rows, fold_top_layer, restructure
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_rules
 from ._dask import (
@@ -53,7 +54,7 @@ from ._network import (
     unwrap,
 )
 from ._propagation import Scratch, relevance_batch, rows_of
-from ._rules import ROOT_POINTS, Context, resolve_box
+from ._rules import LRP0, ROOT_POINTS, Context, Rescale, resolve_box
 
 _FLOATS = (np.float64, np.float32)
 
@@ -233,6 +234,13 @@ default="column-mean"
             None,
         ],
         "aggregate": ["boolean"],
+        "baseline": [
+            None,
+            StrOptions({"mean"}),
+            Interval(Integral, 1, None, closed="left"),
+            "array-like",
+        ],
+        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -241,18 +249,22 @@ default="column-mean"
         *,
         rules="deep-taylor",
         bounds="column-mean",
+        baseline=None,
         target="predicted",
         batch_size=1024,
         n_jobs=None,
         aggregate=True,
+        random_state=None,
     ):
         self.estimator = estimator
         self.rules = rules
         self.bounds = bounds
+        self.baseline = baseline
         self.target = target
         self.batch_size = batch_size
         self.n_jobs = n_jobs
         self.aggregate = aggregate
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **fit_params):
@@ -297,25 +309,27 @@ default="column-mean"
         aggregation = self._aggregation(network, sources)
         _check_same_columns(self, estimator)
         rules = resolve_rules(self.rules, len(network.weights))
-        nonnegative = network.hidden_activation in ("relu", "logistic")
-        contexts = [
-            Context(
-                nonnegative_input=index > 0 and nonnegative,
-                bounds=self.bounds if index == 0 else None,
-                units=sources if index == 0 else None,
-                where=f"rules[{index}] ({type(rule).__name__})",
-            )
-            for index, rule in enumerate(rules)
-        ]
+        contexts = self._contexts(network, rules, sources)
         # One pass over X for what the rules learn from it (ZBeta its box),
         # and for the root point that `bounds` names.
         learning = {i for i, r in enumerate(rules) if r.learns_from_data(contexts[i])}
-        if isinstance(self.bounds, str):
+        if isinstance(self.bounds, str) or self._baseline_is("mean"):
             learning.add(0)
         statistics = self._input_statistics(network, X, sorted(learning))
         self.low_, self.high_ = resolve_box(
             self.bounds, statistics.get(0), network.n_features
         )
+        self.baseline_inputs_ = self._baseline_inputs(X, network, statistics)
+        network, rules, references = self._measured_against(
+            network, rules, self.baseline_inputs_
+        )
+        self.baseline_scores_, reference_scores = None, None
+        if references is not None:
+            reference_scores = forward(network, references)[2]
+            self.baseline_scores_ = reference_scores.mean(axis=0)
+            contexts = self._contexts(network, rules, sources, references)
+        elif network.offset is not None:
+            self.baseline_scores_ = network.offset
         layers = [
             prepare(rule.bind(weight, bias, replace(context, statistics=stats)))
             for rule, weight, bias, context, stats in zip(
@@ -327,10 +341,104 @@ default="column-mean"
             )
         ]
         model = split_pipeline(estimator)[1]
-        self._plan = _Plan(network, layers, self._preprocessing, aggregation, model)
+        self._plan = _Plan(
+            network, layers, self._preprocessing, aggregation, model, reference_scores
+        )
         self.estimator_ = estimator
         self.feature_importances_ = self._importances(X)
         return self
+
+    def _baseline_is(self, name):
+        return isinstance(self.baseline, str) and self.baseline == name
+
+    def _contexts(self, network, rules, sources, references=None):
+        """What each layer's rule may need to know of it: whether its input
+        is >= 0, the first layer's ``bounds`` and columns, and with
+        `references` (rows of network inputs) its inputs and pre-activations
+        at them."""
+        nonnegative = network.hidden_activation in ("relu", "logistic")
+        last = len(rules) - 1
+        at_references = [None] * len(rules)
+        if references is not None:
+            inputs, preactivations = forward(network, references)[:2]
+            at_references = list(zip(inputs, preactivations))
+        return [
+            Context(
+                nonnegative_input=index > 0 and nonnegative,
+                bounds=self.bounds if index == 0 else None,
+                units=sources if index == 0 else None,
+                reference=at_references[index],
+                activation="identity" if index == last else network.hidden_activation,
+                where=f"rules[{index}] ({type(rule).__name__})",
+            )
+            for index, rule in enumerate(rules)
+        ]
+
+    def _baseline_inputs(self, X, network, statistics):
+        """The baseline's reference rows on the network's inputs (after the
+        preprocessing), or None without a baseline."""
+        baseline = self.baseline
+        check_baseline(baseline)
+        if baseline is None:
+            return None
+        if self._baseline_is("mean"):
+            return statistics[0]["mean"][np.newaxis].astype(network.dtype)
+        if isinstance(baseline, Integral):
+            if is_dask_collection(X):
+                raise ValueError(
+                    f"baseline={baseline} draws rows from X, which a dask "
+                    "collection cannot do here: draw them yourself (e.g. "
+                    "X.sample(...).compute()) and pass them as baseline."
+                )
+            rows = draw_rows(baseline, _num_samples(X), self.random_state)
+            X = _safe_indexing(X, rows)
+        else:
+            if _num_samples(baseline) == 0:
+                raise ValueError("baseline has no rows: give at least one.")
+            try:
+                X = self._validate_input(baseline, reset=False)
+            except ValueError as error:
+                raise ValueError(f"baseline: {error}") from None
+        rows = slice(0, _num_samples(X))
+        return network_input(X, rows, self._preprocessing, network.dtype)
+
+    def _measured_against(self, network, rules, references):
+        """The network and rules that explain each score against the
+        baseline `references`, and the reference rows that the rules
+        explain each sample against, one by one (Rescale; None otherwise).
+
+        Deep Taylor explains the score minus the references' mean score
+        through the network rewritten to output just that (its top hidden
+        layer restructured around their mean activation; see
+        ``skl_lrp._baseline.restructure``), with LRP-0 handing each new
+        unit its signed share at the output. A network with no hidden
+        layer (a linear model) is explained exactly by Rescale against
+        the references' mean.
+        """
+        if references is None:
+            return network, rules, None
+        if not any(isinstance(rule, Rescale) for rule in rules):
+            if not (isinstance(self.rules, str) and self.rules == "deep-taylor"):
+                raise ValueError(
+                    "A baseline is explained by rules='rescale', by rules that "
+                    "include Rescale, or by rules='deep-taylor' (which then "
+                    f"restructures the top hidden layer); got rules={self.rules!r}. "
+                    "Use baseline=None to explain the scores themselves."
+                )
+            if len(rules) == 1:  # linear: one reference, the mean, is exact
+                references = references.mean(axis=0, keepdims=True)
+                rules = [Rescale()]
+            elif network.hidden_activation != "relu":
+                raise ValueError(
+                    "rules='deep-taylor' with a baseline needs ReLU hidden units "
+                    f"(it splits each top unit into ReLUs); this network's are "
+                    f"{network.hidden_activation!r}. Use rules='rescale'."
+                )
+            else:
+                top = forward(network, references)[0][-1]
+                network = restructure(network, top.mean(axis=0))
+                return network, [*rules[:-1], LRP0(bias=False)], None
+        return network, rules, references
 
     def _check_fitted(self):
         """Fitted, and the parameters used at explanation time (batch_size,
@@ -659,6 +767,7 @@ shape (n_samples, n_targets)
         explanation = Bunch(
             relevance=out["relevance"],
             scores=out["scores"],
+            baseline=out["baseline"],
             targets=self._plan.network.labels[out["columns"]],
             feature_names=self.get_feature_names_out(),
             absorbed=ledger.sum(axis=-1),
@@ -669,6 +778,8 @@ shape (n_samples, n_targets)
         )
         if "layers" in out:
             explanation.layers = out["layers"]
+            if self._plan.network.offset is not None:  # three units each
+                explanation.layers[-1] = fold_top_layer(out["layers"][-1])
         return explanation
 
     def _propagate(self, X, columns, ledger=False, return_layers=False, scores=True):
@@ -737,6 +848,7 @@ shape (n_samples, n_targets)
         out = {"relevance": np.empty((*shape, width), dtype=dtype)}
         if scores:
             out["scores"] = np.empty(shape, dtype=dtype)
+            out["baseline"] = np.empty(shape, dtype=dtype)
             out["columns"] = np.empty(shape, dtype=np.intp)
         if ledger:
             out["ledger"] = np.empty((*shape, 3), dtype=dtype)
@@ -848,6 +960,7 @@ class _Plan:
     preprocessing: object
     aggregation: object
     model: object  # the fitted network's estimator, whose predict decides ties
+    reference_scores: object = None  # (n_references, n_outputs), for Rescale
 
 
 def _backend_supports(feature, prefer=None):
@@ -897,11 +1010,12 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
         into,
         aggregation,
         undecided=columns is None and plan.network.is_classifier,
+        reference_scores=plan.reference_scores,
     )
     # Overflow is reported as one clear error, not as numpy warnings.
     finite = all(
         np.all(np.isfinite(result[key]))
-        for key in ("relevance", "scores", "ledger")
+        for key in ("relevance", "scores", "baseline", "ledger")
         if key in result
     )
     if not finite:

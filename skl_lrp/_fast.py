@@ -13,7 +13,11 @@ root point by root point), computed faster:
   takes half of them from it (:class:`ReferenceLayer`);
 - the default stabilizer is not added (it would change no denominator beyond
   rounding); the rare rows whose denominators are small enough for it to
-  matter are handed to the plain engine in a wider float type.
+  matter are handed to the plain engine in a wider float type;
+- Rescale divides by the pre-activations' differences, which the forward
+  pass gives, and its relevance travels factored by the input differences:
+  below another Rescale layer the division is the activation's secant slope
+  (:class:`SecantLayer`).
 
 :func:`prepare` picks the class for a :class:`~skl_lrp._rules.BoundLayer`.
 """
@@ -28,6 +32,7 @@ from ._rules import (
     ABOVE_LOW,
     IDENTITY,
     ONES,
+    paired,
     stabilize,
     stabilizer_eps,
 )
@@ -35,6 +40,8 @@ from ._rules import (
 
 def prepare(bound):
     """The fast layer for a bound rule."""
+    if any(group.secant for group in bound.groups):
+        return SecantLayer(bound)
     if any(ABOVE_LOW in group.parts for group in bound.groups):
         return ReferenceLayer(bound) if bound.is_reference else BoxLayer(bound)
     return FastLayer(bound)
@@ -694,6 +701,42 @@ class ReferenceLayer(FastLayer):
                 rows_scale = scale[rows][:, np.newaxis, :]
                 np.divide(true, rows_scale, out=true, where=rows_scale != 0)
             relevance[rows] = true
+
+
+class SecantLayer(FastLayer):
+    """Rescale on a batch of (sample, reference) pairs.
+
+    The denominators are the differences of the layer's pre-activations at
+    the sample and at its reference, from the forward pass; relevance comes
+    factored by the differences of the activations above (where the layer
+    above is a Rescale one too), so that dividing by the denominators
+    multiplies by the activation's secant slope, and leaves factored by the
+    differences of the layer's inputs.
+    """
+
+    @property
+    def needs_preactivation(self):
+        return True
+
+    def relprop(self, step, relevance, scale=None, ledger=None):
+        bound, take = self.bound, step.take or _allocate(relevance.dtype)
+        inverse, linearized = bound.inverse_differences(step.preactivation)
+        if ledger is not None and linearized is not None:
+            # What a linearized neuron does not pass on: R (1 - dz / dz').
+            dz = paired(step.preactivation, bound.reference_output, np.subtract)
+            left = np.where(linearized, 1 - inverse * dz, 0)
+            true = unfactored(relevance, scale)
+            ledger[..., 1] += np.einsum("nkj,nj->nk", true, left)
+        factor = inverse if scale is None else np.multiply(inverse, scale, out=inverse)
+        ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=relevance)
+        n, n_targets, n_out = ratio.shape
+        lower = np.matmul(
+            ratio.reshape(n * n_targets, n_out),
+            self.weight.T,
+            out=take("back0", (n * n_targets, self.weight.shape[0])),
+        )
+        difference = paired(step.a, bound.reference, np.subtract)
+        return lower.reshape(n, n_targets, -1), difference
 
 
 def backward(

@@ -9,8 +9,12 @@ contributions by group (see :mod:`skl_lrp._rules`)::
     R_in += sum_k A_k(a) * (s @ V_k.T)
 
 A *fallback* group takes the neurons whose ``z`` in the group before it is
-exactly 0. What the inputs do not receive (the bias's and the stabilizer's
-parts, and all of a neuron no group could serve) goes to the ledger, kept by
+exactly 0. A *secant* group (Rescale) divides by the difference of the
+neuron's pre-activations at the row and at its reference instead, through
+``BoundLayer.inverse_differences``; against reference rows, every sample
+is explained once per reference and the relevance averaged. What the
+inputs do not receive (the bias's and the stabilizer's parts, and all of a
+neuron no group could serve) goes to the ledger, kept by
 :func:`account`, which the fast engine uses too. The fast engine must give
 what this one gives (the tests check it); it hands this one the rows it does
 not trust its shortcuts with, in a wider float type.
@@ -19,23 +23,46 @@ not trust its shortcuts with, in a wider float type.
 import numpy as np
 
 from ._network import forward
-from ._rules import stabilize
+from ._rules import paired, stabilize
 
 
-def explain(network, layers, x, columns):
+def explain(network, layers, x, columns, reference_scores=None):
     """Relevance of the inputs `x` for the logits `columns` (n, n_targets).
 
-    Returns the relevance (n, n_targets, n_inputs), the scores and the
-    ledger (n, n_targets, 3: bias, stabilizer, dead).
+    With `reference_scores` (n_references, n_outputs), the network's scores
+    at the reference rows that secant layers are bound to, each row is
+    explained against each reference (the relevance of its score minus the
+    reference's) and the results averaged. A network with an ``offset``
+    outputs the score minus that offset.
+
+    Returns the relevance (n, n_targets, n_inputs), the scores, the ledger
+    (n, n_targets, 3: bias, stabilizer, dead) and the baseline, what the
+    relevance is measured against (n, n_targets): ``relevance.sum(-1) +
+    ledger.sum(-1) == scores - baseline``.
     """
-    inputs, preactivations, logits = forward(network, x)[:3]
-    rows = np.arange(len(x))[:, np.newaxis]
+    n = len(x)
+    k = 1 if reference_scores is None else len(reference_scores)
+    pairs = np.repeat(x, k, axis=0)  # row p: sample p // k, reference p % k
+    inputs, preactivations, logits = forward(network, pairs)[:3]
+    columns = np.repeat(columns, k, axis=0)
+    rows = np.arange(len(pairs))[:, np.newaxis]
+    start = logits[rows, columns]
+    baseline = np.zeros_like(start)
+    if reference_scores is not None:
+        baseline = reference_scores[rows % k, columns]
     relevance = np.zeros((*columns.shape, logits.shape[1]), logits.dtype)
-    relevance[rows, np.arange(columns.shape[1]), columns] = logits[rows, columns]
+    relevance[rows, np.arange(columns.shape[1]), columns] = start - baseline
     ledger = np.zeros((*columns.shape, 3), logits.dtype)
     for layer, a, z in reversed(list(zip(layers, inputs, preactivations))):
         relevance = relprop(layer, a, relevance, z, ledger)
-    return relevance, logits[rows, columns], ledger
+    scores = start if network.offset is None else start + network.offset[columns]
+    if network.offset is not None:
+        baseline = baseline + network.offset[columns]
+
+    def average(values):  # over each sample's references
+        return values.reshape(n, k, *values.shape[1:]).mean(axis=1)
+
+    return average(relevance), average(scores), average(ledger), average(baseline)
 
 
 def relprop(layer, a, relevance, preactivation=None, ledger=None):
@@ -48,6 +75,9 @@ def relprop(layer, a, relevance, preactivation=None, ledger=None):
     groups, vanished = layer.groups, None
     for index, group in enumerate(groups):
         parts = [layer.part(name, a) for name in group.parts]
+        if group.secant:
+            lower += _relprop_secant(layer, parts[0], relevance, preactivation, ledger)
+            continue
         weights = group.split_weights()
         z = sum(part @ weight for part, weight in zip(parts, weights))
         if group.bias is not None:
@@ -98,6 +128,19 @@ def _relprop_by_unit(layer, a, relevance, ledger):
         lower[:, :, unit] = u[:, np.newaxis, unit] * up
     account(ledger, ratio, given=relevance, vanished=vanished)
     return lower
+
+
+def _relprop_secant(layer, difference, relevance, preactivation, ledger):
+    """Rescale: ``R_i = sum_j da_i w_ij R_j / dz_j``, each row against its
+    reference; the linearized neurons' remainder ``R_j - (R_j / dz_j) dz_j``
+    goes to the ledger's stabilizer column."""
+    inverse, linearized = layer.inverse_differences(preactivation)
+    ratio = relevance * inverse[:, np.newaxis, :]
+    if ledger is not None and linearized is not None:
+        dz = paired(preactivation, layer.reference_output, np.subtract)
+        left = relevance - ratio * dz[:, np.newaxis, :]
+        ledger[..., 1] += np.where(linearized[:, np.newaxis, :], left, 0).sum(axis=-1)
+    return difference[:, np.newaxis, :] * (ratio @ layer.weight.T)
 
 
 def _divide(relevance, denominator, vanished):

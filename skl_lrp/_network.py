@@ -137,6 +137,11 @@ class DenseNetwork:
         The model's output activation ("softmax", "logistic", "identity",
         "exp"): what the logits become (``predict_proba``, or the prediction
         of a Poisson regressor).
+    offset : ndarray of shape (n_outputs,) or None
+        What the output layer leaves out of the model's scores: a network
+        rewritten to output each score minus a baseline (see
+        ``skl_lrp._baseline.restructure``) has the baseline here, and the
+        model's score is its output plus the offset. None: no offset.
     """
 
     weights: list
@@ -146,6 +151,11 @@ class DenseNetwork:
     single_output: bool
     is_classifier: bool
     output_activation: str = "identity"
+    offset: np.ndarray = None
+
+    def scores(self, logits):
+        """The model's scores (its logits) from the network's outputs."""
+        return logits if self.offset is None else logits + self.offset
 
     @property
     def activate(self):

@@ -60,6 +60,7 @@ def relevance_batch(
     out=None,
     aggregation=None,
     undecided=False,
+    reference_scores=None,
 ):
     """Relevance of every input of `x` for one or more output scores per sample.
 
@@ -92,12 +93,19 @@ def relevance_batch(
         With `columns` None, also return ``undecided``: the rows whose
         predicted class is within this pass's rounding of another (see
         ``DenseNetwork.undecided_rows``), for the model's predict to settle.
+    reference_scores : ndarray of shape (n_references, n_outputs), default=None
+        The network's scores at the reference rows its secant layers are
+        bound to: each sample is explained against each reference (its
+        score minus the reference's), a chunk of (sample, reference) pairs
+        at a time, and the relevance averaged.
 
     Returns
     -------
     result : dict
-        ``relevance`` (n, n_targets, n_features or n_columns), ``scores``
-        and ``columns`` (n, n_targets); ``ledger`` (n, n_targets, 3): bias,
+        ``relevance`` (n, n_targets, n_features or n_columns), ``scores``,
+        ``baseline`` (what the relevance is measured against: the mean of
+        the references' scores, the network's offset, or 0) and
+        ``columns`` (n, n_targets); ``ledger`` (n, n_targets, 3): bias,
         stabilizer, vanished, when asked; ``layers``: list of (n, n_targets,
         width), first hidden layer to last, when asked; ``undecided``: the
         indices of those rows, when asked. The arrays of `out` where given.
@@ -116,6 +124,7 @@ def relevance_batch(
             out or {},
             aggregation,
             undecided,
+            reference_scores,
         )
 
 
@@ -130,10 +139,12 @@ def _relevance_batch(
     out,
     aggregation,
     undecided,
+    reference_scores,
 ):
     scratch = Scratch() if scratch is None else scratch
     takes = [scratch.for_layer(index, x.dtype) for index in range(len(layers))]
-    inputs, preactivations, logits, caches = forward(network, x, layers, takes)
+    inputs, preactivations, outputs, caches = forward(network, x, layers, takes)
+    logits = network.scores(outputs)
     n = len(x)
     near = None
     if columns is None:
@@ -153,12 +164,19 @@ def _relevance_batch(
     result = {
         "relevance": array("relevance", (n, n_targets, width)),
         "scores": array("scores", (n, n_targets)),
+        "baseline": array("baseline", (n, n_targets)),
         "columns": array("columns", (n, n_targets), columns.dtype),
     }
     result["columns"][...] = columns
     if near is not None:  # (few rows: kept by index, not per row)
         result["undecided"] = near
     result["scores"][...] = np.take_along_axis(logits, columns, axis=1)
+    if reference_scores is not None:
+        result["baseline"][...] = reference_scores.mean(axis=0)[columns]
+    elif network.offset is not None:
+        result["baseline"][...] = network.offset[columns]
+    else:
+        result["baseline"][...] = 0
     if ledger:
         result["ledger"] = array("ledger", (n, n_targets, 3))
         result["ledger"][...] = 0
@@ -171,20 +189,84 @@ def _relevance_batch(
     # matrix product per layer on the stacked (row, target) relevance, run
     # on chunks of about n pairs: products that size run faster than
     # larger ones, and the work arrays stay those of a one-target batch.
-    rows_per_chunk = -(-n // n_targets)
+    # Against k references, each row is k rows of (sample, reference)
+    # pairs, and chunks hold k times fewer samples.
+    k = 1 if reference_scores is None else len(reference_scores)
+    rows_per_chunk = -(-n // (n_targets * k))
     for start in range(0, n, rows_per_chunk):
         rows = slice(start, start + rows_per_chunk)
+        chunk = rows_of(result, rows)
+        job = _pairs(chunk, outputs[rows], reference_scores, scratch)
         backward(
             layers,
-            rows_of(inputs, rows),
-            rows_of(preactivations, rows),
-            rows_of(caches, rows),
+            paired_rows(rows_of(inputs, rows), k),
+            paired_rows(rows_of(preactivations, rows), k),
+            paired_rows(rows_of(caches, rows), k),
             takes,
             logits.shape[1],
-            rows_of(result, rows),
+            job,
             aggregation,
         )
+        if k > 1:  # each sample's mean over its references
+            for key in ("relevance", "ledger"):
+                if key in chunk:
+                    _average(job[key], k, out=chunk[key])
+            for layer, pairs in zip(chunk.get("layers", []), job.get("layers", [])):
+                _average(pairs, k, out=layer)
     return result
+
+
+def _pairs(chunk, outputs, reference_scores, scratch):
+    """What the backward pass of a chunk of rows explains: the chunk's own
+    arrays when it explains the scores as they are; otherwise work arrays
+    for its (sample, reference) pairs, or its rows with their start
+    relevance (the network's output, where it outputs the score minus an
+    offset), as "scores"."""
+    columns = chunk["columns"]
+    start = np.take_along_axis(outputs, columns, axis=1)
+    if reference_scores is None:
+        if np.array_equal(start, chunk["scores"]):  # (no offset)
+            return chunk
+        return {**chunk, "scores": start}
+    k = len(reference_scores)
+    n, n_targets = columns.shape
+    pairs = np.repeat(columns, k, axis=0)
+    scores = np.repeat(start, k, axis=0)
+    scores -= np.take_along_axis(np.tile(reference_scores, (n, 1)), pairs, axis=1)
+    if k == 1:  # one pair a sample: the chunk's own arrays
+        return {**chunk, "scores": scores}
+    job = {"columns": pairs, "scores": scores}
+    for key in ("relevance", "ledger"):
+        if key in chunk:
+            shape = (n * k, n_targets, chunk[key].shape[-1])
+            job[key] = scratch(("pairs", key), shape, scores.dtype)
+            if key == "ledger":
+                job[key][...] = 0
+    if "layers" in chunk:
+        job["layers"] = [
+            np.empty((n * k, *layer.shape[1:]), scores.dtype)
+            for layer in chunk["layers"]
+        ]
+    return job
+
+
+def paired_rows(value, k):
+    """`value` (an array, or dicts and lists of arrays) with each row
+    repeated `k` times, one for each reference (as :func:`rows_of`)."""
+    if k == 1:
+        return value
+    if isinstance(value, dict):
+        return {key: paired_rows(item, k) for key, item in value.items()}
+    if isinstance(value, list):
+        return [paired_rows(item, k) for item in value]
+    if isinstance(value, np.ndarray) and value.ndim:
+        return np.repeat(value, k, axis=0)
+    return value
+
+
+def _average(pairs, k, out):
+    """Each sample's mean over its `k` consecutive pair rows, into `out`."""
+    np.mean(pairs.reshape(len(out), k, *pairs.shape[1:]), axis=1, out=out)
 
 
 def rows_of(value, rows):

@@ -13,8 +13,15 @@ group before it (z^+: a neuron whose output is negative and that no input
 pushes up passes its relevance on through the inputs that push it down,
 instead of losing it).
 
+A *secant* group (:class:`Rescale`) explains a difference from reference
+rows: its modified input is ``a - a(r)`` and its denominator the difference
+of the neuron's pre-activations at ``x`` and at ``r`` (see
+:meth:`BoundLayer.inverse_differences`); the batch then holds one row per
+(sample, reference) pair.
+
 Rules only *describe*: :meth:`Rule.bind` resolves a rule's parameters on one
-fitted layer (ZBeta its box) into a :class:`BoundLayer` of plain arrays. The
+fitted layer (ZBeta its box, Rescale its reference rows) into a
+:class:`BoundLayer` of plain arrays. The
 engines compute with it: ``_lrp`` as the textbook writes it, ``_fast`` with
 the shortcuts that make it fast.
 """
@@ -23,18 +30,29 @@ from dataclasses import dataclass, replace
 from numbers import Real
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 # Modified inputs A_k, by name.
-IDENTITY, POSITIVE, NEGATIVE, ONES, ABOVE_LOW, BELOW_HIGH = (
+IDENTITY, POSITIVE, NEGATIVE, ONES, ABOVE_LOW, BELOW_HIGH, DIFFERENCE = (
     "a",
     "a+",
     "a-",
     "1",
     "x-low",
     "high-x",
+    "a-ref",
 )
+
+# The hidden activations and their derivatives, in terms of the
+# pre-activation z and the activation a = f(z).
+_ACTIVATIONS = {
+    "identity": (lambda z: z, lambda z, a: np.ones_like(z)),
+    "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype)),
+    "tanh": (np.tanh, lambda z, a: 1 - a * a),
+    "logistic": (expit, lambda z, a: a * (1 - a)),
+}
 
 
 def stabilizer_eps(dtype):
@@ -80,6 +98,11 @@ class Group:
     fallback : bool
         If True, the group serves only the neurons whose denominator in the
         group before it is exactly 0 (and that its `sign` admits).
+    secant : bool
+        If True, the denominators are the differences of the neurons'
+        pre-activations between each row and its reference row
+        (:meth:`BoundLayer.inverse_differences`), not the sums of the
+        contributions (equal to them but for rounding).
     """
 
     parts: tuple
@@ -89,6 +112,7 @@ class Group:
     sign: int = None
     nonnegative: bool = False
     fallback: bool = False
+    secant: bool = False
 
     def split_weights(self):
         """The modified weights ``V_k``, one per part."""
@@ -121,6 +145,13 @@ class BoundLayer:
         With a root point: a neuron no deviation pushes up hands its
         relevance to the other neurons of the row (in proportion to their
         absolute relevance) instead of losing it.
+    reference : ndarray of shape (n_references, n_in) or None
+        With a secant group: the layer's input at each reference row. Row
+        ``p`` of a batch is paired with reference ``p % n_references``.
+    reference_output : ndarray of shape (n_references, n_out) or None
+        With a secant group: the layer's pre-activation at each reference.
+    activation : str
+        The activation that follows the layer ("identity" for the output).
     """
 
     groups: list
@@ -132,6 +163,9 @@ class BoundLayer:
     high: np.ndarray = None
     units: np.ndarray = None
     share_dead: bool = False
+    reference: np.ndarray = None
+    reference_output: np.ndarray = None
+    activation: str = "identity"
 
     @property
     def is_reference(self):
@@ -156,11 +190,61 @@ class BoundLayer:
             return np.minimum(a, 0)
         if name == ONES:
             return np.ones_like(a)
+        if name == DIFFERENCE:
+            return paired(a, self.reference, np.subtract)
         # z^β: the box is widened per sample so that it contains x; both
         # terms then stay >= 0, and relevance finite outside it.
         if name == ABOVE_LOW:
             return np.maximum(a - self.low, 0)
         return np.maximum(self.high - a, 0)
+
+    def inverse_differences(self, preactivation):
+        """What a secant group multiplies each neuron's relevance by: one
+        over the difference of its pre-activations at the row and at the
+        reference, ``1 / dz``, and which neurons are linearized.
+
+        The relevance of a neuron is ``R = g * da`` (``da``: the difference
+        of its activations, ``g``: what one unit of it is worth above), so
+        ``R / dz = g * da / dz``: the secant slope of the activation. Where
+        ``dz`` is within rounding of 0 (``|dz| <= sqrt(eps) * (|z| + |z_r|)``)
+        that slope is mostly rounding error; there the activation is
+        linearized at the row, and the inverse is ``f'(z) / da`` instead
+        (its slope in place of the secant's). Where ``dz`` or that ``da``
+        is exactly 0, the neuron passes nothing (0): its inputs' changes
+        cancel, and its relevance is 0 too when the layer above is a
+        secant one. For the identity (the output layer) nothing is
+        linearized.
+
+        Parameters
+        ----------
+        preactivation : ndarray of shape (n_pairs, n_out)
+            The layer's pre-activation at each row of the batch.
+
+        Returns
+        -------
+        inverse : ndarray of shape (n_pairs, n_out)
+        linearized : ndarray of bool of shape (n_pairs, n_out) or None
+            The linearized neurons, or None where there are none.
+        """
+        reference = self.reference_output
+        dz = paired(preactivation, reference, np.subtract)
+        inverse = np.zeros_like(dz)
+        np.divide(1, dz, out=inverse, where=dz != 0)
+        if self.activation == "identity":
+            return inverse, None
+        size = paired(np.abs(preactivation), np.abs(reference), np.add)
+        linearized = (np.abs(dz) <= np.sqrt(np.finfo(dz.dtype).eps) * size) & (dz != 0)
+        if not linearized.any():
+            return inverse, None
+        function, derivative = _ACTIVATIONS[self.activation]
+        rows = np.flatnonzero(linearized.any(axis=1))
+        z = preactivation[rows]
+        a = function(z)
+        da = a - function(reference[rows % len(reference)])
+        slope = np.zeros_like(da)
+        np.divide(derivative(z, a), da, out=slope, where=da != 0)
+        inverse[rows] = np.where(linearized[rows], slope, inverse[rows])
+        return inverse, linearized
 
     def stabilizer(self, preactivation=None):
         """The stabilizer: a scalar, or one per sample (n, 1) when relative."""
@@ -187,7 +271,18 @@ class BoundLayer:
             bias=cast(self.bias),
             low=cast(self.low),
             high=cast(self.high),
+            reference=cast(self.reference),
+            reference_output=cast(self.reference_output),
         )
+
+
+def paired(rows, references, operation):
+    """``operation(row, its reference)`` for every row of a batch of
+    (sample, reference) pairs: row ``p`` is paired with reference
+    ``p % len(references)``."""
+    n_references, width = references.shape
+    pairs = rows.reshape(-1, n_references, width)
+    return operation(pairs, references).reshape(rows.shape)
 
 
 @dataclass(frozen=True)
@@ -205,6 +300,12 @@ class Context:
         The explainer's ``bounds``, on the first layer only.
     units : ndarray of shape (n_in,) or None
         The column of the user's data each input is made from (first layer).
+    reference : tuple of ndarray or None
+        The layer's inputs (n_references, n_in) and pre-activations
+        (n_references, n_out) at the explainer's baseline rows, or None
+        without a baseline.
+    activation : str
+        The activation that follows the layer ("identity" for the output).
     where : str
         How to name the rule in error messages.
     """
@@ -213,6 +314,8 @@ class Context:
     statistics: dict = None
     bounds: object = None
     units: np.ndarray = None
+    reference: tuple = None
+    activation: str = "identity"
     where: str = "rule"
 
 
@@ -687,6 +790,83 @@ class ZBeta(Rule):
         terms = [(ABOVE_LOW, _pos(weight)), (BELOW_HIGH, _pos(-weight))]
         bias_part = None if bias is None else np.zeros_like(bias)
         return [(terms, bias_part, {"nonnegative": True})]
+
+
+class Rescale(Rule):
+    """LRP-0 on differences from a reference: DeepLIFT's Rescale rule.
+
+    The explainer's ``baseline`` gives reference rows ``r``; each sample is
+    explained against each of them, and the relevance averaged. Against one
+    reference, ``z_ij = (a_i - a_i(r)) w_ij`` and the denominator is the
+    difference of the neuron's pre-activations, ``z_j - z_j(r)``: the
+    relevance of ``f(x) - f(r)`` flows down with the reference's activations
+    as root points at every layer (a Deep Taylor decomposition), biases
+    cancel, and relevance is signed: positive where an input's change from
+    the reference pushes the score up, negative where it pulls it down.
+
+    Per neuron, relevance is passed on through the activation's secant
+    slope ``(a - a(r)) / (z - z(r))``. Where ``z - z(r)`` is within rounding
+    of 0 the activation is linearized at ``x`` (its derivative replaces the
+    secant; what that leaves over goes to the ledger's stabilizer column);
+    where it is exactly 0 the neuron passes nothing. With ReLU units,
+    nothing is ever linearized beyond rounding.
+
+    The rule has no parameters: biases cancel in the differences.
+
+    References
+    ----------
+    A. Shrikumar, P. Greenside and A. Kundaje, "Learning important features
+    through propagating activation differences", ICML 2017; S. M. Lundberg
+    and S.-I. Lee, "A unified approach to interpreting model predictions",
+    NeurIPS 2017 (DeepSHAP: averaged over background rows).
+
+    Examples
+    --------
+    >>> from skl_lrp.rules import Rescale
+    >>> Rescale()
+    Rescale()
+    """
+
+    _parameter_constraints = {}
+    bias = False  # (biases cancel; read by Rule.bind)
+
+    def bind(self, weight, bias, context=None):
+        """Resolve the rule, and its reference rows, on a dense layer.
+
+        Parameters
+        ----------
+        weight : ndarray of shape (n_in, n_out)
+            The layer's weights.
+        bias : ndarray of shape (n_out,)
+            The layer's bias (cancels: it takes no relevance).
+        context : Context
+            ``context.reference``: the layer's inputs and pre-activations at
+            the explainer's baseline rows; ``context.activation``: the
+            activation that follows the layer.
+
+        Returns
+        -------
+        layer : BoundLayer
+            The rule's group, its reference rows and constants on this layer.
+        """
+        context = context or Context()
+        if context.reference is None:
+            raise ValueError(
+                f"{context.where} explains a difference from reference rows: "
+                "give the explainer a baseline (baseline='mean', a number of "
+                "background rows, or rows of X)."
+            )
+        inputs, outputs = context.reference
+        dtype = weight.dtype
+        return replace(
+            Rule.bind(self, weight, bias, replace(context, nonnegative_input=False)),
+            reference=np.asarray(inputs, dtype=dtype),
+            reference_output=np.asarray(outputs, dtype=dtype),
+            activation=context.activation,
+        )
+
+    def _groups(self, weight, bias):
+        return [([(DIFFERENCE, weight)], None, {"secant": True})]
 
 
 class WSquare(Rule):

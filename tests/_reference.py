@@ -245,3 +245,257 @@ def reference_rules(
                 ledger[1] += r - total / denominator * r
         relevance = lower
     return relevance, score, ledger
+
+
+def _derivative(name, value):
+    """σ'(z) of an activation at ``value``."""
+    if name == "relu":
+        return 1.0 if value > 0 else 0.0
+    if name == "tanh":
+        return 1.0 - math.tanh(value) ** 2
+    if name == "logistic":
+        s = 1.0 / (1.0 + math.exp(-value))
+        return s * (1.0 - s)
+    if name == "identity":
+        return 1.0
+    raise ValueError(name)
+
+
+def _reference_rows(references):
+    """The reference rows as lists of float (one 1-D row is one reference)."""
+    if np.ndim(references) == 1:
+        references = [references]
+    return [[float(v) for v in row] for row in references]
+
+
+def reference_rescale(mlp, x, references, output, negate=False):
+    """Rescale relevance (DeepLIFT's Rescale, LRP-0 on differences from a
+    reference row) of one sample for one output unit, averaged over the
+    reference rows.
+
+    For one reference r, relevance starts at the output unit as
+    ``z_out(x) - z_out(r)`` and each dense layer maps the relevance R_j of
+    its outputs to its inputs by ``R_i = sum_j Δa_i w_ij ratio_j`` with
+    ``Δa_i = a_i(x) - a_i(r)`` and ``ratio_j = R_j / Δz_j``, where
+    ``Δz_j = z_j(x) - z_j(r)``. Conventions: ``Δz_j == 0`` gives
+    ``ratio_j = 0``; ``|Δz_j| <= sqrt(eps64) (|z_j(x)| + |z_j(r)|)`` linearizes
+    the unit at x, ``ratio_j = R_j σ'(z_j(x)) / Δa_j`` with ``Δa_j =
+    σ(z_j(x)) - σ(z_j(r))`` its own activation difference (σ the identity on
+    the output layer), and 0 if that ``Δa_j == 0``. What the linearized units
+    do not pass on, ``R_j - ratio_j Δz_j``, goes to the stabilizer entry of
+    the ledger. Biases cancel in the differences and never take relevance.
+
+    Parameters
+    ----------
+    mlp : fitted MLPClassifier or MLPRegressor, or a linear model
+    x : sequence of float
+    references : sequence of rows of float
+        The reference rows (a single 1-D row is one reference).
+    output : int
+        Index of the output unit to explain.
+    negate : bool
+        Explain minus the unit's logit (class 0 of a binary classifier).
+
+    Returns
+    -------
+    relevance : list of float
+        The mean over the references.
+    score : float
+        ``z_out(x)``.
+    baseline : float
+        The mean over the references of ``z_out(r)``.
+    ledger : list of float
+        ``[0.0, deficit, 0.0]`` (bias, stabilizer, dead), the deficit the
+        mean over the references of what the linearized units kept.
+    """
+    tolerance = math.sqrt(np.finfo(np.float64).eps)
+    weights, biases = mlp_layers(mlp)
+    if negate:
+        weights[-1] = [[-v for v in row] for row in weights[-1]]
+        biases[-1] = [-v for v in biases[-1]]
+    hidden = mlp_activation(mlp)
+    inputs_x, pre_x = reference_forward(mlp, x, weights, biases)
+    score = pre_x[-1][output]
+    rows = _reference_rows(references)
+
+    total_relevance = [0.0] * len(inputs_x[0])
+    total_deficit = 0.0
+    total_baseline = 0.0
+    for row in rows:
+        inputs_r, pre_r = reference_forward(mlp, row, weights, biases)
+        total_baseline += pre_r[-1][output]
+        deficit = 0.0
+        relevance = [0.0] * len(pre_x[-1])
+        relevance[output] = pre_x[-1][output] - pre_r[-1][output]
+        for layer in reversed(range(len(weights))):
+            w = weights[layer]
+            n_in, n_out = len(w), len(w[0])
+            name = "identity" if layer == len(weights) - 1 else hidden
+            ratio = [0.0] * n_out
+            for j in range(n_out):
+                zx, zr = pre_x[layer][j], pre_r[layer][j]
+                dz = zx - zr
+                if dz == 0:
+                    ratio[j] = 0.0
+                elif abs(dz) <= tolerance * (abs(zx) + abs(zr)):
+                    da = _activation(name, zx) - _activation(name, zr)
+                    if da == 0:
+                        ratio[j] = 0.0
+                    else:
+                        ratio[j] = relevance[j] * _derivative(name, zx) / da
+                    deficit += relevance[j] - ratio[j] * dz
+                else:
+                    ratio[j] = relevance[j] / dz
+            lower = [0.0] * n_in
+            for i in range(n_in):
+                da_i = inputs_x[layer][i] - inputs_r[layer][i]
+                for j in range(n_out):
+                    lower[i] += da_i * w[i][j] * ratio[j]
+            relevance = lower
+        for i in range(len(relevance)):
+            total_relevance[i] += relevance[i]
+        total_deficit += deficit
+
+    k = len(rows)
+    relevance = [v / k for v in total_relevance]
+    return relevance, score, total_baseline / k, [0.0, total_deficit / k, 0.0]
+
+
+class _Network:
+    """A stand-in for a fitted MLP: the public attributes read here."""
+
+    def __init__(self, weights, biases, activation):
+        self.coefs_ = [np.array(w, dtype=np.float64) for w in weights]
+        self.intercepts_ = [np.array(b, dtype=np.float64) for b in biases]
+        self.activation = activation
+
+
+def reference_baseline_network(mlp, references, negate=False):
+    """The MLP with its top hidden layer restructured around a baseline.
+
+    Each top hidden unit j, ``a_j = relu(z_j)`` with ``z_j = sum_i a_i w_ij +
+    b_j``, becomes three units with the same inputs, from ``relu(z) - ā =
+    relu(z - ā) + relu(-z) - relu(ā - z)`` (``ā >= 0``):
+
+    - ``relu(z_j - ā_j)``: weights ``w_ij``, bias ``b_j - ā_j``, output
+      weight ``+v_jt``;
+    - ``relu(-z_j)``: weights ``-w_ij``, bias ``-b_j``, output weight
+      ``+v_jt``;
+    - ``relu(ā_j - z_j)``: weights ``-w_ij``, bias ``ā_j - b_j``, output
+      weight ``-v_jt``;
+
+    (units ``3 j``, ``3 j + 1``, ``3 j + 2``), with ``ā_j`` the mean over the
+    references of ``a_j(r)`` and the output biases 0. The network outputs
+    ``f_t(x) - ỹ_t`` with ``ỹ_t = sum_j ā_j v_jt + b_t``.
+
+    Parameters
+    ----------
+    mlp : fitted ReLU MLPClassifier or MLPRegressor, one hidden layer or more
+    references : sequence of rows of float
+    negate : bool
+        Negate the output layer first (class 0 of a binary classifier).
+
+    Returns
+    -------
+    weights, biases : lists (per layer) of nested lists of float
+    baselines : list of float
+        ``ỹ_t`` of every output unit t.
+    """
+    if not hasattr(mlp, "coefs_") or len(mlp.coefs_) < 2:
+        raise ValueError("a baseline needs an MLP with a hidden layer")
+    if mlp_activation(mlp) != "relu":
+        raise ValueError("a baseline needs a ReLU MLP")
+    weights, biases = mlp_layers(mlp)
+    if negate:
+        weights[-1] = [[-v for v in row] for row in weights[-1]]
+        biases[-1] = [-v for v in biases[-1]]
+    top = len(weights) - 2
+    w, b, v = weights[top], biases[top], weights[-1]
+    n_in, n_hidden, n_out = len(w), len(b), len(biases[-1])
+
+    rows = _reference_rows(references)
+    mean = [0.0] * n_hidden
+    for row in rows:
+        inputs, pre = reference_forward(mlp, row, weights, biases)
+        for j in range(n_hidden):
+            mean[j] += max(pre[top][j], 0.0)
+    mean = [m / len(rows) for m in mean]
+
+    new_w = [[0.0] * (3 * n_hidden) for _ in range(n_in)]
+    new_b = [0.0] * (3 * n_hidden)
+    new_v = [[0.0] * n_out for _ in range(3 * n_hidden)]
+    for j in range(n_hidden):
+        for i in range(n_in):
+            new_w[i][3 * j] = w[i][j]
+            new_w[i][3 * j + 1] = -w[i][j]
+            new_w[i][3 * j + 2] = -w[i][j]
+        new_b[3 * j] = b[j] - mean[j]
+        new_b[3 * j + 1] = -b[j]
+        new_b[3 * j + 2] = mean[j] - b[j]
+        for t in range(n_out):
+            new_v[3 * j][t] = v[j][t]
+            new_v[3 * j + 1][t] = v[j][t]
+            new_v[3 * j + 2][t] = -v[j][t]
+    baselines = [
+        biases[-1][t] + sum(mean[j] * v[j][t] for j in range(n_hidden))
+        for t in range(n_out)
+    ]
+    weights = weights[:top] + [new_w, new_v]
+    biases = biases[:top] + [new_b, [0.0] * n_out]
+    return weights, biases, baselines
+
+
+def reference_deep_taylor_baseline(
+    mlp, x, references, output, low, high, negate=False, units=None, share_first=False
+):
+    """Deep Taylor relevance of one sample for one output unit against the
+    mean output of reference rows (Letzgus et al. 2022).
+
+    The top hidden layer is restructured (see
+    :func:`reference_baseline_network`) so that the network outputs
+    ``f_t(x) - ỹ_t``; that network is explained with z^β (no bias, box
+    ``(low, high)``) on the first layer, z^+ (no bias) on every later hidden
+    layer, the restructured one included, and LRP-0 (no bias) on the output
+    layer (see :func:`reference_rules`).
+
+    Parameters
+    ----------
+    mlp : fitted ReLU MLPClassifier or MLPRegressor, one hidden layer or more
+    x : sequence of float
+    references : sequence of rows of float
+    output : int
+    low, high : sequence of float
+        Input bounds of the z^β rule.
+    negate : bool
+        Explain minus the unit's logit (class 0 of a binary classifier).
+    units, share_first : see :func:`reference_rules` (first layer).
+
+    Returns
+    -------
+    relevance : list of float
+    score : float
+        The original network's ``z_t(x)``.
+    baseline : float
+        ``ỹ_t = sum_j ā_j v_jt + b_t``, the mean of the references' scores.
+    ledger : list of float
+        Relevance absorbed by biases, by stabilizers, by vanished neurons.
+    """
+    weights, biases, baselines = reference_baseline_network(mlp, references, negate)
+    original_w, original_b = mlp_layers(mlp)
+    if negate:
+        original_w[-1] = [[-v for v in row] for row in original_w[-1]]
+        original_b[-1] = [-v for v in original_b[-1]]
+    score = reference_forward(mlp, x, original_w, original_b)[1][-1][output]
+
+    n_layers = len(weights)
+    specs = (
+        [("zbeta", {"bias": False})]
+        + [("zplus", {"bias": False})] * (n_layers - 2)
+        + [("lrp0", {"bias": False})]
+    )
+    boxes = [(low, high)] + [None] * (n_layers - 1)
+    network = _Network(weights, biases, "relu")
+    relevance, _, ledger = reference_rules(
+        network, x, output, specs, boxes, False, share_first, units
+    )
+    return relevance, score, baselines[output], ledger

@@ -14,7 +14,17 @@ from conftest import KINDS, make_network, make_one_hot_pipeline
 from sklearn.frozen import FrozenEstimator
 
 from skl_lrp import RelevanceExplainer, _lrp
-from skl_lrp.rules import LRP0, AlphaBeta, Epsilon, Flat, Gamma, WSquare, ZBeta, ZPlus
+from skl_lrp.rules import (
+    LRP0,
+    AlphaBeta,
+    Epsilon,
+    Flat,
+    Gamma,
+    Rescale,
+    WSquare,
+    ZBeta,
+    ZPlus,
+)
 
 RULES = {
     "deep-taylor": "deep-taylor",
@@ -34,14 +44,19 @@ def _compare(explainer, x_network, X):
     fast = explainer.explain(X, target="all")
     plan = explainer._plan
     columns = np.searchsorted(plan.network.labels, fast.targets)
-    relevance, scores, ledger = _lrp.explain(
-        plan.network, [layer.bound for layer in plan.layers], x_network, columns
+    relevance, scores, ledger, baseline = _lrp.explain(
+        plan.network,
+        [layer.bound for layer in plan.layers],
+        x_network,
+        columns,
+        plan.reference_scores,
     )
     if plan.aggregation is not None:
         relevance = relevance @ plan.aggregation
     size = max(np.abs(scores).max(), np.abs(relevance).max(), np.abs(ledger).max())
     atol = TOLERANCE[fast.relevance.dtype.type] * size
     np.testing.assert_allclose(fast.scores, scores, rtol=0, atol=atol)
+    np.testing.assert_allclose(fast.baseline, baseline, rtol=0, atol=atol)
     np.testing.assert_allclose(fast.relevance, relevance, rtol=0, atol=atol)
     got = np.stack(
         [fast.absorbed_bias, fast.absorbed_stabilizer, fast.absorbed_dead], axis=-1
@@ -80,6 +95,32 @@ def test_fast_engine_equals_the_plain_one_through_a_pipeline(rules, bounds):
         FrozenEstimator(model), rules=rules, bounds=bounds, batch_size=16
     ).fit(X)
     _compare(explainer, preprocessing.transform(X[:40]), X[:40])
+
+
+BASELINES = {
+    "rescale": ("rescale", "column-mean"),
+    "deep-taylor": ("deep-taylor", "column-mean"),
+    "z^beta under rescale": ([ZBeta(), Rescale(), Rescale()], "data"),
+    "rescale under z^+": ([Rescale(), ZPlus(), Rescale()], "column-mean"),
+}
+
+
+@pytest.mark.parametrize("baseline", ["mean", 1, 6])
+@pytest.mark.parametrize("rules", BASELINES)
+def test_fast_engine_equals_the_plain_one_against_a_baseline(rules, baseline):
+    # Rows paired with each reference row, through a pipeline whose one-hot
+    # columns are summed back into their column.
+    model, X = make_one_hot_pipeline(n_samples=120, max_iter=200)
+    rules, bounds = BASELINES[rules]
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model),
+        rules=rules,
+        bounds=bounds,
+        baseline=baseline,
+        random_state=0,
+        batch_size=7,
+    ).fit(X)
+    _compare(explainer, model[0].transform(X[:30]), X[:30])
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
