@@ -150,3 +150,32 @@ def _first_row(X):
     if _is_frame(X):
         return X.head(1, npartitions=-1)
     return X[:1].compute()
+
+
+def take_rows(X, draw):
+    """Rows of a dask collection, computed: ``draw(n_rows)`` gives their
+    sorted positions; each partition that holds any sends only those."""
+    import dask
+
+    parts = partitions(X)
+    if _is_frame(X) or any(np.isnan(X.chunks[0])):
+        lengths = dask.compute(*[dask.delayed(len)(part) for part in parts])
+    else:
+        lengths = X.chunks[0]
+    starts = np.cumsum([0, *lengths])
+    positions = draw(int(starts[-1]))
+    picks = []
+    for part, start, stop in zip(parts, starts[:-1], starts[1:]):
+        local = positions[(positions >= start) & (positions < stop)] - start
+        if local.size:
+            picks.append(dask.delayed(_rows_of_part)(part, local))
+    pieces = dask.compute(*picks)
+    if _is_frame(X):
+        import pandas as pd
+
+        return pd.concat(pieces)
+    return np.concatenate(pieces)
+
+
+def _rows_of_part(part, local):
+    return part.iloc[local] if hasattr(part, "iloc") else part[local]

@@ -2,6 +2,7 @@
 
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
+from functools import partial
 from numbers import Integral
 
 import numpy as np
@@ -42,6 +43,7 @@ from ._dask import (
     lazy_transform,
     meta,
     reduce_partitions,
+    take_rows,
 )
 from ._fast import prepare
 from ._inputs import check_finite, check_numeric, check_still_numeric, numeric_columns
@@ -54,9 +56,13 @@ from ._network import (
     unwrap,
 )
 from ._propagation import Scratch, relevance_batch, rows_of
-from ._rules import LRP0, ROOT_POINTS, Context, Rescale, resolve_box
+from ._rules import LRP0, ROOT_POINTS, Context, Rescale, ZBeta, resolve_box
 
 _FLOATS = (np.float64, np.float32)
+
+# Background rows that baseline="auto" draws for Rescale: enough for the
+# average to settle (see "Checking explanations against known truth").
+AUTO_BACKGROUND = 32
 
 
 class RelevanceExplainer(
@@ -66,13 +72,20 @@ class RelevanceExplainer(
 
     For every sample, the explained output score (the logit of the target
     class, or a regression output before its output activation) is split into
-    one relevance value per input feature, and the values add up to the score.
-    With the default ``rules="deep-taylor"`` the first layer uses the z^β
-    rule and every later layer the z^+ rule (Deep Taylor Decomposition,
-    Montavon et al., 2017); biases take no relevance, so the sum is conserved
-    exactly from layer to layer. The z^β rule measures every input against a
-    root point (``bounds``): by default the average training sample, so
-    that an input at its average value gets no relevance.
+    one relevance value per input feature. The values add up to the score
+    minus what it is measured against, the *baseline* (0 when the score
+    itself is explained), up to what the ledger of :meth:`explain` reports.
+
+    By default a classifier is explained with the Deep Taylor rules: z^β on
+    the first layer, z^+ on every later one (Montavon et al., 2017), from a
+    root point (``bounds``, the average training sample); relevance then has
+    the sign of the score and adds up to it exactly. A regressor's score is
+    signed, and is explained against the average prediction instead: with
+    the Rescale rule (LRP-0 on differences, DeepLIFT's rule) against 32
+    background rows drawn from the data given to :meth:`fit`, so that a
+    feature's relevance is positive where it pushes the prediction above
+    the average and negative where it pulls it below, and the values add up
+    to the prediction minus the average prediction over those rows.
 
     Parameters
     ----------
@@ -85,17 +98,24 @@ class RelevanceExplainer(
         :class:`sklearn.frozen.FrozenEstimator`; ``fit(X)`` then only learns
         the root point. Required: None raises an error at fit.
 
-    rules : str, list of Rule or dict, default="deep-taylor"
+    rules : "auto", str, list of Rule or dict, default="auto"
         Which rule each dense layer uses (see :mod:`skl_lrp.rules`): a preset
-        ("deep-taylor": z^β first, z^+ on every later layer; "epsilon";
+        ("deep-taylor": z^β first, z^+ on every later layer; "rescale":
+        Rescale on every layer, against the ``baseline``; "epsilon";
         "alpha-beta"; "montavon-2019"), a list with one rule per layer, first
         to last, or a dict with keys among "first", "hidden" and "output".
+        "auto" is "rescale" for a regressor (unless ``bounds`` names a root
+        point, which only z^β uses) and "deep-taylor" for a classifier: the
+        most faithful conserving choice for each, measured on data whose
+        per-feature effects are known (see "Checking explanations against
+        known truth" in the documentation). ``rules_`` says which was used.
 
-    bounds : {"column-mean", "mean", "data"} or tuple (low, high), \
-default="column-mean"
+    bounds : {"auto", "column-mean", "mean", "data"} or tuple (low, high), \
+default="auto"
         Where the z^β rule of the first layer puts its root point, the point
         each sample's relevance is measured against; learned from the ``X``
-        given to :meth:`fit` (see "Root points" in the documentation):
+        given to :meth:`fit` (see "Root points" in the documentation);
+        "auto" is "column-mean":
 
         - "column-mean": the training mean of the network's inputs. Each
           sample's box is ``[min(x, mean), max(x, mean)]``, so an input
@@ -120,6 +140,32 @@ default="column-mean"
 
         A sample outside the box is explained with the box widened just
         enough to contain it, so its relevance stays finite and conserved.
+
+    baseline : "auto", None, "mean", int or array-like, default="auto"
+        What each score is explained against, for the Rescale rule and for
+        Deep Taylor (see "Baselines" in the documentation):
+
+        - None: nothing; the score itself is explained (Rescale then has no
+          reference and raises an error).
+        - "mean": one reference row, the training mean of the network's
+          inputs (after a Pipeline's preprocessing).
+        - an int K: K background rows drawn uniformly without replacement
+          from the ``X`` given to :meth:`fit` (all of its rows when it has
+          no more than K), reproducibly with ``random_state``. Rescale
+          explains each sample against each of them and averages: the
+          relevance adds up to the score minus the rows' mean score, and
+          approaches the Shapley values of an additive model's features.
+        - an array-like of shape (n_rows, n_features): the reference rows,
+          like the ``X`` given to :meth:`fit` (the user's columns, for a
+          Pipeline).
+
+        "auto" is 32 background rows for rules that include Rescale, and
+        None otherwise. Deep Taylor against a baseline (ReLU networks)
+        rewrites the top hidden layer so that the network outputs the score
+        minus the baseline rows' mean score (Letzgus et al., 2022), then
+        propagates with the same rules. The reference rows are forwarded
+        once, in :meth:`fit`; each explained sample costs one backward pass
+        per reference row.
 
     target : "predicted" or label, default="predicted"
         Which output score :meth:`transform` explains. "predicted" explains
@@ -153,17 +199,33 @@ default="column-mean"
         network's own input columns, named by the preprocessing's
         ``get_feature_names_out``.
 
+    random_state : int, RandomState instance or None, default=None
+        Draws the background rows of an integer ``baseline``; pass an int
+        for the same rows, and so the same explanations, at every fit.
+
     Attributes
     ----------
     estimator_ : estimator
         The fitted network (the FrozenEstimator itself when one was given).
 
-    low_ : ndarray of shape (n_network_inputs,)
-        Lower bounds of the z^β rule's box on the network's inputs (after a
-        Pipeline's preprocessing); with a root point, the point itself.
+    rules_ : str, list of Rule or dict
+        The rules used: ``rules``, with "auto" resolved to a preset name.
 
-    high_ : ndarray of shape (n_network_inputs,)
+    low_ : ndarray of shape (n_network_inputs,) or None
+        Lower bounds of the first layer's z^β box on the network's inputs
+        (after a Pipeline's preprocessing); with a root point, the point
+        itself. None when the first layer's rule has no box.
+
+    high_ : ndarray of shape (n_network_inputs,) or None
         Upper bounds of the box; equal to ``low_`` for a root point.
+
+    baseline_inputs_ : ndarray of shape (n_references, n_network_inputs) or None
+        The baseline's reference rows as the network sees them (after a
+        Pipeline's preprocessing), or None without a baseline.
+
+    baseline_scores_ : ndarray of shape (n_outputs,) or None
+        What each output's relevance is measured against: the mean score of
+        the reference rows, or None without a baseline.
 
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
@@ -207,6 +269,13 @@ default="column-mean"
     "Explaining nonlinear classification decisions with deep Taylor
     decomposition", Pattern Recognition 65, 2017.
 
+    A. Shrikumar, P. Greenside and A. Kundaje, "Learning important features
+    through propagating activation differences", ICML 2017.
+
+    S. Letzgus, P. Wagner, J. Lederer, W. Samek, K.-R. Müller and G.
+    Montavon, "Toward explainable artificial intelligence for regression
+    models", IEEE Signal Processing Magazine 39(4), 2022.
+
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
@@ -224,8 +293,8 @@ default="column-mean"
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
-        "rules": [StrOptions(set(PRESETS)), list, tuple, dict],
-        "bounds": [StrOptions(set(ROOT_POINTS)), tuple],
+        "rules": [StrOptions({"auto", *PRESETS}), list, tuple, dict],
+        "bounds": [StrOptions({"auto", *ROOT_POINTS}), tuple],
         "target": "no_validation",
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [
@@ -236,7 +305,7 @@ default="column-mean"
         "aggregate": ["boolean"],
         "baseline": [
             None,
-            StrOptions({"mean"}),
+            StrOptions({"auto", "mean"}),
             Interval(Integral, 1, None, closed="left"),
             "array-like",
         ],
@@ -247,9 +316,9 @@ default="column-mean"
         self,
         estimator=None,
         *,
-        rules="deep-taylor",
-        bounds="column-mean",
-        baseline=None,
+        rules="auto",
+        bounds="auto",
+        baseline="auto",
         target="predicted",
         batch_size=1024,
         n_jobs=None,
@@ -268,7 +337,8 @@ default="column-mean"
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **fit_params):
-        """Fit the network (unless frozen) and learn the root point.
+        """Fit the network (unless frozen), learn the root point and draw
+        the baseline.
 
         Parameters
         ----------
@@ -295,8 +365,12 @@ default="column-mean"
         >>> X = rng.uniform(-1, 1, size=(100, 3))
         >>> y = X @ [1.0, -2.0, 0.5]
         >>> mlp = MLPRegressor(max_iter=300, random_state=0).fit(X, y)
-        >>> explainer = RelevanceExplainer(FrozenEstimator(mlp)).fit(X)
-        >>> explainer.low_.round(2)  # the root point: the mean of X
+        >>> explainer = RelevanceExplainer(FrozenEstimator(mlp), random_state=0)
+        >>> explainer.fit(X).rules_  # a regressor: Rescale, against rows of X
+        'rescale'
+        >>> explainer.baseline_inputs_.shape
+        (32, 3)
+        >>> explainer.set_params(rules="deep-taylor").fit(X).low_.round(2)
         array([ 0.  , -0.03,  0.04])
         >>> explainer.set_params(bounds="data").fit(X).high_.round(2)
         array([0.98, 0.98, 1.  ])
@@ -308,26 +382,25 @@ default="column-mean"
         sources = self._source_columns(network)
         aggregation = self._aggregation(network, sources)
         _check_same_columns(self, estimator)
-        rules = resolve_rules(self.rules, len(network.weights))
-        contexts = self._contexts(network, rules, sources)
+        self.rules_, bounds, baseline = self._resolved(network)
+        rules = resolve_rules(self.rules_, len(network.weights))
+        contexts = self._contexts(network, rules, sources, bounds)
         # One pass over X for what the rules learn from it (ZBeta its box),
-        # and for the root point that `bounds` names.
+        # the root point that `bounds` names and the mean baseline.
         learning = {i for i, r in enumerate(rules) if r.learns_from_data(contexts[i])}
-        if isinstance(self.bounds, str) or self._baseline_is("mean"):
+        if isinstance(bounds, str) or _is(baseline, "mean"):
             learning.add(0)
         statistics = self._input_statistics(network, X, sorted(learning))
-        self.low_, self.high_ = resolve_box(
-            self.bounds, statistics.get(0), network.n_features
-        )
-        self.baseline_inputs_ = self._baseline_inputs(X, network, statistics)
+        resolve_box(bounds, statistics.get(0), network.n_features)  # (checks it)
+        self.baseline_inputs_ = self._baseline_inputs(baseline, X, network, statistics)
         network, rules, references = self._measured_against(
             network, rules, self.baseline_inputs_
         )
         self.baseline_scores_, reference_scores = None, None
         if references is not None:
-            reference_scores = forward(network, references)[2]
+            reference_scores = _forward_finite(network, references)[2]
             self.baseline_scores_ = reference_scores.mean(axis=0)
-            contexts = self._contexts(network, rules, sources, references)
+            contexts = self._contexts(network, rules, sources, bounds, references)
         elif network.offset is not None:
             self.baseline_scores_ = network.offset
         layers = [
@@ -340,6 +413,11 @@ default="column-mean"
                 [statistics.get(index) for index in range(len(rules))],
             )
         ]
+        # The first layer's box, where its rule has one.
+        self.low_, self.high_ = None, None
+        if isinstance(rules[0], ZBeta):
+            context = replace(contexts[0], statistics=statistics.get(0))
+            self.low_, self.high_ = rules[0].box(network.n_features, context)
         model = split_pipeline(estimator)[1]
         self._plan = _Plan(
             network, layers, self._preprocessing, aggregation, model, reference_scores
@@ -348,10 +426,28 @@ default="column-mean"
         self.feature_importances_ = self._importances(X)
         return self
 
-    def _baseline_is(self, name):
-        return isinstance(self.baseline, str) and self.baseline == name
+    def _resolved(self, network):
+        """The rules, bounds and baseline in effect: "auto" resolved.
 
-    def _contexts(self, network, rules, sources, references=None):
+        ``rules="auto"`` is Rescale for a regressor (its scores are signed,
+        and explained against the average prediction) unless ``bounds``
+        asks for a root point, and Deep Taylor for a classifier;
+        ``bounds="auto"`` is "column-mean"; ``baseline="auto"`` is
+        `AUTO_BACKGROUND` rows for rules with Rescale, None otherwise.
+        """
+        rules, bounds, baseline = self.rules, self.bounds, self.baseline
+        if _is(rules, "auto"):
+            signed = not network.is_classifier and _is(bounds, "auto")
+            rules = "rescale" if signed else "deep-taylor"
+        if _is(bounds, "auto"):
+            bounds = "column-mean"
+        if _is(baseline, "auto"):
+            uses = resolve_rules(rules, len(network.weights))
+            rescale = any(isinstance(rule, Rescale) for rule in uses)
+            baseline = AUTO_BACKGROUND if rescale else None
+        return rules, bounds, baseline
+
+    def _contexts(self, network, rules, sources, bounds, references=None):
         """What each layer's rule may need to know of it: whether its input
         is >= 0, the first layer's ``bounds`` and columns, and with
         `references` (rows of network inputs) its inputs and pre-activations
@@ -360,12 +456,12 @@ default="column-mean"
         last = len(rules) - 1
         at_references = [None] * len(rules)
         if references is not None:
-            inputs, preactivations = forward(network, references)[:2]
+            inputs, preactivations = _forward_finite(network, references)[:2]
             at_references = list(zip(inputs, preactivations))
         return [
             Context(
                 nonnegative_input=index > 0 and nonnegative,
-                bounds=self.bounds if index == 0 else None,
+                bounds=bounds if index == 0 else None,
                 units=sources if index == 0 else None,
                 reference=at_references[index],
                 activation="identity" if index == last else network.hidden_activation,
@@ -374,24 +470,20 @@ default="column-mean"
             for index, rule in enumerate(rules)
         ]
 
-    def _baseline_inputs(self, X, network, statistics):
-        """The baseline's reference rows on the network's inputs (after the
+    def _baseline_inputs(self, baseline, X, network, statistics):
+        """The `baseline`'s reference rows on the network's inputs (after the
         preprocessing), or None without a baseline."""
-        baseline = self.baseline
         check_baseline(baseline)
         if baseline is None:
             return None
-        if self._baseline_is("mean"):
+        if _is(baseline, "mean"):
             return statistics[0]["mean"][np.newaxis].astype(network.dtype)
         if isinstance(baseline, Integral):
-            if is_dask_collection(X):
-                raise ValueError(
-                    f"baseline={baseline} draws rows from X, which a dask "
-                    "collection cannot do here: draw them yourself (e.g. "
-                    "X.sample(...).compute()) and pass them as baseline."
-                )
-            rows = draw_rows(baseline, _num_samples(X), self.random_state)
-            X = _safe_indexing(X, rows)
+            rows = partial(draw_rows, baseline, random_state=self.random_state)
+            if is_dask_collection(X):  # (computed: the rows drawn only)
+                X = take_rows(X, rows)
+            else:
+                X = _safe_indexing(X, rows(_num_samples(X)))
         else:
             if _num_samples(baseline) == 0:
                 raise ValueError("baseline has no rows: give at least one.")
@@ -418,11 +510,11 @@ default="column-mean"
         if references is None:
             return network, rules, None
         if not any(isinstance(rule, Rescale) for rule in rules):
-            if not (isinstance(self.rules, str) and self.rules == "deep-taylor"):
+            if not _is(self.rules_, "deep-taylor"):
                 raise ValueError(
                     "A baseline is explained by rules='rescale', by rules that "
                     "include Rescale, or by rules='deep-taylor' (which then "
-                    f"restructures the top hidden layer); got rules={self.rules!r}. "
+                    f"restructures the top hidden layer); got rules={self.rules_!r}. "
                     "Use baseline=None to explain the scores themselves."
                 )
             if len(rules) == 1:  # linear: one reference, the mean, is exact
@@ -435,7 +527,7 @@ default="column-mean"
                     f"{network.hidden_activation!r}. Use rules='rescale'."
                 )
             else:
-                top = forward(network, references)[0][-1]
+                top = _forward_finite(network, references)[0][-1]
                 network = restructure(network, top.mean(axis=0))
                 return network, [*rules[:-1], LRP0(bias=False)], None
         return network, rules, references
@@ -611,7 +703,8 @@ default="column-mean"
             Per-feature relevance in the network's float dtype; each row sums
             to the explained score, up to what biases, stabilizers and
             vanished denominators absorb (none under "deep-taylor" but the
-            last; see :meth:`explain`).
+            last; see :meth:`explain`), less the baseline that the score is
+            measured against (``baseline_scores_``; 0 without a baseline).
 
         Examples
         --------
@@ -670,14 +763,18 @@ default="column-mean"
                 Per-feature relevance of each target's score.
             scores : ndarray of shape (n_samples, n_targets)
                 The explained scores (logits, before the output activation).
+            baseline : ndarray of shape (n_samples, n_targets)
+                What each score is measured against: the mean score of the
+                baseline's rows for that output, or 0 without a baseline.
             targets : ndarray of shape (n_samples, n_targets)
                 The label (classifiers) or output index (regressors) explained.
             feature_names : ndarray of shape (n_features,)
                 Names of the features, as :meth:`get_feature_names_out`.
             absorbed : ndarray of shape (n_samples, n_targets)
                 Relevance that did not reach the inputs (the ledger's total),
-                so that ``relevance.sum(-1) + absorbed == scores`` up to
-                rounding (relative to the largest relevance involved).
+                so that ``relevance.sum(-1) + absorbed == scores - baseline``
+                up to rounding (relative to the largest relevance, score or
+                baseline involved).
             ledger : ndarray of shape (n_samples, n_targets, 3)
                 The ledger: relevance taken by biases (rules with
                 ``bias=True``), by the stabilizers of the denominators, and by
@@ -706,6 +803,9 @@ shape (n_samples, n_targets)
                ['high', 'low']], dtype='<U4')
         >>> bool(np.allclose(explanation.relevance.sum(-1), explanation.scores))
         True
+        >>> explanation.baseline  # a classifier's logits: explained as they are
+        array([[0., 0.],
+               [0., 0.]])
         """
         self._check_fitted()
         X = self._validate_input(X, reset=False)
@@ -933,6 +1033,25 @@ shape (n_samples, n_targets)
         return tags
 
 
+def _forward_finite(network, references):
+    """The forward pass over the baseline's rows; a FloatingPointError if
+    it overflows (as for the explained rows)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = forward(network, references)
+    if not np.all(np.isfinite(result[2])):
+        raise FloatingPointError(
+            "The network's scores at the baseline rows overflowed: the weights "
+            f"or inputs are too large for {network.dtype}."
+        )
+    return result
+
+
+def _is(value, name):
+    """Whether a parameter's `value` is the string `name` (it may also be an
+    array, a list or a tuple)."""
+    return isinstance(value, str) and value == name
+
+
 def _check_same_columns(explainer, estimator):
     """A model fitted on named columns must be explained on the same columns."""
     model_names = getattr(unwrap(estimator), "feature_names_in_", None)
@@ -1076,16 +1195,26 @@ def _absolute_sum(X, explainer, columns):
         "X": "no_validation",  # (by the explainer's fit)
         "target": "no_validation",  # (any label of the network)
         "return_layers": ["boolean"],
+        "baseline": "no_validation",  # (by the explainer's fit)
     },
     # The explainer built from `params` validates them in its fit.
     prefer_skip_nested_validation=False,
 )
-def explain(estimator, X, *, target="predicted", return_layers=False, **params):
+def explain(
+    estimator,
+    X,
+    *,
+    target="predicted",
+    return_layers=False,
+    baseline="auto",
+    **params,
+):
     """Explain a trained model's predictions in one call.
 
     Wraps the model in :class:`~sklearn.frozen.FrozenEstimator` (unless it
     already is), fits a :class:`RelevanceExplainer` on ``X`` (which learns
-    the root point from it, unless ``bounds`` gives one) and explains ``X``.
+    the root point, and draws the baseline's rows, from it, unless
+    ``bounds`` and ``baseline`` give them) and explains ``X``.
 
     Parameters
     ----------
@@ -1097,9 +1226,13 @@ def explain(estimator, X, *, target="predicted", return_layers=False, **params):
         Scores to explain, as in :meth:`RelevanceExplainer.explain`.
     return_layers : bool, default=False
         Also return the relevance of every hidden neuron.
+    baseline : "auto", None, "mean", int or array-like, default="auto"
+        What each score is explained against, as in
+        :class:`RelevanceExplainer` (by default: a regressor's average
+        prediction over 32 rows of ``X``; a classifier's logit as it is).
     **params : dict
         Other parameters of :class:`RelevanceExplainer` (``rules``,
-        ``bounds``, ``batch_size``, ``n_jobs``).
+        ``bounds``, ``random_state``, ``batch_size``, ``n_jobs``).
 
     Returns
     -------
@@ -1126,5 +1259,5 @@ def explain(estimator, X, *, target="predicted", return_layers=False, **params):
     """
     if not isinstance(estimator, FrozenEstimator):
         estimator = FrozenEstimator(estimator)
-    explainer = RelevanceExplainer(estimator, **params).fit(X)
+    explainer = RelevanceExplainer(estimator, baseline=baseline, **params).fit(X)
     return explainer.explain(X, target=target, return_layers=return_layers)

@@ -4,6 +4,7 @@ This is the only module that knows scikit-learn's model internals; everything
 downstream sees :class:`DenseNetwork`, a description made of numpy arrays.
 """
 
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,6 +12,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit
 from sklearn.base import is_classifier
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import (
     LinearRegression,
@@ -88,15 +90,74 @@ def unwrap(estimator):
     return estimator
 
 
+def _regressor_of(wrapper):
+    """The regressor inside a TransformedTargetRegressor: the fitted one,
+    or before fit the one given (scikit-learn's default, LinearRegression,
+    for None)."""
+    regressor = getattr(wrapper, "regressor_", wrapper.regressor)
+    return LinearRegression() if regressor is None else regressor
+
+
 def split_pipeline(estimator):
     """(preprocessing, model): the steps before the model (None if there are
-    none) and the model itself, for a model or a Pipeline ending in one."""
+    none) and the model itself, for a model or a Pipeline ending in one,
+    through FrozenEstimator and TransformedTargetRegressor wrappers."""
     estimator = unwrap(estimator)
-    if isinstance(estimator, Pipeline):
-        model = estimator.steps[-1][1]
-        preprocessing = estimator[:-1] if len(estimator.steps) > 1 else None
-        return preprocessing, model
-    return None, estimator
+    parts = []  # the preprocessing of each Pipeline met, outermost first
+    while isinstance(estimator, (Pipeline, TransformedTargetRegressor)):
+        if isinstance(estimator, TransformedTargetRegressor):
+            estimator = unwrap(_regressor_of(estimator))
+            continue
+        if len(estimator.steps) > 1:
+            parts.append(estimator[:-1])
+        estimator = unwrap(estimator.steps[-1][1])
+    if len(parts) > 1:  # (nested: one Pipeline of them)
+        parts = [Pipeline([(f"part{i}", part) for i, part in enumerate(parts)])]
+    return (parts[0] if parts else None), estimator
+
+
+def target_map(estimator):
+    """``(scale, shift)`` of the affine map from a TransformedTargetRegressor's
+    transformed target back to the target (one per output, composed through
+    nested wrappers), or None where the model's scores are the target's own
+    (no wrapper) or the inverse transform is not affine (then the network
+    explains the transformed target).
+    """
+    estimator = unwrap(estimator)
+    scale, shift = 1.0, 0.0
+    wrapped = False
+    while isinstance(estimator, (Pipeline, TransformedTargetRegressor)):
+        if isinstance(estimator, Pipeline):
+            estimator = unwrap(estimator.steps[-1][1])
+            continue
+        inner = _affine_inverse(estimator)
+        if inner is None:
+            return None
+        # y = s_out * (s_in * f + t_in) + t_out
+        scale, shift = scale * inner[0], scale * inner[1] + shift
+        wrapped = True
+        estimator = unwrap(_regressor_of(estimator))
+    return (scale, shift) if wrapped else None
+
+
+def _affine_inverse(wrapper):
+    """``(scale, shift)`` with ``inverse_transform(t) == scale * t + shift``
+    for a fitted TransformedTargetRegressor, or None if that map is not
+    affine (checked at a few points, to rounding)."""
+    check_is_fitted(wrapper)
+    points = np.array([-3.0, -1.0, 0.0, 0.5, 1.0, 2.0, 7.0])
+    n_outputs = getattr(_regressor_of(wrapper), "n_outputs_", 1)
+    t = np.repeat(points[:, np.newaxis], max(n_outputs, 1), axis=1)
+    with warnings.catch_warnings():  # (a probe: out-of-range points may warn)
+        warnings.simplefilter("ignore")
+        y = wrapper.transformer_.inverse_transform(t)
+    y = np.asarray(y, dtype=float).reshape(len(t), -1)
+    shift = y[points == 0][0]
+    scale = y[points == 1][0] - shift
+    affine = np.allclose(y, shift + points[:, np.newaxis] * scale, rtol=1e-9, atol=0)
+    if not affine:
+        return None
+    return (scale, shift) if y.shape[1] > 1 else (scale[0], shift[0])
 
 
 def check_supported(estimator):
@@ -107,7 +168,8 @@ def check_supported(estimator):
         raise TypeError(
             "RelevanceExplainer explains MLPClassifier and MLPRegressor models "
             f"and the linear models {linear}, alone or as the last step of a "
-            "Pipeline, optionally wrapped in sklearn.frozen.FrozenEstimator; "
+            "Pipeline, optionally wrapped in sklearn.frozen.FrozenEstimator or "
+            "TransformedTargetRegressor; "
             f"got {type(model).__name__}."
         )
     return model
@@ -137,6 +199,11 @@ class DenseNetwork:
         The model's output activation ("softmax", "logistic", "identity",
         "exp"): what the logits become (``predict_proba``, or the prediction
         of a Poisson regressor).
+    transformed_target : bool
+        Whether the scores are those of a TransformedTargetRegressor's
+        transformed target (its inverse transform is not affine); with an
+        affine one, the map is folded into the output layer, and the scores
+        are the target's.
     offset : ndarray of shape (n_outputs,) or None
         What the output layer leaves out of the model's scores: a network
         rewritten to output each score minus a baseline (see
@@ -152,6 +219,7 @@ class DenseNetwork:
     is_classifier: bool
     output_activation: str = "identity"
     offset: np.ndarray = None
+    transformed_target: bool = False
 
     def scores(self, logits):
         """The model's scores (its logits) from the network's outputs."""
@@ -315,6 +383,17 @@ def read_network(estimator):
             biases[-1] = np.concatenate([-biases[-1], biases[-1]])
     else:
         labels = np.arange(n_outputs)
+    transformed_target = False
+    if _wraps_target(estimator):
+        # An affine inverse transform of the target is folded into the
+        # output layer: the scores, and relevance, come in the target's
+        # units. Otherwise they are those of the transformed target.
+        mapping = target_map(estimator) if output_activation == "identity" else None
+        transformed_target = mapping is None
+        if mapping is not None:
+            scale, shift = (np.asarray(v, dtype=weights[-1].dtype) for v in mapping)
+            weights[-1] = weights[-1] * scale
+            biases[-1] = biases[-1] * scale + shift
     for index, (weight, bias) in enumerate(zip(weights, biases)):
         if not (np.all(np.isfinite(weight)) and np.all(np.isfinite(bias))):
             raise ValueError(
@@ -330,7 +409,16 @@ def read_network(estimator):
         single_output=not multilabel and (is_classifier(model) or n_outputs == 1),
         is_classifier=is_classifier(model),
         output_activation=output_activation,
+        transformed_target=transformed_target,
     )
+
+
+def _wraps_target(estimator):
+    """Whether a TransformedTargetRegressor wraps the model."""
+    estimator = unwrap(estimator)
+    while isinstance(estimator, Pipeline):
+        estimator = unwrap(estimator.steps[-1][1])
+    return isinstance(estimator, TransformedTargetRegressor)
 
 
 def forward(network, x, layers=None, takes=None):

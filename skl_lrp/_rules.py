@@ -365,6 +365,10 @@ def resolve_box(bounds, statistics, width):
     return check_box(*bounds, width, "bounds")
 
 
+def _is_column_mean(bounds):
+    return isinstance(bounds, str) and bounds == "column-mean"
+
+
 class Rule(BaseEstimator):
     """Base class of the relevance rules.
 
@@ -758,17 +762,31 @@ class ZBeta(Rule):
             The rule's groups, its box and constants on this layer.
         """
         context = context or Context()
-        width = weight.shape[0]
-        learned = self.low is None or self.high is None
+        low, high = self.box(weight.shape[0], context)
         extra = {}
+        if self._learned() and _is_column_mean(context.bounds):
+            units = context.units
+            extra = {"units": np.arange(len(low)) if units is None else units}
+            extra["share_dead"] = True
+        dtype = weight.dtype
+        return replace(
+            Rule.bind(self, weight, bias, replace(context, nonnegative_input=False)),
+            low=low.astype(dtype),
+            high=high.astype(dtype),
+            **extra,
+        )
+
+    def _learned(self):
+        return self.low is None or self.high is None
+
+    def box(self, width, context):
+        """The box ``(low, high)`` on a layer of `width` inputs, in float64:
+        the rule's own, or learned as :meth:`bind` says (`context`)."""
+        learned = self._learned()
         if not learned:
             low, high = self.low, self.high
         elif context.bounds is not None:
             low, high = resolve_box(context.bounds, context.statistics, width)
-            if isinstance(context.bounds, str) and context.bounds == "column-mean":
-                units = context.units
-                extra = {"units": np.arange(width) if units is None else units}
-                extra["share_dead"] = True
         elif context.statistics is not None:
             low, high = context.statistics["min"], context.statistics["max"]
         else:
@@ -777,14 +795,7 @@ class ZBeta(Rule):
             low = self.low
         if learned and self.high is not None:
             high = self.high
-        low, high = check_box(low, high, width, context.where)
-        dtype = weight.dtype
-        return replace(
-            Rule.bind(self, weight, bias, replace(context, nonnegative_input=False)),
-            low=low.astype(dtype),
-            high=high.astype(dtype),
-            **extra,
-        )
+        return check_box(low, high, width, context.where)
 
     def _groups(self, weight, bias):
         terms = [(ABOVE_LOW, _pos(weight)), (BELOW_HIGH, _pos(-weight))]

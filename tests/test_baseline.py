@@ -267,9 +267,13 @@ def test_baseline_attributes():
         ({"baseline": 0}, InvalidParameterError, "baseline"),
         ({"baseline": np.zeros((0, 5))}, ValueError, "baseline has no rows"),
         ({"baseline": np.zeros((2, 4))}, ValueError, "4 features"),
-        ({"rules": "rescale"}, ValueError, "give the explainer a baseline"),
         (
-            {"rules": [ZBeta(), Rescale()]},
+            {"rules": "rescale", "baseline": None},
+            ValueError,
+            "give the explainer a baseline",
+        ),
+        (
+            {"rules": [ZBeta(), Rescale()], "baseline": None},
             ValueError,
             r"rules\[1\] \(Rescale\) explains a difference",
         ),
@@ -314,3 +318,50 @@ def test_a_logistic_regression_is_explained_against_its_average_logit():
     # the predicted class's score: +z for class 1, -z for class 0
     sign = np.where(explanation.targets[:, 0] == 1, 1, -1)[:, np.newaxis]
     np.testing.assert_allclose(explanation.relevance[:, 0], sign * expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kind, params, rules, n_references, box",
+    [
+        ("regressor", {}, "rescale", 32, False),
+        ("multi-regressor", {}, "rescale", 32, False),
+        ("binary", {}, "deep-taylor", None, True),
+        ("multiclass", {}, "deep-taylor", None, True),
+        # A root point asks for z^beta, hence Deep Taylor, on the raw score.
+        ("regressor", {"bounds": "data"}, "deep-taylor", None, True),
+        ("regressor", {"rules": "epsilon"}, "epsilon", None, False),
+        ("binary", {"rules": "rescale"}, "rescale", 32, False),
+        ("regressor", {"baseline": "mean"}, "rescale", 1, False),
+        ("regressor", {"rules": "deep-taylor", "baseline": 4}, "deep-taylor", 4, True),
+    ],
+)
+def test_auto_settings(kind, params, rules, n_references, box):
+    model, X = make_network(kind, "relu", (5,), np.float64, 11)
+    X = np.vstack([X, X + 0.5])  # 80 rows: more than the 32 drawn
+    explainer = RelevanceExplainer(FrozenEstimator(model), **params).fit(X)
+    assert explainer.rules_ == rules
+    if n_references is None:
+        assert explainer.baseline_inputs_ is None
+    else:
+        assert len(explainer.baseline_inputs_) == n_references
+    assert (explainer.low_ is not None) == box
+    _assert_conserved(explainer.explain(X[:5], target="all"))
+
+
+@pytest.mark.parametrize("kind", ["array", "frame"])
+def test_background_rows_from_a_dask_collection_are_those_of_the_data(kind):
+    # The same positions are drawn, and only they are computed.
+    da = pytest.importorskip("dask.array")
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    model, X = make_network("regressor", "relu", (5,), np.float64, 12)
+    if kind == "frame":
+        names = [f"c{i}" for i in range(X.shape[1])]
+        X = pd.DataFrame(X, columns=names)
+        lazy = dd.from_pandas(X, npartitions=4)
+    else:
+        lazy = da.from_array(X, chunks=(7, X.shape[1]))
+    params = dict(rules="rescale", baseline=9, random_state=4)
+    eager = RelevanceExplainer(FrozenEstimator(model), **params).fit(X)
+    dask_fit = RelevanceExplainer(FrozenEstimator(model), **params).fit(lazy)
+    np.testing.assert_array_equal(eager.baseline_inputs_, dask_fit.baseline_inputs_)

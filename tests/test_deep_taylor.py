@@ -48,7 +48,9 @@ def test_matches_reference(seed, case):
     rng = np.random.RandomState(seed)
     hidden = tuple(rng.randint(2, 7, size=n_hidden))
     model, X = make_network(kind, activation, hidden, dtype, seed)
-    explainer = RelevanceExplainer(FrozenEstimator(model), bounds="data").fit(X)
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules="deep-taylor", bounds="data"
+    ).fit(X)
     # Wider than the training data: some samples fall outside the box (in
     # float64 the first layer corrects them sparsely); then one row far out
     # among 31 in it (recomputed exactly; float32 takes the exact sums for
@@ -92,7 +94,7 @@ def _check_against_reference(model, kind, explainer, X_test, dtype):
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "regressor"])
 def test_conservation(kind, activation):
     model, X = make_network(kind, activation, (8, 6, 4), seed=3)
-    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    explainer = RelevanceExplainer(FrozenEstimator(model), rules="deep-taylor").fit(X)
     X_test = 2 * np.random.RandomState(1).normal(size=(200, X.shape[1]))
     explanation = explainer.explain(X_test)
     relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
@@ -115,7 +117,11 @@ def test_conservation(kind, activation):
 
 def test_scores_are_the_logits_of_the_explained_classes():
     model, X = make_network("multiclass", seed=5)
-    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X, "all")
+    explanation = (
+        RelevanceExplainer(FrozenEstimator(model), rules="deep-taylor")
+        .fit(X)
+        .explain(X, "all")
+    )
     # Logits equal log-probabilities up to a per-sample constant.
     log_proba = np.log(model.predict_proba(X))
     np.testing.assert_allclose(
@@ -127,7 +133,9 @@ def test_scores_are_the_logits_of_the_explained_classes():
 def test_binary_classes_score_opposite_logits():
     model, X = make_network("binary", seed=2)
     explanation = (
-        RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X, ["no", "yes"])
+        RelevanceExplainer(FrozenEstimator(model), rules="deep-taylor")
+        .fit(X)
+        .explain(X, ["no", "yes"])
     )
     proba = model.predict_proba(X)
     logit = np.log(proba[:, 1]) - np.log(proba[:, 0])
@@ -141,7 +149,9 @@ def test_output_unit_no_input_pushes_up_passes_on_through_those_pushing_down(bou
     # (each by its share of the push), and on to the inputs: nothing lost.
     model, X = make_network("regressor", "relu", (4,), seed=0)
     model.coefs_[-1] = -np.abs(model.coefs_[-1])
-    explainer = RelevanceExplainer(FrozenEstimator(model), bounds=bounds).fit(X)
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules="deep-taylor", bounds=bounds
+    ).fit(X)
     explanation = explainer.explain(X, return_layers=True)
     scores, hidden = explanation.scores[:, 0], explanation.layers[0][:, 0]
     h = np.maximum(X @ model.coefs_[0] + model.intercepts_[0], 0)
@@ -187,14 +197,20 @@ def test_an_output_no_input_pushes_up_is_explained_by_its_sign(output_bias, scor
 def test_constant_feature_gets_no_relevance_inside_the_box():
     model, X = make_network("regressor", "relu", (6,), seed=1)
     X[:, 2] = 0.5
-    relevance = RelevanceExplainer(FrozenEstimator(model)).fit(X).transform(X)
+    relevance = (
+        RelevanceExplainer(FrozenEstimator(model), rules="deep-taylor")
+        .fit(X)
+        .transform(X)
+    )
     np.testing.assert_array_equal(relevance[:, 2], 0.0)
     assert np.all(np.isfinite(relevance))
 
 
 def test_samples_outside_the_box_are_finite_and_conserve():
     model, X = make_network("regressor", "relu", (6, 5), seed=4)
-    explainer = RelevanceExplainer(FrozenEstimator(model), bounds=(-0.1, 0.1)).fit(X)
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules="deep-taylor", bounds=(-0.1, 0.1)
+    ).fit(X)
     X_far = 100 * np.random.RandomState(0).normal(size=(50, X.shape[1]))
     explanation = explainer.explain(X_far)
     relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
@@ -215,7 +231,9 @@ def test_tiny_denominators_are_not_absorbed_by_the_stabilizer(dtype):
         np.zeros(1, dtype),
         np.zeros(1, dtype),
     ]
-    explainer = RelevanceExplainer(FrozenEstimator(model), bounds="data").fit(X)
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules="deep-taylor", bounds="data"
+    ).fit(X)
     explanation = explainer.explain(X[10:11])
     np.testing.assert_allclose(
         explanation.relevance.sum(-1), explanation.scores, rtol=1e-6
@@ -232,7 +250,9 @@ def test_rows_with_tiny_denominators_and_rows_without_both_conserve():
     X = np.linspace(0, 70, 30, dtype=dtype)[:, None]
     model.coefs_ = [np.ones((1, 1), dtype)] * 3
     model.intercepts_ = [np.array([-60.0], dtype)] + [np.zeros(1, dtype)] * 2
-    explainer = RelevanceExplainer(FrozenEstimator(model), bounds="data").fit(X)
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules="deep-taylor", bounds="data"
+    ).fit(X)
     explanation = explainer.explain(X[1:])  # (x = low would be a dead row)
     np.testing.assert_allclose(
         explanation.relevance.sum(-1), explanation.scores, rtol=1e-5
@@ -298,7 +318,9 @@ def test_default_root_point_takes_the_inputs_of_a_column_as_one():
     # net push, which the loop reference checks input by input.
     model, X = make_one_hot_pipeline()
     preprocessing, mlp = model[0], model[-1]
-    explainer = RelevanceExplainer(FrozenEstimator(model), aggregate=False).fit(X)
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules="deep-taylor", aggregate=False
+    ).fit(X)
     explanation = explainer.explain(X[:30])
     Z = preprocessing.transform(X[:30])
     np.testing.assert_allclose(explainer.low_, preprocessing.transform(X).mean(0))
@@ -328,11 +350,13 @@ def test_default_root_point_conserves_where_the_mean_alone_loses_relevance():
     # first-layer neurons, in proportion to their relevance.
     model, X = make_network("multiclass", "relu", (16, 8), seed=2)
     X_test = np.random.RandomState(1).normal(size=(300, X.shape[1]))
-    mean = RelevanceExplainer(FrozenEstimator(model), bounds="mean").fit(X)
+    mean = RelevanceExplainer(
+        FrozenEstimator(model), rules="deep-taylor", bounds="mean"
+    ).fit(X)
     mean = mean.explain(X_test)
     lost = mean.absorbed_dead[:, 0] != 0
     assert 0 < lost.sum() < len(X_test)
-    default = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    default = RelevanceExplainer(FrozenEstimator(model), rules="deep-taylor").fit(X)
     default = default.explain(X_test, return_layers=True)
     scores = default.scores[:, 0]
     # (rows where z^+ above loses relevance, at an output unit that only
@@ -353,7 +377,7 @@ def test_default_root_point_conserves_where_the_mean_alone_loses_relevance():
 
 def test_an_input_at_its_reference_value_gets_no_relevance():
     model, X = make_network("regressor", "tanh", (6, 4), seed=3)
-    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    explainer = RelevanceExplainer(FrozenEstimator(model), rules="deep-taylor").fit(X)
     X_test = np.random.RandomState(0).normal(size=(40, X.shape[1]))
     X_test[:, 2] = explainer.low_[2]
     relevance = explainer.transform(X_test)
@@ -366,7 +390,9 @@ def test_tiny_deviations_from_the_reference_are_computed_wider(dtype, size):
     # Every denominator is far below the default stabilizer (but not zero):
     # those rows are computed in a wider float type, exactly, not lost.
     model, X = make_network("regressor", "relu", (5,), dtype, seed=4)
-    explainer = RelevanceExplainer(FrozenEstimator(model), bounds=(0, 0)).fit(X)
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules="deep-taylor", bounds=(0, 0)
+    ).fit(X)
     X_test = size * np.random.RandomState(0).normal(size=(10, X.shape[1]))
     X_test = np.vstack([X_test, np.ones((3, X.shape[1]))]).astype(dtype)
     explanation = explainer.explain(X_test)

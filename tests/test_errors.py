@@ -330,79 +330,98 @@ def test_bad_input_gets_its_error(case):
 def _conserves(explanation):
     relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
     total = relevance.sum(axis=1) + explanation.absorbed[:, 0]
-    return np.allclose(total, scores, rtol=1e-12, atol=0)
+    # Against a baseline, the change in the score is a difference of two
+    # rounded scores: exact to rounding relative to their size.
+    baseline = explanation.baseline[:, 0]
+    atol = 1e-12 * np.abs(baseline).max()
+    return np.allclose(total, scores - baseline, rtol=1e-12, atol=atol)
 
 
-def _one_sample():
-    relevance = explainer().transform(X[:1])
+def _one_sample(**params):
+    relevance = explainer(**params).transform(X[:1])
     assert relevance.shape == (1, 4)
     assert np.all(np.isfinite(relevance))
 
 
-def _one_feature():
+def _one_feature(**params):
     model = _fit(MLPClassifier((4,), max_iter=30, random_state=0), X[:, :1])
-    explanation = explainer(model, X[:, :1]).explain(X[:, :1])
+    explanation = explainer(model, X[:, :1], **params).explain(X[:, :1])
     assert explanation.relevance.shape == (60, 1, 1)
     assert _conserves(explanation)
 
 
-def _huge_scores():
-    explanation = explainer(huge_linear_regression()).explain(X)
+def _huge_scores(**params):
+    explanation = explainer(huge_linear_regression(), **params).explain(X)
     assert np.all(np.isfinite(explanation.relevance))
     assert np.abs(explanation.scores).max() > 1e299
     assert _conserves(explanation)
 
 
-def _tiny_inputs():
+def _tiny_inputs(**params):
     model = _fit(MLPRegressor(hidden_layer_sizes=(5,), max_iter=50), X, X[:, 0])
-    explanation = explainer(model, X * 1e-300).explain(X * 1e-300)
+    explanation = explainer(model, X * 1e-300, **params).explain(X * 1e-300)
     assert np.all(np.isfinite(explanation.relevance))
     assert _conserves(explanation)
 
 
-def _denormal_inputs():
+def _denormal_inputs(**params):
     model = _fit(MLPRegressor(hidden_layer_sizes=(5,), max_iter=50), X, X[:, 0])
-    explanation = explainer(model, X * 1e-310).explain(X * 1e-310)
+    explanation = explainer(model, X * 1e-310, **params).explain(X * 1e-310)
     assert np.all(np.isfinite(explanation.relevance))
     assert _conserves(explanation)
 
 
-def _float32_wide_range():
+def _float32_wide_range(**params):
     data = (X * np.logspace(-30, 30, len(X))[:, np.newaxis]).astype(np.float32)
-    explanation = explainer(float32_network(), X.astype(np.float32)).explain(data)
+    network = float32_network()
+    explanation = explainer(network, X.astype(np.float32), **params).explain(data)
     relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    baseline = explanation.baseline[:, 0]
     assert relevance.dtype == np.float32
     assert np.all(np.isfinite(relevance))
-    gap = relevance.sum(axis=1) + explanation.absorbed[:, 0] - scores
-    assert np.all(np.abs(gap) <= 1e-5 * np.maximum(np.abs(scores), 1e-30))
+    gap = relevance.sum(axis=1) + explanation.absorbed[:, 0] - (scores - baseline)
+    size = np.maximum(np.abs(scores), 1e-30) + np.abs(baseline)
+    assert np.all(np.abs(gap) <= 1e-5 * size)
 
 
-def _dead_units():
-    explanation = explainer(all_hidden_units_dead()).explain(X)
-    # Nothing reaches the inputs; the score (the output bias) is in the
-    # ledger, as relevance of neurons whose denominators vanished.
+def _dead_units(**params):
+    explanation = explainer(all_hidden_units_dead(), **params).explain(X)
     np.testing.assert_array_equal(explanation.relevance, 0)
-    np.testing.assert_allclose(explanation.absorbed_dead, explanation.scores)
+    if explanation.baseline.any():
+        # Against a baseline: every row scores the output bias, as the
+        # baseline rows do; there is no change to explain.
+        np.testing.assert_array_equal(explanation.scores, explanation.baseline)
+        np.testing.assert_array_equal(explanation.absorbed, 0)
+    else:
+        # Nothing reaches the inputs; the score (the output bias) is in the
+        # ledger, as relevance of neurons whose denominators vanished.
+        np.testing.assert_allclose(explanation.absorbed_dead, explanation.scores)
 
 
-def _constant_feature():
+def _constant_feature(**params):
     data = with_value(X, slice(None), 2, 3.0)
     model = _fit(MLPClassifier((6,), max_iter=50, random_state=0), data)
-    explanation = explainer(model, data).explain(data)
+    explanation = explainer(model, data, **params).explain(data)
     # At the training mean, a constant column deviates by nothing.
     np.testing.assert_array_equal(explanation.relevance[:, 0, 2], 0)
     assert _conserves(explanation)
 
 
-def _far_outside_the_data():
-    explanation = explainer().explain(X * 1e6)
+def _far_outside_the_data(**params):
+    explanation = explainer(**params).explain(X * 1e6)
     assert np.all(np.isfinite(explanation.relevance))
     assert _conserves(explanation)
 
 
-def _huge_relevance_across_folds():
+def _huge_relevance_across_folds(**params):
     report = cross_val_relevance(
-        LinearRegression(), X, X[:, 0] * 1e160, cv=3, n_repeats=2, random_state=0
+        LinearRegression(),
+        X,
+        X[:, 0] * 1e160,
+        cv=3,
+        n_repeats=2,
+        random_state=0,
+        **params,
     )
     assert np.all(np.isfinite(report.relevances_std))
     assert np.all(np.isfinite(report.relevances_ci))
@@ -424,13 +443,16 @@ RESULTS = {
 }
 
 
+@pytest.mark.parametrize("rules", ["auto", "deep-taylor"])
 @pytest.mark.parametrize("case", list(RESULTS))
-def test_degenerate_input_gets_a_finite_documented_result(case):
+def test_degenerate_input_gets_a_finite_documented_result(case, rules):
+    # The defaults (Rescale against background rows for a regressor) and
+    # Deep Taylor on the raw score alike.
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         warnings.filterwarnings("ignore", category=UserWarning)
         warnings.filterwarnings("ignore", message=".*converge")
-        RESULTS[case]()
+        RESULTS[case](rules=rules)
 
 
 # Rows of the table checked by tests elsewhere: (module, test function).

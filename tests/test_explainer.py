@@ -365,25 +365,30 @@ def test_poisson_regressor_is_explained_in_log_space():
     np.testing.assert_allclose(explanation.scores[:, 0], np.log(model.predict(X)))
 
 
-def test_overflow_raises_a_clear_error():
+@pytest.mark.parametrize("rules", ["auto", "deep-taylor"])
+def test_overflow_raises_a_clear_error(rules):
     model, X = make_network("regressor", "relu", (4,), seed=0)
     model.coefs_[0] = model.coefs_[0] * 1e200
     model.coefs_[1] = np.abs(model.coefs_[1]) * 1e200
+    explainer = RelevanceExplainer(FrozenEstimator(model), rules=rules)
     with pytest.raises(FloatingPointError, match="too large for float64"):
-        RelevanceExplainer(FrozenEstimator(model)).fit(X)  # fit explains X too
-    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(np.zeros_like(X))
+        explainer.fit(X)  # fit explains X too (and forwards the baseline)
+    explainer.fit(np.zeros_like(X))
     with pytest.raises(FloatingPointError, match=r"rows 0-39: .*too large"):
         explainer.transform(X)
 
 
-def test_huge_but_representable_weights_give_finite_conserving_relevance():
+@pytest.mark.parametrize("rules", ["auto", "deep-taylor"])
+def test_huge_but_representable_weights_give_finite_conserving_relevance(rules):
     model, X = make_network("regressor", "relu", (6,), seed=0)
     model.coefs_[0] = model.coefs_[0] * 1e100
-    explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X)
+    explainer = RelevanceExplainer(FrozenEstimator(model), rules=rules).fit(X)
+    explanation = explainer.explain(X)
     assert np.all(np.isfinite(explanation.relevance))
     kept = np.abs(explanation.relevance).sum(-1)[:, 0] > 0
+    change = explanation.scores - explanation.baseline
     np.testing.assert_allclose(
-        explanation.relevance[kept, 0].sum(-1), explanation.scores[kept, 0], rtol=1e-12
+        explanation.relevance[kept, 0].sum(-1), change[kept, 0], rtol=1e-12
     )
 
 
