@@ -112,6 +112,10 @@ class RelevanceDisplay:
         The explained scores (for "waterfall").
     absorbed : ndarray of shape (n_samples,), default=None
         Relevance the ledger says did not reach the inputs (for "waterfall").
+    baseline : ndarray of shape (n_samples,), default=None
+        What each score is measured against (the mean score of the
+        explainer's baseline rows); "waterfall" starts there. None: 0, the
+        score itself is explained.
     values : ndarray of shape (n_samples, n_features), default=None
         Feature values as floats: numbers, or for a categorical feature the
         index of the level in ``categories[j]``; NaN where missing. They
@@ -170,6 +174,7 @@ class RelevanceDisplay:
         relevance,
         scores=None,
         absorbed=None,
+        baseline=None,
         values=None,
         relevances=None,
         categories=None,
@@ -183,6 +188,7 @@ class RelevanceDisplay:
         self.relevance = np.asarray(relevance)
         self.scores = scores
         self.absorbed = absorbed
+        self.baseline = baseline
         self.values = values
         self.relevances = relevances
         self.categories = categories
@@ -234,6 +240,7 @@ default="bar"
             relevance=report.relevance,
             scores=report.scores,
             absorbed=report.absorbed.sum(axis=1),
+            baseline=getattr(report, "baseline", None),
             values=report.values,
             relevances=report.relevances,
             categories=getattr(report, "categories", None),
@@ -311,6 +318,7 @@ default="beeswarm"
             relevance=explanation.relevance[:, 0],
             scores=explanation.scores[:, 0],
             absorbed=explanation.absorbed[:, 0],
+            baseline=explanation.baseline[:, 0],
             values=values,
             categories=categories,
             targets=targets,
@@ -352,7 +360,10 @@ default="beeswarm"
         kind : {"bar", "beeswarm", "dependence", "stability", "waterfall"}, \
 default="bar"
             "bar": mean absolute relevance per feature, with the standard
-            deviation across folds as error bars when there are folds.
+            deviation across folds as error bars when there are folds; for
+            rules whose relevance takes both signs, each bar is split into
+            the part that raises the score (red) and the part that lowers
+            it (blue).
             "beeswarm": each sample's relevance per feature, coloured by the
             feature's value (numbers: their quantile, blue low to red high;
             categories: one colour per level). "dependence": one feature's
@@ -360,8 +371,9 @@ default="bar"
             another feature (`color_by`); a categorical feature as a
             jittered strip per level. "stability": each feature's rank in
             each fold (needs folds). "waterfall": one sample's score built
-            up from its features' relevance (each label shows the feature's
-            value), the rest of the features, and the ledger's remainder.
+            up from its baseline (dotted line; 0 without one) by its
+            features' relevance (each label shows the feature's value), the
+            rest of the features, and the ledger's remainder.
         max_features : int, default=10
             Features shown, most relevant first.
         sample : int, default=0
@@ -475,22 +487,47 @@ default="bar"
         return "relevance (> 0 raises the explained score, < 0 lowers it)"
 
     def _plot_bar(self, ax, shown, color, **_):
+        from matplotlib.patches import Patch
+
         mean = self._importance()[shown]
         error = None
         if self.relevances is not None and self.relevances.shape[1] > 1:
             error = self.relevances[shown].std(axis=1)
         positions = np.arange(len(shown))[::-1]
-        bars = ax.barh(
-            positions, mean, xerr=error, color=color or "tab:blue", capsize=3
-        )
+        label = "mean |relevance|"
+        if color is None and not self._is_positive_only():
+            # A bar's length is the ranking's mean |relevance|; its two
+            # parts, in proportion, what raises and what lowers the score.
+            relevance = self.relevance[:, shown]
+            up, size = np.maximum(relevance, 0).sum(0), np.abs(relevance).sum(0)
+            raising = mean * np.divide(up, size, out=np.zeros_like(up), where=size > 0)
+            up_bars = ax.barh(positions, raising, color=_RAISES)
+            down_bars = ax.barh(positions, mean - raising, left=raising, color=_LOWERS)
+            if error is not None:
+                ax.errorbar(mean, positions, xerr=error, fmt="none", ecolor="black")
+            artists = [*up_bars, *down_bars]
+            label += ", split into what raises and what lowers the score"
+            ax.legend(
+                handles=[
+                    Patch(color=_RAISES, label="raises the score"),
+                    Patch(color=_LOWERS, label="lowers the score"),
+                ],
+                loc="lower right",
+                fontsize="small",
+            )
+        else:
+            artists = list(
+                ax.barh(
+                    positions, mean, xerr=error, color=color or "tab:blue", capsize=3
+                )
+            )
         ax.set_yticks(positions, self._labels(shown))
         ax.set_xlabel(
-            "mean |relevance|"
-            + (" (error bars: std across folds)" if error is not None else "")
+            label + ("\n(error bars: std across folds)" if error is not None else "")
         )
         ax.set_ylabel("feature")
         ax.set_title("Feature relevance")
-        return list(bars)
+        return artists
 
     def _colour_by_value(self, j):
         """How to colour the samples by feature `j`: ``("value", quantiles)``
@@ -689,8 +726,13 @@ default="bar"
             return f"index {_literal(self.row_labels[sample])}"
         return f"row {sample}"
 
+    def _baseline_of(self, sample):
+        """What row `sample`'s score is measured against (0: nothing)."""
+        return 0.0 if self.baseline is None else float(self.baseline[sample])
+
     def _waterfall_title(self, sample):
-        """Which row, which class, the score and what it means."""
+        """Which row, which class, the score, its baseline and what they
+        mean."""
         score = float(self.scores[sample])
         output = None if self.outputs is None else float(self.outputs[sample])
         known = output is not None and np.isfinite(output)
@@ -709,6 +751,12 @@ default="bar"
                 lines.append(f"score {score:.4g}, predicted value {output:.4g}")
         else:
             lines[0] += f": score {score:.4g}"
+        baseline = self._baseline_of(sample)
+        if baseline:
+            lines.append(
+                f"measured against the baseline {baseline:.4g} (the average "
+                f"score of the background rows): change {score - baseline:+.4g}"
+            )
         if self._is_positive_only():
             lines.append(
                 "every relevance has the score's sign: bars explain the "
@@ -734,12 +782,12 @@ default="bar"
         if len(order) < len(relevance):
             steps.append((f"{len(relevance) - len(order)} other features", rest))
         absorbed = 0.0 if self.absorbed is None else float(self.absorbed[sample])
-        score = float(self.scores[sample])
+        score, baseline = float(self.scores[sample]), self._baseline_of(sample)
         with_absorbed = abs(absorbed) > 1e-9 * max(1.0, abs(score))  # not rounding
         if with_absorbed:
             steps.append(("absorbed (ledger)", absorbed))
         positive_only = self._is_positive_only()
-        start, artists, ends = 0.0, [], [0.0, score]
+        start, artists, ends = baseline, [], [0.0, baseline, score]
         for row, (_, value) in enumerate(steps):
             colour = _SHARE if positive_only else _RAISES if value >= 0 else _LOWERS
             if with_absorbed and row == len(steps) - 1:  # not a feature: apart
@@ -754,7 +802,14 @@ default="bar"
         ax.set_xlim(low - pad if low < 0 else 0, high + pad if high > 0 else 0)
         ax.axvline(score, color="black", linestyle="--", linewidth=1)
         ax.set_yticks(np.arange(len(steps), 0, -1), [label for label, _ in steps])
-        ax.set_xlabel("cumulative relevance, from 0 to the score (dashed line)")
+        if baseline:
+            ax.axvline(baseline, color="black", linestyle=":", linewidth=1)
+            ax.set_xlabel(
+                "cumulative relevance, from the baseline (dotted line) to the "
+                "score (dashed line)"
+            )
+        else:
+            ax.set_xlabel("cumulative relevance, from 0 to the score (dashed line)")
         ax.set_ylabel("feature = its value in this row")
         ax.set_title(self._waterfall_title(sample), fontsize="medium")
         legend = (

@@ -308,6 +308,49 @@ def test_waterfall_of_a_regressor_shows_the_predicted_value():
     assert f"score {prediction:.4g} = the predicted value" in display.ax_.get_title()
 
 
+def test_waterfall_of_a_regressor_starts_at_its_baseline():
+    # The default explains a regressor against background rows: the bars
+    # run from their average prediction to this row's.
+    X, _ = _data()
+    y = X["age"].to_numpy() / 10 - X["income"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = _pipeline(X, classifier=False).fit(X, y)
+    explainer = RelevanceExplainer(model, random_state=0).fit(X, y)
+    display = RelevanceDisplay.from_estimator(
+        explainer, X, kind="waterfall", sample=4, max_features=20
+    )
+    baseline = explainer.baseline_scores_[0]
+    bars = [patch for bar in display.artists_ for patch in bar]
+    assert bars[0].get_x() == pytest.approx(baseline)
+    end = bars[-1].get_x() + bars[-1].get_width()
+    assert end == pytest.approx(explainer.estimator_.predict(X.iloc[[4]])[0])
+    title = display.ax_.get_title()
+    assert f"measured against the baseline {baseline:.4g}" in title
+    assert "from the baseline (dotted line)" in display.ax_.get_xlabel()
+    dotted = [line for line in display.ax_.lines if line.get_linestyle() == ":"]
+    assert dotted and dotted[0].get_xdata()[0] == pytest.approx(baseline)
+
+
+def test_bars_of_signed_relevance_split_what_raises_and_lowers():
+    relevance = np.array([[2.0, -1.0, 0.0], [-2.0, -3.0, 1.0], [4.0, 1.0, 0.0]])
+    display = RelevanceDisplay(feature_names=["a", "b", "c"], relevance=relevance).plot(
+        kind="bar"
+    )
+    raises, lowers = display.artists_[:3], display.artists_[3:]
+    # Rows in the order shown: a (mean |R| 8/3), b (5/3), c (1/3).
+    widths = [(up.get_width(), down.get_width()) for up, down in zip(raises, lowers)]
+    np.testing.assert_allclose(widths, [(2, 2 / 3), (1 / 3, 4 / 3), (1 / 3, 0)])
+    assert _texts(display.ax_) == ["raises the score", "lowers the score"]
+    # Relevance that has the score's sign (Deep Taylor) is one bar each.
+    shares = RelevanceDisplay(
+        feature_names=["a", "b"],
+        relevance=np.array([[1.0, 2.0], [0.5, 0.0]]),
+        scores=np.array([3.0, 0.5]),
+    ).plot(kind="bar")
+    assert len(shares.artists_) == 2 and shares.ax_.get_legend() is None
+
+
 # errors of issue 14
 
 
