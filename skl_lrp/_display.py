@@ -787,7 +787,7 @@ default="bar"
         if with_absorbed:
             steps.append(("absorbed (ledger)", absorbed))
         positive_only = self._is_positive_only()
-        start, artists, ends = baseline, [], [0.0, baseline, score]
+        start, artists, ends = baseline, [], [baseline, score]
         for row, (_, value) in enumerate(steps):
             colour = _SHARE if positive_only else _RAISES if value >= 0 else _LOWERS
             if with_absorbed and row == len(steps) - 1:  # not a feature: apart
@@ -799,7 +799,10 @@ default="bar"
         # would not pass, clipping the bars that reach beyond it.
         low, high = min(ends), max(ends)
         pad = 0.06 * ((high - low) or 1.0)
-        ax.set_xlim(low - pad if low < 0 else 0, high + pad if high > 0 else 0)
+        if baseline:  # around the bars
+            ax.set_xlim(low - pad, high + pad)
+        else:  # from 0, where the bars start
+            ax.set_xlim(low - pad if low < 0 else 0, high + pad if high > 0 else 0)
         ax.axvline(score, color="black", linestyle="--", linewidth=1)
         ax.set_yticks(np.arange(len(steps), 0, -1), [label for label, _ in steps])
         if baseline:
