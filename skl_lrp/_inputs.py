@@ -100,13 +100,18 @@ def check_finite(X, names=None):
     with np.errstate(invalid="ignore", over="ignore"):
         if np.isfinite(values.sum()):  # (as scikit-learn: one pass, no copy)
             return
+    # The sum is not finite: a value is, or large finite ones overflowed it.
     if hasattr(X, "tocoo"):  # sparse: only the stored values can be missing
         X = X.tocoo()
-        rows, columns, values = X.row, X.col, X.data
-        first = np.flatnonzero(~np.isfinite(values))[0]
-        row, column, value = rows[first], columns[first], values[first]
+        bad = np.flatnonzero(~np.isfinite(X.data))
+        if not bad.size:
+            return
+        row, column, value = X.row[bad[0]], X.col[bad[0]], X.data[bad[0]]
     else:
-        row, column = np.argwhere(~np.isfinite(X))[0]
+        bad = np.argwhere(~np.isfinite(X))
+        if not bad.size:
+            return
+        row, column = bad[0]
         value = X[row, column]
     name = int(column) if names is None else names[column]
     what = "a missing (NaN)" if np.isnan(value) else "an infinite"

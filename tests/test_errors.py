@@ -227,6 +227,57 @@ ERRORS = {
         ValueError,
         r"bounds low must be a scalar or have shape \(4,\).*got shape \(3,\)",
     ),
+    "huge-finite-x": (
+        lambda: explainer().transform(np.full((2, 4), 1e308)),
+        FloatingPointError,
+        r"overflowed for rows 0-1: the weights or inputs are too large for float64",
+    ),
+    "unknown-baseline": (
+        lambda: explainer(baseline="median"),
+        InvalidParameterError,
+        r"'baseline' parameter of RelevanceExplainer must be None, a str among",
+    ),
+    "baseline-no-rows": (
+        lambda: explainer(baseline=np.zeros((0, 4))),
+        ValueError,
+        r"baseline has no rows: give at least one",
+    ),
+    "baseline-wrong-width": (
+        lambda: explainer(baseline=np.zeros((2, 3))),
+        ValueError,
+        r"baseline: X has 3 features, but RelevanceExplainer is expecting 4",
+    ),
+    "baseline-not-rows": (
+        lambda: explainer(baseline=np.zeros(4)),
+        ValueError,
+        r"baseline must be None, 'mean', a number of background rows",
+    ),
+    "rescale-without-baseline": (
+        lambda: explainer(rules="rescale", baseline=None),
+        ValueError,
+        r"rules\[0\] \(Rescale\) explains a difference from reference rows: "
+        r"give the explainer a baseline",
+    ),
+    "baseline-with-other-rules": (
+        lambda: explainer(rules="epsilon", baseline="mean"),
+        ValueError,
+        r"A baseline is explained by rules='rescale', by rules that include "
+        r"Rescale, or by rules='deep-taylor'",
+    ),
+    "deep-taylor-baseline-not-relu": (
+        lambda: explainer(
+            _fit(MLPClassifier((6,), activation="tanh", max_iter=50)),
+            rules="deep-taylor",
+            baseline="mean",
+        ),
+        ValueError,
+        r"rules='deep-taylor' with a baseline needs ReLU hidden units",
+    ),
+    "baseline-overflow": (
+        lambda: explainer(rules="rescale", baseline=np.full((1, 4), 1e308)),
+        FloatingPointError,
+        r"The network's scores at the baseline rows overflowed",
+    ),
     "rule-parameter-out-of-range": (
         lambda: explainer(rules=[Epsilon(-1.0), ZPlus()]),
         InvalidParameterError,
