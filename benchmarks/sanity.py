@@ -59,12 +59,22 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skl_lrp import RelevanceExplainer
+from skl_lrp._baseline import draw_rows
 from skl_lrp._network import forward, read_network
 from skl_lrp.metrics import aopc
 
 ROOT = Path(__file__).parents[1]
 NULLS = ("null_id", "null_heavy", "null_flag", "null_const")
 ROOT_POINTS = ("column-mean", "mean", "data")
+K_ROWS = 32
+MIN_R2 = 0.2  # regression models below it do not count for the null columns
+BASELINES = ("mean", K_ROWS)
+BASELINE_NAMES = {None: "(none)", "mean": "mean", K_ROWS: f"{K_ROWS} rows"}
+# What rules, bounds and baseline "auto" resolve to, per task.
+DEFAULTS = {
+    "classification": ("deep-taylor", "column-mean", None),
+    "regression": ("rescale", None, K_ROWS),
+}
 Z_BETA_PRESETS = ("deep-taylor", "alpha-beta", "montavon-2019")
 N_TEST = 300
 
@@ -131,6 +141,25 @@ def _star98():
     return table, (above / (above + below)).to_numpy(float), "regression"
 
 
+def _penguins_mass():
+    """Body mass of the penguins, from the other measurements, species,
+    island, sex and year."""
+    import palmerpenguins
+
+    table = palmerpenguins.load_penguins().dropna(subset=["body_mass_g"])
+    table = table.reset_index(drop=True)
+    return table, table.pop("body_mass_g").to_numpy(float), "regression"
+
+
+def _grunfeld():
+    """Grunfeld's investment data: 11 firms (a categorical) over 20 years."""
+    from statsmodels.datasets import grunfeld
+
+    table = grunfeld.load_pandas().data.copy()
+    table["firm"] = table["firm"].astype(object)
+    return table, table.pop("invest").to_numpy(float), "regression"
+
+
 def _synthetic_mixed():
     """Numeric and categorical signal, with missing values."""
     rng = np.random.RandomState(0)
@@ -165,6 +194,8 @@ DATASETS = {
     "fair": _fair,
     "anes96": _anes96,
     "star98": _star98,
+    "penguins_mass": _penguins_mass,
+    "grunfeld": _grunfeld,
     "synthetic_mixed": _synthetic_mixed,
     "friedman": _friedman,
 }
@@ -244,9 +275,47 @@ def reference_boxes(Z):
     }
 
 
-def user_aopc(model, table, relevance, columns, baseline, steps):
+def settings(Z_train):
+    """(preset, root point, baseline, RelevanceExplainer parameters) of each
+    setting studied; None where a method has no root point or baseline."""
+    out = [
+        (preset, root, None, {"rules": preset, "bounds": root, "baseline": None})
+        for preset in Z_BETA_PRESETS
+        for root in ROOT_POINTS
+    ]
+    out.append(("epsilon", None, None, {"rules": "epsilon", "baseline": None}))
+    for label, box in reference_boxes(Z_train).items():
+        parameters = {"rules": "deep-taylor", "bounds": box, "baseline": None}
+        out.append(("deep-taylor", label, None, parameters))
+    for baseline in BASELINES:
+        out.append(
+            ("rescale", None, baseline, {"rules": "rescale", "baseline": baseline})
+        )
+    for baseline in BASELINES:
+        parameters = {"rules": "deep-taylor", "bounds": "column-mean"}
+        out.append(
+            (
+                "deep-taylor",
+                "column-mean",
+                baseline,
+                parameters | {"baseline": baseline},
+            )
+        )
+    return out
+
+
+def method_name(preset, root=None, baseline=None):
+    """'preset / root point | baseline', as the tables name a method."""
+    name = preset if root is None else f"{preset} / {root}"
+    return name if baseline is None else f"{name} | {BASELINE_NAMES[baseline]}"
+
+
+def user_aopc(model, table, relevance, columns, replacements, steps):
     """AOPC with whole columns of the user's table replaced, most relevant
-    first, by their `baseline` value (training mean or mode)."""
+    first (signed: the most positive relevance first), by the values of
+    `replacements`: one row of values (training mean or mode), or a
+    DataFrame of rows, each replacing in turn (the AOPC is averaged over
+    them)."""
     n, d = relevance.shape
     order = np.argsort(-relevance, axis=1, kind="stable")
     counts = np.arange(d + 1)
@@ -255,17 +324,47 @@ def user_aopc(model, table, relevance, columns, baseline, steps):
     position = np.empty_like(order)
     np.put_along_axis(position, order, np.arange(d)[None, :], axis=1)
     removed = position[None, :, :] < counts[:, None, None]  # (steps, n, d)
-    perturbed = {}
-    for j, name in enumerate(table.columns):
-        column = np.tile(table[name].to_numpy(), len(counts))
-        column = column.astype(float if column.dtype.kind == "f" else object)
-        column[removed[:, :, j].reshape(-1)] = baseline[j]
-        perturbed[name] = column
+    if not isinstance(replacements, pd.DataFrame):
+        replacements = pd.DataFrame([replacements], columns=table.columns)
     network = read_network(model)
-    logits = forward(network, network_inputs(model, pd.DataFrame(perturbed)))[2]
-    scores = logits[np.arange(n * len(counts)), np.tile(columns, len(counts))]
-    scores = scores.reshape(len(counts), n)
-    return float((scores[0] - scores).mean())
+    drops = []
+    for _, values in replacements.iterrows():
+        perturbed = {}
+        for j, name in enumerate(table.columns):
+            column = np.tile(table[name].to_numpy(), len(counts))
+            column = column.astype(float if column.dtype.kind == "f" else object)
+            column[removed[:, :, j].reshape(-1)] = values[name]
+            perturbed[name] = column
+        frame = pd.DataFrame(perturbed)
+        logits = forward(network, network_inputs(model, frame))[2]
+        scores = logits[np.arange(n * len(counts)), np.tile(columns, len(counts))]
+        scores = scores.reshape(len(counts), n)
+        drops.append((scores[0] - scores).mean())
+    return float(np.mean(drops))
+
+
+def inputs_aopc(mlp, Z, relevance, labels, Z_train, references, steps):
+    """AOPC on the network's own inputs (each replaced on its own, most
+    positive relevance first): by their training mean without `references`,
+    else by each reference row in turn (averaged)."""
+    if references is None:
+        return aopc(
+            mlp,
+            Z,
+            relevance,
+            target=labels,
+            baseline="mean",
+            reference=Z_train,
+            steps=steps,
+        )
+    return float(
+        np.mean(
+            [
+                aopc(mlp, Z, relevance, target=labels, baseline=row, steps=steps)
+                for row in references
+            ]
+        )
+    )
 
 
 def evaluate(name, seed):
@@ -292,85 +391,159 @@ def evaluate(name, seed):
     columns = network.predicted_columns(logits)
     scores = logits[np.arange(len(columns)), columns]
     labels = network.labels[columns]
-    explainer = RelevanceExplainer(frozen).fit(X_train)
-    aggregation = explainer._plan.aggregation
+    # The package's defaults (rules, bounds and baseline "auto").
+    default = RelevanceExplainer(frozen, aggregate=False, random_state=seed)
+    default.fit(X_train)
+    aggregation = RelevanceExplainer(frozen).fit(X_train)._plan.aggregation
     names = list(table.columns)
-    baseline = [
+    mean_mode = [
         X_train[c].mean() if c in numeric else X_train[c].mode().iloc[0] for c in names
     ]
+    # The rows that baseline=K draws (the same for every method: the same
+    # random_state and fit data), in the user's columns and as the network
+    # sees them.
+    drawn = X_train.iloc[draw_rows(K_ROWS, len(X_train), seed)]
+    Z_drawn = network_inputs(model, drawn)
     steps = 16
-    common = {"target": labels, "baseline": "mean", "reference": Z_train}
     mlp = model[-1]
+    score = model.score(X_test, y_test)
 
-    def rate(method, on_inputs, completeness=True):
-        relevance = on_inputs @ aggregation
+    def perturbations(baseline):
+        """(user columns, network inputs) toward what a method is measured
+        against: its K rows; else the training mean (or mode)."""
+        if baseline == K_ROWS:
+            return drawn, Z_drawn
+        return mean_mode, None
+
+    gxi = gradient_x_input(model, Z_test, columns)
+    reference = {}  # gradient x input's AOPC, per perturbation
+    for baseline in (None, K_ROWS):
+        to_user, to_inputs = perturbations(baseline)
+        reference[baseline] = (
+            user_aopc(model, X_test, gxi @ aggregation, columns, to_user, steps),
+            inputs_aopc(mlp, Z_test, gxi, labels, Z_train, to_inputs, steps),
+        )
+
+    def rate(preset, root, baseline, relevance, on_inputs=None, explanation=None):
         importance = np.abs(relevance).mean(axis=0)
         percentile = rankdata(-importance)[[names.index(c) for c in NULLS]] / len(names)
-        gap = np.abs(on_inputs.sum(axis=1) - scores) / np.maximum(
-            np.abs(scores), 1e-300
-        )
-        return {
+        to_user, to_inputs = perturbations(baseline)
+        row = {
             "dataset": name,
             "seed": seed,
             "task": task,
-            "score": model.score(X_test, y_test),
-            "method": method,
+            "score": score,
+            "method": method_name(preset, root, baseline),
+            "preset": preset,
+            "root point": root or "(none)",
+            "baseline": BASELINE_NAMES[baseline],
+            "default": False,
             "spearman": spearmanr(importance, permutation)[0],
-            "aopc": user_aopc(model, X_test, relevance, columns, baseline, steps),
+            "aopc": user_aopc(model, X_test, relevance, columns, mean_mode, steps),
+            "aopc_baseline": (
+                user_aopc(model, X_test, relevance, columns, to_user, steps)
+                if baseline == K_ROWS
+                else np.nan
+            ),
             **{
                 f"aopc_{side}": user_aopc(
-                    model, X_test[rows], relevance[rows], columns[rows], baseline, steps
+                    model,
+                    X_test[rows],
+                    relevance[rows],
+                    columns[rows],
+                    mean_mode,
+                    steps,
                 )
                 if rows.any()
                 else np.nan
                 for side, rows in (("pos", scores >= 0), ("neg", scores < 0))
             },
-            "aopc_inputs": aopc(mlp, Z_test, on_inputs, steps=steps, **common),
-            "completeness": gap.max() if completeness else np.nan,
+            "aopc_inputs": (
+                inputs_aopc(mlp, Z_test, on_inputs, labels, Z_train, to_inputs, steps)
+                if on_inputs is not None
+                else np.nan
+            ),
             "negative": float(np.mean(scores < 0)),
             **dict(zip(NULLS, percentile)),
         }
+        if baseline == K_ROWS:
+            row["aopc_baseline"] /= reference[K_ROWS][0]
+        row["aopc_inputs"] /= reference[K_ROWS if baseline == K_ROWS else None][1]
+        row["completeness"] = row["ledger"] = np.nan
+        if explanation is not None:
+            own = explanation.scores[:, 0]
+            assert np.allclose(own, scores, rtol=1e-10, atol=1e-12)
+            against = explanation.baseline[:, 0]
+            total = on_inputs.sum(axis=1)
+            size = np.maximum(np.abs(own), np.abs(against))
+            # Without the ledger, row by row (as in the classic study) ...
+            row["completeness"] = np.max(
+                np.abs(total - (own - against)) / np.maximum(size, 1e-300)
+            )
+            # ... and the ledger identity, at the scale of the scores.
+            gap = total + explanation.absorbed[:, 0] - (own - against)
+            row["ledger"] = np.abs(gap).max() / size.max()
+        return row
 
-    rows = [rate("gradient x input", gradient_x_input(model, Z_test, columns), False)]
-    settings = [(p, b) for p in Z_BETA_PRESETS for b in ROOT_POINTS]
-    settings += [("epsilon", "data")]
-    settings += [("deep-taylor", box) for box in reference_boxes(Z_train).items()]
-    for preset, bounds in settings:
-        label = bounds if isinstance(bounds, str) else bounds[0]
-        value = bounds if isinstance(bounds, str) else bounds[1]
-        on_inputs = RelevanceExplainer(
-            frozen, rules=preset, bounds=value, aggregate=False
-        ).fit(X_train)
-        method = preset if preset == "epsilon" else f"{preset} / {label}"
-        rows.append(rate(method, on_inputs.explain(X_test).relevance[:, 0]))
+    rows = [rate("gradient x input", None, None, gxi @ aggregation, gxi)]
+    rows[0]["spearman"] = spearmanr(np.abs(gxi @ aggregation).mean(0), permutation)[0]
+    expected = DEFAULTS[task]
+    for preset, root, baseline, parameters in settings(Z_train):
+        if (preset, root, baseline) == expected:
+            explainer = default  # the package's defaults: checked to be these
+            assert default.rules_ == preset, default.rules_
+            n_rows = 0 if baseline is None else len(default.baseline_inputs_)
+            assert n_rows == (baseline or 0)
+            if baseline == K_ROWS:
+                assert np.array_equal(default.baseline_inputs_, Z_drawn)
+        else:
+            explainer = RelevanceExplainer(
+                frozen, aggregate=False, random_state=seed, **parameters
+            ).fit(X_train)
+        explanation = explainer.explain(X_test)
+        on_inputs = explanation.relevance[:, 0]
+        rows.append(
+            rate(
+                preset, root, baseline, on_inputs @ aggregation, on_inputs, explanation
+            )
+        )
+        rows[-1]["default"] = explainer is default
+    # Permutation importance (a global ranking: every row alike).
+    tiled = np.tile(permutation, (len(X_test), 1))
+    rows.append(rate("permutation importance", None, None, tiled))
+    rows[-1]["spearman"] = np.nan  # (itself)
     results = pd.DataFrame(rows)
-    reference = results.iloc[0]
     for key in ("aopc", "aopc_pos", "aopc_neg"):
-        results[f"{key}_ratio"] = results[key] / reference[key]
-    results["aopc_inputs_ratio"] = results["aopc_inputs"] / reference["aopc_inputs"]
+        results[f"{key}_ratio"] = results[key] / results[key].iloc[0]
+    results["aopc_inputs_ratio"] = results.pop("aopc_inputs")
+    # Toward the baseline: the K-row methods against the rows they are
+    # measured against; every other method's perturbation is the mean/mode.
+    results["aopc_baseline_ratio"] = results.pop("aopc_baseline").fillna(
+        results["aopc_ratio"]
+    )
     return results
 
 
 # -- summary --------------------------------------------------------------------
 
 
-def _split(method):
-    """(preset, root point) of a method's name."""
-    preset, _, root = method.partition(" / ")
-    return preset, root or "(none)"
+def _per_table(group, key):
+    """`key` per dataset (mean over the seeds)."""
+    return group.groupby("dataset", sort=False)[key].mean()
 
 
 def summarize(results):
-    """One row per method over all datasets and seeds."""
+    """One row per method over the datasets and seeds of `results`."""
     rows = []
-    for method, group in results.groupby("method", sort=False):
+    for _, group in results.groupby("method", sort=False):
         bottom = group[list(NULLS)].to_numpy() > 0.5
         n = len(group)
-        preset, root = _split(method)
+        first = group.iloc[0]
         rows.append(
             {
-                "preset": preset,
-                "root point": root,
+                "preset": first["preset"] + (" (default)" if first["default"] else ""),
+                "root point": first["root point"],
+                "baseline": first["baseline"],
                 "nulls low": f"{bottom.sum()}/{bottom.size}",
                 **{
                     name.removeprefix("null_"): f"{(group[name] > 0.5).sum()}/{n}"
@@ -385,6 +558,35 @@ def summarize(results):
                     if group["completeness"].notna().any()
                     else "n/a"
                 ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def summarize_regression(results, min_score=MIN_R2):
+    """One row per method over the regression tables, with issue 25's goals:
+    the null columns of the models with held-out R² >= `min_score` in the
+    bottom half; the median over the tables of the Spearman correlation with
+    permutation importance; AOPC (signed order) over gradient x input's, the
+    median and the lowest table; the largest ledger gap."""
+    rows = []
+    for _, group in results.groupby("method", sort=False):
+        good = group[group["score"] >= min_score]
+        bottom = good[list(NULLS)].to_numpy() > 0.5
+        aopc_tables = _per_table(group, "aopc_ratio")
+        base_tables = _per_table(group, "aopc_baseline_ratio")
+        first = group.iloc[0]
+        rows.append(
+            {
+                "method": first["method"] + (" (default)" if first["default"] else ""),
+                "nulls low": f"{bottom.sum()}/{bottom.size}",
+                "Spearman": _per_table(group, "spearman").median(),
+                "AOPC": aopc_tables.median(),
+                "AOPC min": aopc_tables.min(),
+                "to baseline": base_tables.median(),
+                "to baseline min": base_tables.min(),
+                "AOPC inputs": _per_table(group, "aopc_inputs_ratio").median(),
+                "ledger gap": group["ledger"].max(),
             }
         )
     return pd.DataFrame(rows)
@@ -407,11 +609,49 @@ def by_dataset(results, methods):
     )
 
 
+def regression_by_dataset(results, methods, min_score=MIN_R2):
+    """Per regression table and method: the R² (mean over the seeds), the
+    null columns in the bottom half (all runs; in brackets those of models
+    with R² < `min_score`), Spearman, the AOPC ratios (means over the seeds)
+    and the largest ledger gap."""
+    rows = []
+    kept = results[results["method"].isin(methods)]
+    for (dataset, method), group in kept.groupby(["dataset", "method"], sort=False):
+        bottom = group[list(NULLS)].to_numpy() > 0.5
+        weak = (group["score"] < min_score).to_numpy()
+        low = f"{bottom.sum()}/{bottom.size}"
+        if weak.any():
+            low += f" ({bottom[weak].sum()}/{bottom[weak].size} at R² < {min_score})"
+        rows.append(
+            {
+                "dataset": dataset,
+                "method": methods[method],
+                "R²": group["score"].mean(),
+                "nulls low": low,
+                "Spearman": group["spearman"].mean(),
+                "AOPC": group["aopc_ratio"].mean(),
+                "to baseline": group["aopc_baseline_ratio"].mean(),
+                "AOPC inputs": group["aopc_inputs_ratio"].mean(),
+                "ledger gap": group["ledger"].max(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+SIGN_METHODS = {
+    "gradient x input": "gxi",
+    method_name("rescale", None, K_ROWS): "default",
+    method_name("deep-taylor", "column-mean"): "deep-taylor",
+    method_name("montavon-2019", "column-mean"): "montavon-2019",
+}
+
+
 def regression_sign(results):
     """The regression tables, their rows predicted >= 0 and < 0 apart: the
     share of rows, and the AOPC (not a ratio: on the rows predicted < 0,
     gradient x input's own is near 0 in some runs) of gradient x input, the
-    default and montavon-2019 (means over the seeds)."""
+    default (rescale against 32 rows), deep-taylor and montavon-2019 (means
+    over the seeds; columns replaced by their training mean or mode)."""
     rows = []
     regression = results[results["task"] == "regression"]
     for name, runs in regression.groupby("dataset", sort=False):
@@ -427,11 +667,7 @@ def regression_sign(results):
                 "predicted": which,
                 "rows": share,
             }
-            for method, label in (
-                ("gradient x input", "gxi"),
-                ("deep-taylor / column-mean", "default"),
-                ("montavon-2019 / column-mean", "montavon-2019"),
-            ):
+            for method, label in SIGN_METHODS.items():
                 row[label] = by.loc[method, key]
             rows.append(row)
     return pd.DataFrame(rows)
@@ -458,12 +694,33 @@ def rst_table(frame, formats):
 
 SUMMARY_FORMATS = {"Spearman": "{:.2f}", "AOPC": "{:.2f}", "AOPC inputs": "{:.2f}"}
 SIGN_FORMATS = {"score": "{:.2f}", "rows": "{:.0%}"} | {
-    label: "{:.3f}" for label in ("gxi", "default", "montavon-2019")
+    label: "{:.3f}" for label in SIGN_METHODS.values()
 }
 DATASET_FORMATS = {
     name: "{:.2f}"
     for name in ("score", "id", "heavy", "flag", "const", "Spearman", "AOPC")
 } | {"AOPC inputs": "{:.2f}"}
+REGRESSION_FORMATS = {
+    name: "{:.2f}"
+    for name in (
+        "R²",
+        "Spearman",
+        "AOPC",
+        "AOPC min",
+        "to baseline",
+        "to baseline min",
+        "AOPC inputs",
+    )
+} | {"ledger gap": "{:.0e}"}
+# The methods of the per-table regression study.
+REGRESSION_METHODS = {
+    "gradient x input": "gradient x input",
+    method_name("rescale", None, K_ROWS): "default (rescale | 32 rows)",
+    method_name("rescale", None, "mean"): "rescale | mean",
+    method_name("deep-taylor", "column-mean"): "deep-taylor",
+    method_name("deep-taylor", "column-mean", "mean"): "deep-taylor | mean",
+    method_name("deep-taylor", "column-mean", K_ROWS): "deep-taylor | 32 rows",
+}
 
 
 def run(args):
@@ -493,39 +750,47 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out = ROOT / "benchmarks" / "results"
     if args.summarize:
-        results = pd.read_csv(out / "sanity.csv")
+        results = pd.read_csv(out / "sanity.csv", keep_default_na=False, na_values=[""])
     else:
         results = run(args)
         out.mkdir(parents=True, exist_ok=True)
         results.to_csv(out / "sanity.csv", index=False)
-    summary = summarize(results)
-    sign_table = regression_sign(results)
-    datasets_table = by_dataset(
-        results,
-        {
-            "gradient x input": "gradient x input",
-            "deep-taylor / column-mean": "default",
-            "deep-taylor / data": "data range",
-        },
-    )
+    tables = {}  # name: (frame, formats)
+    classification = results[results["task"] == "classification"]
+    regression = results[results["task"] == "regression"]
+    if len(classification):
+        tables["summary"] = (summarize(classification), SUMMARY_FORMATS)
+        tables["datasets"] = (
+            by_dataset(
+                classification,
+                {
+                    "gradient x input": "gradient x input",
+                    method_name("deep-taylor", "column-mean"): "default",
+                    method_name("deep-taylor", "data"): "data range",
+                },
+            ),
+            DATASET_FORMATS,
+        )
+    if len(regression):
+        tables["regression_summary"] = (
+            summarize_regression(regression),
+            REGRESSION_FORMATS,
+        )
+        tables["regression_datasets"] = (
+            regression_by_dataset(regression, REGRESSION_METHODS),
+            REGRESSION_FORMATS,
+        )
+        tables["regression"] = (regression_sign(regression), SIGN_FORMATS)
     (out / "sanity.md").write_text(
-        markdown(summary, SUMMARY_FORMATS)
-        + "\n"
-        + markdown(datasets_table, DATASET_FORMATS)
-        + "\n"
-        + markdown(sign_table, SIGN_FORMATS)
+        "\n".join(markdown(frame, formats) for frame, formats in tables.values())
     )
     if not args.quick and args.datasets is None:
-        docs = ROOT / "docs"
-        (docs / "sanity_summary.inc").write_text(rst_table(summary, SUMMARY_FORMATS))
-        (docs / "sanity_datasets.inc").write_text(
-            rst_table(datasets_table, DATASET_FORMATS)
-        )
-        (docs / "sanity_regression.inc").write_text(rst_table(sign_table, SIGN_FORMATS))
-    pd.set_option("display.width", 200)
-    print(summary.to_string(index=False))
-    print(datasets_table.to_string(index=False))
-    print(sign_table.to_string(index=False))
+        for name, (frame, formats) in tables.items():
+            (ROOT / "docs" / f"sanity_{name}.inc").write_text(rst_table(frame, formats))
+    pd.set_option("display.width", 250)
+    pd.set_option("display.max_columns", 30)
+    for frame, _ in tables.values():
+        print(frame.to_string(index=False))
 
 
 if __name__ == "__main__":
