@@ -29,7 +29,6 @@ from scipy import sparse
 
 from . import _lrp
 from ._rules import (
-    ABOVE_LOW,
     IDENTITY,
     ONES,
     paired,
@@ -39,10 +38,12 @@ from ._rules import (
 
 
 def prepare(bound):
-    """The fast layer for a bound rule."""
-    if any(group.secant for group in bound.groups):
+    """The fast layer for a bound rule, by what its contributions are
+    measured from: reference rows (Rescale), a box or a root point (z^β),
+    or nothing."""
+    if bound.reference is not None:
         return SecantLayer(bound)
-    if any(ABOVE_LOW in group.parts for group in bound.groups):
+    if bound.low is not None:
         return ReferenceLayer(bound) if bound.is_reference else BoxLayer(bound)
     return FastLayer(bound)
 
@@ -104,12 +105,7 @@ class FastLayer:
         # LRP-0 and LRP-ε (with the bias) divide by the layer's own
         # pre-activation, which the forward pass computes anyway.
         self._from_output = [
-            index
-            for index, g in enumerate(self.groups)
-            if g.parts == (IDENTITY,)
-            and g.bias is not None
-            and np.array_equal(g.weights, self.weight)
-            and np.array_equal(g.bias, self.bias)
+            index for index, group in enumerate(self.groups) if group.preactivation
         ]
 
     def forward(self, a, take=None):

@@ -103,6 +103,10 @@ class Group:
         pre-activations between each row and its reference row
         (:meth:`BoundLayer.inverse_differences`), not the sums of the
         contributions (equal to them but for rounding).
+    preactivation : bool
+        Whether the denominators are the layer's own pre-activation (the
+        input times the layer's weights, plus its bias: LRP-0 and LRP-ε),
+        which the forward pass computes anyway.
     """
 
     parts: tuple
@@ -113,6 +117,7 @@ class Group:
     nonnegative: bool = False
     fallback: bool = False
     secant: bool = False
+    preactivation: bool = False
 
     def split_weights(self):
         """The modified weights ``V_k``, one per part."""
@@ -471,7 +476,7 @@ class LRP0(Rule):
         self.bias = bias
 
     def _groups(self, weight, bias):
-        return [([(IDENTITY, weight)], bias, {})]
+        return [([(IDENTITY, weight)], bias, {"preactivation": bias is not None})]
 
 
 class Epsilon(Rule):
@@ -521,7 +526,7 @@ class Epsilon(Rule):
         return max(self.epsilon, stabilizer_eps(dtype)), self.scale == "rms"
 
     def _groups(self, weight, bias):
-        return [([(IDENTITY, weight)], bias, {})]
+        return [([(IDENTITY, weight)], bias, {"preactivation": bias is not None})]
 
 
 class ZPlus(Rule):
