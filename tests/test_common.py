@@ -26,10 +26,11 @@ def _explainers():
         RelevanceExplainer(MLPRegressor(**small)),
         RelevanceExplainer(make_pipeline(StandardScaler(), MLPClassifier(**small))),
         RelevanceExplainer(Ridge(), rules="epsilon"),
+        RelevanceExplainer(MLPRegressor(**small), rules="deep-taylor", baseline="mean"),
     ]
 
 
-IDS = ["classifier", "regressor", "pipeline", "linear"]
+IDS = ["classifier", "regressor", "pipeline", "linear", "deep-taylor-baseline"]
 
 
 def _listed(mark):
