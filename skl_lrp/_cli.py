@@ -336,8 +336,8 @@ def _add_explain_command(commands):
         "--explainer",
         metavar="FILE",
         help="a fitted RelevanceExplainer saved with skops.io.dump (.skops); "
-        "with it, explain reads --input and writes --output, and the options "
-        "above are not used",
+        "with it, explain reads --input and writes --output; the options above "
+        "do not apply and are refused",
     )
     saved.add_argument(
         "--input", metavar="PATH", help="Parquet or CSV file of rows to explain"
@@ -1009,6 +1009,7 @@ def main(argv=None, out=None):
     prefix = f"skl-lrp {args.command}"
     try:
         if streaming:
+            _check_no_training_options(argv)
             _check_stream_paths(args)
         else:
             _check_no_saved_explainer_flags(args)
@@ -1033,6 +1034,40 @@ def main(argv=None, out=None):
             flush=True,
         )
         return 1
+
+
+# The options of ``explain --explainer``; the saved explainer decides the rest.
+STREAM_DESTS = ("command", "explainer", "input", "output", "chunk_rows", "allow_pickle")
+
+
+def _check_no_training_options(argv):
+    """A usage error for an option that ``explain --explainer`` would ignore.
+
+    A saved explainer runs as it was fitted: the data, model, rule and output
+    options of the training mode mean nothing there, and silently ignoring
+    them would let a user believe, say, that ``--rules epsilon`` applied.
+    The options the user gave are found by parsing `argv` again with every
+    default replaced by a marker.
+    """
+    unset = object()
+    parser, commands = _parser()
+    explain = commands["explain"]
+    training = [
+        action
+        for action in explain._actions
+        if action.dest not in STREAM_DESTS and action.option_strings
+    ]
+    for action in training:  # (an append action starts from None: a new list)
+        action.default = None if isinstance(action, argparse._AppendAction) else unset
+    args, _ = parser.parse_known_args(argv)
+    for action in training:
+        if getattr(args, action.dest, unset) not in (unset, None):
+            flag = action.option_strings[0]
+            raise UsageError(
+                f"{flag} does not apply to explain --explainer, which runs the "
+                "saved explainer as it was fitted (its options: --input, "
+                "--output, --chunk-rows, --allow-pickle); leave it out"
+            )
 
 
 def _check_stream_paths(args):

@@ -216,6 +216,10 @@ def cross_val_relevance(
         "top_k": top_k,
         "meaning": describe(rules, bounds),
     }
+    if not plan.classifier and isinstance(target, str):
+        # "true" and "predicted" are classes' words: a regressor's single
+        # output is explained either way (target_meaning says so).
+        del settings["target"]
     report = RelevanceReport._from_folds(
         folds, plan, task, top_k, feature_names, settings
     )
