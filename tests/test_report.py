@@ -26,7 +26,6 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skl_lrp
-from skl_lrp._html import render_report
 from skl_lrp import (
     RelevanceDisplay,
     RelevanceExplainer,
@@ -169,12 +168,12 @@ def test_targets_and_regression():
     assert report.settings["target_meaning"] == (
         "each row is explained for the model's output (its prediction)"
     )
-    html = render_report(report)
+    html = _html.render_report(report)
     assert "<td>target</td>" not in html and "&#x27;true&#x27;" not in html
     assert "<td>target_meaning</td>" in html
     classified = cross_val_relevance(LogisticRegression(), X, y > 0, cv=KFold(3))
     assert classified.settings["target"] == "'true'"
-    assert "<td>target</td>" in render_report(classified)
+    assert "<td>target</td>" in _html.render_report(classified)
     X, y, model = load_wine(return_X_y=True) + (None,)
     predicted = cross_val_relevance(
         make_pipeline(
