@@ -794,9 +794,8 @@ permutation_importances_std : ndarray or None, default=None
         >>> import numpy as np
         >>> from sklearn.linear_model import LinearRegression
         >>> from skl_lrp import cross_val_relevance
-        >>> X = np.c_[np.arange(20.0), np.arange(20.0) % 3]
-        >>> report = cross_val_relevance(
-        ...     LinearRegression(), X[:, :1], X[:, 0], cv=2, n_repeats=1)
+        >>> x = np.linspace(0.0, 1.0, 20).reshape(-1, 1)
+        >>> report = cross_val_relevance(LinearRegression(), x, x[:, 0], cv=2)
         >>> report.undefined_figures()["rank_agreement"]
         'a single feature: there is no ranking to compare'
         """
