@@ -31,7 +31,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 from . import __version__
 from ._composites import PRESETS, describe
 from ._explainer import RelevanceExplainer
-from ._guardrails import descending_order
+from ._guardrails import constant_warnings, descending_order
 from ._report import cross_val_relevance
 from ._rules import ROOT_POINTS
 from ._stream import CHUNK_ROWS, file_format
@@ -336,8 +336,8 @@ def _add_explain_command(commands):
         "--explainer",
         metavar="FILE",
         help="a fitted RelevanceExplainer saved with skops.io.dump (.skops); "
-        "with it, explain reads --input and writes --output, and the options "
-        "above are not used",
+        "with it, explain reads --input and writes --output; the options above "
+        "do not apply and are refused",
     )
     saved.add_argument(
         "--input", metavar="PATH", help="Parquet or CSV file of rows to explain"
@@ -447,11 +447,18 @@ def _finite_json(value, path="", nulls=None):
     elif isinstance(value, np.ndarray):
         return _finite_json(value.tolist(), path, nulls)
     elif isinstance(value, (float, np.floating)) and not math.isfinite(value):
-        nulls.append({"path": path, "value": str(float(value))})
+        nulls.append({"path": path, "value": _non_finite_words(value)})
         value = None
     elif isinstance(value, np.generic):
         value = value.item()
     return value, nulls
+
+
+def _non_finite_words(value):
+    """A value that is not a finite number, in words (never "nan" or "inf")."""
+    if math.isnan(value):
+        return "not a number"
+    return "positive infinite" if value > 0 else "negative infinite"
 
 
 def _dump_json(data, handle):
@@ -459,8 +466,8 @@ def _dump_json(data, handle):
     data, nulls = _finite_json(data)
     if nulls:
         data["non_finite"] = {
-            "note": "JSON has no NaN or Infinity: these values were not finite "
-            "numbers and are written as null",
+            "note": "these values were not finite numbers, which JSON cannot "
+            "hold: each is written as null",
             "values": nulls,
         }
     json.dump(data, handle, indent=2, allow_nan=False)
@@ -611,24 +618,31 @@ def _print_scores(report, table, args, out):
     if np.isfinite(baseline):
         line += f" (trivial baseline {baseline:.3f})"
     print(line, file=out)
-    agreement = report.importance_agreement
-    print(
-        f"rank stability across folds: Spearman {report.rank_spearman:.2f}, "
-        f"Kendall {report.rank_kendall:.2f}"
-        + (
-            ""
-            if agreement is None
-            else f"; agreement with permutation importance: Spearman {agreement:.2f}"
-        ),
-        file=out,
-    )
+    undefined = report.undefined_figures()
+    if undefined["rank_agreement"] is None:
+        line = (
+            f"rank stability across folds: Spearman {report.rank_spearman:.2f}, "
+            f"Kendall {report.rank_kendall:.2f}"
+        )
+    else:
+        line = f"rank stability across folds: n/a ({undefined['rank_agreement']})"
+    if report.permutation_importances_mean is not None:
+        line += "; agreement with permutation importance: " + (
+            f"Spearman {report.importance_agreement:.2f}"
+            if undefined["importance_agreement"] is None
+            else f"n/a ({undefined['importance_agreement']})"
+        )
+    print(line, file=out)
     for warning in report.warnings:
         print(f"warning: {literal(warning['message'])}", file=out)
 
 
-def _number(value):
-    """A JSON number, or NaN for None."""
-    return np.nan if value is None else value
+def _shown(value, spec):
+    """`value` formatted with `spec`, or "n/a" for None or a value that is
+    not a finite number (no "nan" or "inf" on the terminal)."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    return format(value, spec)
 
 
 def _print_features(report, top, out):
@@ -661,25 +675,26 @@ def _print_features(report, top, out):
 
 def _feature_line(rank, row, name, width, permutation):
     """One row of the feature table, from one row of ``feature_table()``."""
-    low, high = (_number(row[key]) for key in ("ci_low", "ci_high"))
+    low, high = (_shown(row[key], ".4f") for key in ("ci_low", "ci_high"))
     line = (
-        f"{rank:>4}  {name:<{width}}  {row['mean_abs_relevance']:>9.4f}  "
-        f"{row['std']:>8.4f}  [{low:>8.4f}, {high:>8.4f}]  "
+        f"{rank:>4}  {name:<{width}}  {_shown(row['mean_abs_relevance'], '.4f'):>9}  "
+        f"{_shown(row['std'], '.4f'):>8}  [{low:>8}, {high:>8}]  "
         f"{row['top_k_frequency']:>5.0%}"
     )
     if permutation:
-        importance = _number(row["permutation_importance_mean"])
+        importance = _shown(row["permutation_importance_mean"], "+.4f")
         p_rank = row["permutation_rank"]
-        line += f"  {importance:>+10.4f}  {'n/a' if p_rank is None else p_rank:>6}"
+        line += f"  {importance:>10}  {'n/a' if p_rank is None else p_rank:>6}"
     return line + ("  !" if row["flagged"] else "")
 
 
 def _print_ledger(ledger, out):
     print(
         f"\nconservation: largest |sum of relevance + absorbed - score| = "
-        f"{ledger['max_conservation_error']:.1e}; absorbed by biases "
-        f"{ledger['bias']:.3g}, stabilizers {ledger['stabilizer']:.3g}, "
-        f"vanished neurons {ledger['dead']:.3g}",
+        f"{_shown(ledger['max_conservation_error'], '.1e')}; absorbed by biases "
+        f"{_shown(ledger['bias'], '.3g')}, stabilizers "
+        f"{_shown(ledger['stabilizer'], '.3g')}, "
+        f"vanished neurons {_shown(ledger['dead'], '.3g')}",
         file=out,
     )
 
@@ -689,6 +704,9 @@ def _explain_command(args, out):
     table = load(args)
     train, test = _split(table, args)
     _print_header(table, args, out)
+    found = constant_warnings(table.X, table.names)  # (report's: in its checks)
+    for warning in found:
+        print(f"warning: {literal(warning['message'])}", file=out)
     X_train, X_test = table.X[train], table.X[test]
     y_train, y_test = table.y[train], table.y[test]
     explainer, converged = _fit_explainer(table, args, X_train, y_train)
@@ -709,7 +727,10 @@ def _explain_command(args, out):
             if table.task == "classification"
             else "regression"
         )
-        print(f"\n{table.rows[test[k]]}: {what}, score {scores[k]:+.4f}", file=out)
+        print(
+            f"\n{table.rows[test[k]]}: {what}, score {_shown(scores[k], '+.4f')}",
+            file=out,
+        )
         _print_sample(names, X_test[k], relevance[k], scores[k], args.top, width, out)
     _print_conservation(relevance, scores, explanation.absorbed_dead[:, 0], out)
     rows = [table.rows[i] for i in test]
@@ -726,6 +747,7 @@ def _explain_command(args, out):
             "rules": args.rules,
             "bounds": args.bounds,
             "feature_names": table.names,
+            "warnings": found,
             "rows": [
                 {"row": row, "target": target, "score": score, "relevance": values}
                 for row, target, score, values in zip(
@@ -831,21 +853,23 @@ def _print_sample(names, values, relevance, score, top, width, out):
     order = descending_order(np.abs(relevance))
     for i in order[:top]:
         value = values[i]
-        value = (
-            f"{value:>10.4g}" if isinstance(value, float) else f"{literal(value):>10}"
-        )
-        print(f"  {names[i]:<{width}}  {value}  {relevance[i]:>+10.4f}", file=out)
+        if isinstance(value, float):  # (NaN: a missing cell, imputed)
+            value = f"{value:>10.4g}" if np.isfinite(value) else f"{'missing':>10}"
+        else:
+            value = f"{literal(value):>10}"
+        shown = _shown(relevance[i], "+.4f")
+        print(f"  {names[i]:<{width}}  {value}  {shown:>10}", file=out)
     rest = len(names) - len(order[:top])
     if rest:
-        other = relevance[order[top:]].sum()
+        other = _shown(relevance[order[top:]].sum(), "+.4f")
         print(
-            f"  {f'({rest} other features)':<{width}}  {'':>10}  {other:>+10.4f}",
-            file=out,
+            f"  {f'({rest} other features)':<{width}}  {'':>10}  {other:>10}", file=out
         )
     total = relevance.sum()
     print(
-        f"  {'sum of relevance':<{width}}  {'':>10}  {total:>+10.4f}  "
-        f"(score {score:+.4f}, difference {total - score:+.1e})",
+        f"  {'sum of relevance':<{width}}  {'':>10}  {_shown(total, '+.4f'):>10}  "
+        f"(score {_shown(score, '+.4f')}, difference "
+        f"{_shown(total - score, '+.1e')})",
         file=out,
     )
 
@@ -854,7 +878,7 @@ def _print_conservation(relevance, scores, dead, out):
     gap = np.abs(relevance.sum(axis=1) - scores)
     print(
         f"\nconservation over {len(scores)} test rows: "
-        f"max |sum of relevance - score| = {gap.max():.1e}",
+        f"max |sum of relevance - score| = {_shown(gap.max(), '.1e')}",
         file=out,
     )
     lost = np.count_nonzero(dead)
@@ -1009,6 +1033,7 @@ def main(argv=None, out=None):
     prefix = f"skl-lrp {args.command}"
     try:
         if streaming:
+            _check_no_training_options(argv)
             _check_stream_paths(args)
         else:
             _check_no_saved_explainer_flags(args)
@@ -1033,6 +1058,40 @@ def main(argv=None, out=None):
             flush=True,
         )
         return 1
+
+
+# The options of ``explain --explainer``; the saved explainer decides the rest.
+STREAM_DESTS = ("command", "explainer", "input", "output", "chunk_rows", "allow_pickle")
+
+
+def _check_no_training_options(argv):
+    """A usage error for an option that ``explain --explainer`` would ignore.
+
+    A saved explainer runs as it was fitted: the data, model, rule and output
+    options of the training mode mean nothing there, and silently ignoring
+    them would let a user believe, say, that ``--rules epsilon`` applied.
+    The options the user gave are found by parsing `argv` again with every
+    default replaced by a marker.
+    """
+    unset = object()
+    parser, commands = _parser()
+    explain = commands["explain"]
+    training = [
+        action
+        for action in explain._actions
+        if action.dest not in STREAM_DESTS and action.option_strings
+    ]
+    for action in training:  # (an append action starts from None: a new list)
+        action.default = None if isinstance(action, argparse._AppendAction) else unset
+    args, _ = parser.parse_known_args(argv)
+    for action in training:
+        if getattr(args, action.dest, unset) not in (unset, None):
+            flag = action.option_strings[0]
+            raise UsageError(
+                f"{flag} does not apply to explain --explainer, which runs the "
+                "saved explainer as it was fitted (its options: --input, "
+                "--output, --chunk-rows, --allow-pickle); leave it out"
+            )
 
 
 def _check_stream_paths(args):

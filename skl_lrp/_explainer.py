@@ -1258,6 +1258,18 @@ def explain(
     True
     """
     if not isinstance(estimator, FrozenEstimator):
+        # (checked here, in the user's terms: the wrapper is ours, not theirs)
+        model = check_supported(estimator)
+        try:
+            check_is_fitted(model)
+        except NotFittedError:
+            where = "" if model is estimator else " at the end of the Pipeline"
+            raise NotFittedError(
+                f"The {type(model).__name__}{where} given to explain is not "
+                "fitted: explain explains a trained model as it is. Fit it "
+                "first, or train and explain in one go with "
+                "RelevanceExplainer(model).fit(X, y)."
+            ) from None
         estimator = FrozenEstimator(estimator)
     explainer = RelevanceExplainer(estimator, baseline=baseline, **params).fit(X)
     return explainer.explain(X, target=target, return_layers=return_layers)

@@ -166,16 +166,47 @@ def _not_comparable(X, relevance_names):
 
 def importance_agreement(relevance, importance):
     """Spearman correlation of the two rankings (NaN when undefined)."""
-    relevance, importance = np.asarray(relevance), np.asarray(importance)
-    undefined = (
-        len(relevance) < 2
-        or not (np.isfinite(relevance).all() and np.isfinite(importance).all())
-        or np.ptp(relevance) == 0
-        or np.ptp(importance) == 0
-    )
-    if undefined:  # spearmanr would warn and return NaN
-        return float("nan")
+    if importance_agreement_reason(relevance, importance) is not None:
+        return float("nan")  # (spearmanr would warn and return NaN)
     return float(stats.spearmanr(relevance, importance)[0])
+
+
+def importance_agreement_reason(relevance, importance):
+    """Why the Spearman correlation of the two rankings is undefined, in
+    words, or None when it is defined."""
+    relevance, importance = np.asarray(relevance), np.asarray(importance)
+    if len(relevance) < 2:
+        return "a single feature: there is no ranking to compare"
+    if not (np.isfinite(relevance).all() and np.isfinite(importance).all()):
+        return "some relevance or permutation importance is not a finite number"
+    if np.ptp(relevance) == 0:
+        return "every feature has the same mean relevance: nothing to rank"
+    if np.ptp(importance) == 0:
+        return (
+            "permutation importance is the same for every feature (shuffling "
+            "no column changes the held-out score): nothing to rank"
+        )
+    return None
+
+
+def rank_agreement_reason(per_fold):
+    """Why the agreement between the folds' rankings (the columns of
+    `per_fold`, of shape (n_features, n_folds)) is undefined, or None."""
+    per_fold = np.asarray(per_fold)
+    n_features, n_folds = per_fold.shape
+    if n_features < 2:
+        return "a single feature: there is no ranking to compare"
+    if n_folds < 2:
+        return "a single fold: there is nothing to compare its ranking with"
+    if not np.isfinite(per_fold).all():
+        return "some relevance is not a finite number"
+    constant = np.flatnonzero(np.ptp(per_fold, axis=0) == 0)
+    if len(constant):
+        return (
+            f"fold {constant[0] + 1} gives every feature the same mean "
+            "relevance: nothing to rank"
+        )
+    return None
 
 
 # A permutation importance at most this part of the largest column's counts
@@ -385,6 +416,47 @@ def cardinality_warnings(X, names):
         )
         if message is not None:
             found.append(warning("cardinality", name, message))
+    return found
+
+
+def constant_warnings(X, names):
+    """Columns of `X` that hold one value in every row where they are filled.
+
+    Such a column cannot tell rows apart: the network cannot use it, and its
+    relevance (0 under the default root point) says nothing about it.
+    Columns with no filled value, or of dates, are not checked.
+    """
+    shape = _shape(X)
+    if sparse.issparse(X) or len(shape) != 2 or shape[0] < 2:
+        return []
+    if len(names) != shape[1]:  # relevance on other columns: name X's own
+        names = list(getattr(X, "columns", [f"x{j}" for j in range(shape[1])]))
+    if not hasattr(X, "iloc") and not hasattr(X, "columns"):
+        X = np.asarray(X, dtype=object) if isinstance(X, list) else np.asarray(X)
+    found = []
+    for j, name in enumerate(names):
+        values, _ = _column(X, j)
+        if values is None or len(values) == 0:
+            continue
+        try:
+            distinct = set(values.tolist())
+        except TypeError:  # unhashable cells: not a column of values
+            continue
+        if len(distinct) != 1:
+            continue
+        value = distinct.pop()
+        shown = f"{value:.6g}" if isinstance(value, float) else repr(value)
+        where = "every row" if len(values) == shape[0] else "every filled row"
+        found.append(
+            warning(
+                "constant",
+                name,
+                f"'{name}' holds the same value ({shown}) in {where}: it cannot "
+                "tell rows apart, so the network cannot use it and its relevance "
+                "(0 under the default root point) says nothing about it; leave "
+                "it out.",
+            )
+        )
     return found
 
 

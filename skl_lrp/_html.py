@@ -237,17 +237,24 @@ def _data_and_model_section(report):
 
 
 def _features_section(report):
-    agreement = report.importance_agreement
-    stability = (
-        f"<p>Rank stability between folds: mean Spearman "
-        f"{_cell(report.rank_spearman)}, mean Kendall tau "
-        f"{_cell(report.rank_kendall)} (1: every fold ranks the features "
-        "alike)."
-    )
-    if agreement is not None:
-        stability += (
-            " Agreement of relevance with permutation importance: Spearman "
-            f"{_cell(agreement)}."
+    undefined = report.undefined_figures()
+    if undefined["rank_agreement"] is None:
+        stability = (
+            f"<p>Rank stability between folds: mean Spearman "
+            f"{_cell(report.rank_spearman)}, mean Kendall tau "
+            f"{_cell(report.rank_kendall)} (1: every fold ranks the features "
+            "alike)."
+        )
+    else:
+        stability = (
+            "<p>Rank stability between folds: n/a "
+            f"({escape(undefined['rank_agreement'])})."
+        )
+    if report.permutation_importances_mean is not None:
+        stability += " Agreement of relevance with permutation importance: " + (
+            f"Spearman {_cell(report.importance_agreement)}."
+            if undefined["importance_agreement"] is None
+            else f"n/a ({escape(undefined['importance_agreement'])})."
         )
     return [
         "<h2>Features, most relevant first</h2>",

@@ -216,11 +216,15 @@ def cross_val_relevance(
         "top_k": top_k,
         "meaning": describe(rules, bounds),
     }
+    if not plan.classifier and isinstance(target, str):
+        # "true" and "predicted" are classes' words: a regressor's single
+        # output is explained either way (target_meaning says so).
+        del settings["target"]
     report = RelevanceReport._from_folds(
         folds, plan, task, top_k, feature_names, settings
     )
     for warning in report.warnings:
-        if warning["kind"] in ("baseline", "cardinality"):
+        if warning["kind"] in ("baseline", "cardinality", "constant"):
             warnings.warn(warning["message"], UserWarning, stacklevel=2)
     return report
 
@@ -557,8 +561,9 @@ permutation_importances_std : ndarray or None, default=None
         relevance).
     rank_spearman, rank_kendall : float
         Mean over pairs of folds of the Spearman and Kendall correlations
-        between their feature rankings (1: every fold ranks alike; NaN with
-        one fold or one feature).
+        between their feature rankings (1: every fold ranks alike; NaN when
+        undefined: one fold, one feature, or a fold that ranks every feature
+        alike; :meth:`undefined_figures` says why).
     top_k : int
         The k of `top_k_frequency`.
     top_k_frequency : ndarray of shape (n_features,)
@@ -585,11 +590,13 @@ permutation_importances_std : ndarray or None, default=None
     importance_agreement : float or None
         Spearman correlation between `relevances_mean` and
         `permutation_importances_mean` (NaN when undefined, e.g. one of them
-        is constant; None without permutation importance).
+        is constant; None without permutation importance;
+        :meth:`undefined_figures` says why).
     warnings : list of dict
         What the sanity checks found, most general first: dicts with the
         keys "kind" ("baseline", "convergence", "sign", "cardinality",
-        "disagreement", or "skipped" for a check that could not run),
+        "constant", "disagreement", or "skipped" for a check that could not
+        run),
         "column" (the column concerned, or None) and "message".
     ledger : dict
         Total relevance absorbed by "bias", "stabilizer" and "dead" neurons
@@ -769,6 +776,45 @@ permutation_importances_std : ndarray or None, default=None
             "per_fold": [float(v) for v in self.relevances[i]],
         }
 
+    def undefined_figures(self):
+        """Why each of the report's correlations that is not a number is so.
+
+        Every view (the command line, the HTML page, the JSON file) shows
+        such a figure as "n/a" or null with this reason, never as NaN.
+
+        Returns
+        -------
+        reasons : dict
+            ``{"rank_agreement": reason, "importance_agreement": reason}``,
+            each reason a sentence, or None when the figure is defined
+            (``rank_agreement`` covers `rank_spearman` and `rank_kendall`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skl_lrp import cross_val_relevance
+        >>> x = np.linspace(0.0, 1.0, 20).reshape(-1, 1)
+        >>> report = cross_val_relevance(LinearRegression(), x, x[:, 0], cv=2)
+        >>> report.undefined_figures()["rank_agreement"]
+        'a single feature: there is no ranking to compare'
+        """
+        if self.permutation_importances_mean is None:
+            importance = (
+                "no permutation importance: n_repeats=0, or it could not run "
+                "(the warnings say why)"
+            )
+        else:
+            importance = guard.importance_agreement_reason(
+                self.relevances_mean, self.permutation_importances_mean
+            )
+        rank = guard.rank_agreement_reason(self.relevances)
+        if rank is None and not (
+            np.isfinite(self.rank_spearman) and np.isfinite(self.rank_kendall)
+        ):  # (defined on the ranks, not a number all the same)
+            rank = "the correlations between folds are not finite numbers"
+        return {"rank_agreement": rank, "importance_agreement": importance}
+
     def to_dict(self):
         """The report as plain Python values, ready for :func:`json.dump`.
 
@@ -776,7 +822,9 @@ permutation_importances_std : ndarray or None, default=None
         -------
         report : dict
             Settings, fold and baseline scores, times, stability figures,
-            the agreement with permutation importance, the ledger, the
+            the agreement with permutation importance (with
+            "rank_agreement_reason" and "importance_agreement_reason": why a
+            correlation is null, or null), the ledger, the
             warnings, one entry per feature (ranked, with its permutation
             importance and whether a warning names it; see
             :meth:`feature_table`) and, for classifiers, one entry per
@@ -812,6 +860,8 @@ permutation_importances_std : ndarray or None, default=None
                 if self.importance_agreement is None
                 else _json_float(self.importance_agreement)
             ),
+            # Why a correlation above is null (null when it is a number).
+            **{f"{k}_reason": v for k, v in self.undefined_figures().items()},
             "top_k": int(self.top_k),
             "ledger": dict(self.ledger),
             "warnings": [dict(w) for w in self.warnings],
@@ -966,8 +1016,8 @@ def _spread_across_folds(per_fold, top_k):
 
 def _rank_agreement(per_fold):
     n_features, n_folds = per_fold.shape
-    if n_folds < 2 or n_features < 2:
-        return float("nan"), float("nan")
+    if guard.rank_agreement_reason(per_fold) is not None:
+        return float("nan"), float("nan")  # (scipy would warn and say NaN)
     pairs = list(combinations(range(n_folds), 2))
     spearman = [stats.spearmanr(per_fold[:, a], per_fold[:, b])[0] for a, b in pairs]
     kendall = [stats.kendalltau(per_fold[:, a], per_fold[:, b])[0] for a, b in pairs]
@@ -1008,6 +1058,7 @@ def _checks(folds, plan, task, names, relevances_mean):
             multiclass=classifier and type_of_target(plan.y) == "multiclass",
         ),
         *guard.cardinality_warnings(X, names),
+        *guard.constant_warnings(X, names),
     ]
     if mean is not None:
         found += guard.disagreements(names, relevances_mean, mean)

@@ -638,3 +638,63 @@ def test_parquet_file(tmp_path):
     )  # fmt: skip
     (label,) = re.findall(r"^index (\d+): predicted", text, flags=re.M)
     assert 100 <= int(label) < 160
+
+
+def test_constant_columns_are_warned_about_everywhere(tmp_path):
+    """A constant column (missing cells aside): a warning on the terminal,
+    in the HTML page and in the JSON file, of report and of explain."""
+    rows = [[i, "7" if i % 5 else "", "x", i % 2] for i in range(40)]
+    path = _write_csv(tmp_path / "c.csv", ["a", "seven", "same", "y"], rows)
+    html, js = tmp_path / "r.html", tmp_path / "r.json"
+    argv = ["--csv", str(path), "--target", "y", "--max-iter", "20"]
+    text = _run("report", *argv, "--cv", "2", "--out", str(html), "--json", str(js))
+    messages = {
+        "seven": "warning: 'seven' holds the same value (7) in every filled row: it "
+        "cannot tell rows apart",
+        "same": "warning: 'same' holds the same value ('x') in every row: it cannot "
+        "tell rows apart",
+    }
+    for message in messages.values():
+        assert message in text
+    found = {w["column"]: w for w in json.loads(js.read_text())["warnings"]}
+    assert found["seven"]["kind"] == found["same"]["kind"] == "constant"
+    assert "a" not in found or found["a"]["kind"] != "constant"
+    page = html.read_text()
+    assert "&#x27;seven&#x27; holds the same value (7)" in page
+    explain_js = tmp_path / "e.json"
+    text = _run("explain", *argv, "--json", str(explain_js))
+    for message in messages.values():
+        assert message in text
+    kinds = [w["kind"] for w in json.loads(explain_js.read_text())["warnings"]]
+    assert kinds == ["constant", "constant"]
+
+
+def test_an_undefined_correlation_is_na_with_its_reason(tmp_path):
+    """One feature: nothing to rank. "n/a" and why, never "nan"; JSON null
+    beside the reason."""
+    path = _write_csv(tmp_path / "one.csv", ["a", "y"], [[i, i % 2] for i in range(20)])
+    html, js = tmp_path / "r.html", tmp_path / "r.json"
+    argv = ["report", "--csv", str(path), "--target", "y", "--max-iter", "20"]
+    text = _run(*argv, "--cv", "2", "--out", str(html), "--json", str(js))
+    reason = "a single feature: there is no ranking to compare"
+    assert (
+        f"rank stability across folds: n/a ({reason}); agreement with permutation "
+        f"importance: n/a ({reason})"
+    ) in text
+    assert "nan" not in text.lower()
+    data = json.loads(js.read_text())
+    assert data["rank_spearman"] is None and data["rank_kendall"] is None
+    assert data["importance_agreement"] is None
+    assert (
+        data["rank_agreement_reason"] == data["importance_agreement_reason"] == reason
+    )
+    assert f"Rank stability between folds: n/a ({reason})." in html.read_text()
+    # Defined figures: numbers, and null reasons.
+    two = _write_csv(
+        tmp_path / "two.csv", ["a", "b", "y"], [[i, i % 3, i % 2] for i in range(20)]
+    )
+    argv[2] = str(two)
+    _run(*argv, "--cv", "2", "--out", str(html), "--json", str(js))
+    data = json.loads(js.read_text())
+    assert isinstance(data["rank_spearman"], float)
+    assert data["rank_agreement_reason"] is None

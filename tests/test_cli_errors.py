@@ -370,6 +370,14 @@ CASES = {
         r"--chunk-rows goes with --explainer FILE \(a saved explainer over a "
         r"file\); without it, explain trains on --csv or --parquet",
     ),
+    "a training option with ``--explainer`` (``--target``, ``--drop``, "
+    "``--rules``, ``--seed``, ...)": (
+        [*_stream(), "--drop", "a"],
+        2,
+        r"--drop does not apply to explain --explainer, which runs the saved "
+        r"explainer as it was fitted \(its options: --input, --output, "
+        r"--chunk-rows, --allow-pickle\); leave it out",
+    ),
     "``--explainer`` or ``--input`` file does not exist": (
         _stream(explainer="{tmp}/no.skops"),
         2,
@@ -522,8 +530,8 @@ def test_json_has_no_nan_tokens(tmp_path):
     data = json.loads(handle.getvalue(), parse_constant=refuse)
     assert data["a"] == [1.0, None] and data["b"] == {"c": None} and data["d"] == 2
     assert data["non_finite"]["values"] == [
-        {"path": "a[1]", "value": "nan"},
-        {"path": "b.c", "value": "inf"},
+        {"path": "a[1]", "value": "not a number"},
+        {"path": "b.c", "value": "positive infinite"},
     ]
     assert "null" in data["non_finite"]["note"]
     # A real report, regression: every number finite or null.
@@ -532,3 +540,40 @@ def test_json_has_no_nan_tokens(tmp_path):
     argv += ["--n-repeats", "1", "--out", str(tmp_path / "r.html")]
     assert main([*argv, "--json", str(js)], out=io.StringIO()) == 0
     json.loads(js.read_text(), parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--target", "y"],
+        ["--dataset", "breast_cancer"],  # the default, given: refused all the same
+        ["--seed", "0"],
+        ["--random-state", "3"],
+        ["--hidden", "3"],
+        ["--rules", "epsilon"],
+        ["--task", "regression"],
+        ["--max-iter", "5"],
+        ["--test-size", "0.5"],
+        ["--samples", "2"],
+        ["--json", "x.json"],
+        ["--drop", "a", "--drop", "b"],
+        ["--csv", "x.csv"],
+    ],
+)
+def test_streaming_refuses_every_training_option(option, tmp_path, capsys):
+    pytest.importorskip("skops.io")
+    explainer, rows = tmp_path / "e.skops", tmp_path / "rows.csv"
+    explainer.write_bytes(FILES["explainer.skops"])
+    rows.write_bytes(FILES["rows.csv"])
+    argv = _stream(str(explainer), str(rows), str(tmp_path / "out.csv"))
+    code, err = _status([*argv, *option], capsys)
+    shown = {"--random-state": "--seed", "--hidden": "--hidden-layers"}
+    assert code == 2, err
+    assert err.strip() == (
+        f"skl-lrp explain: error: {shown.get(option[0], option[0])} does not apply "
+        "to explain --explainer, which runs the saved explainer as it was fitted "
+        "(its options: --input, --output, --chunk-rows, --allow-pickle); leave it out"
+    )
+    assert not (tmp_path / "out.csv").exists()
+    # The streaming options alone still work.
+    assert _status([*argv, "--chunk-rows", "1"], capsys)[0] == 0

@@ -7,7 +7,11 @@ seconds.
 """
 
 import io
+import json
+import re
 import string
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
@@ -145,3 +149,110 @@ def test_odd_header_names_are_kept(name, tmp_path):
 
     assert json.loads((tmp_path / "e.json").read_text())["feature_names"] == [name]
     assert _cli.literal(name) in out.getvalue()
+
+
+# "nan", "inf", "infinity", "NaN", "-inf" as words: what Python prints for a
+# float that is not a finite number. (Images in the HTML page are base64
+# text, in which such letters may occur by chance: left out.)
+NON_FINITE = re.compile(r"(?<![\w.])[-+]?(nan|infinity|inf)(?!\w)", re.I)
+IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+
+
+def _without_non_finite(text, where, folder):
+    text = IMAGE.sub("", text).replace(str(folder), "FOLDER")
+    found = NON_FINITE.search(text)
+    assert found is None, (where, text[max(0, found.start() - 200) : found.end() + 50])
+
+
+NUMBERS = st.one_of(
+    st.floats(-1e3, 1e3, allow_nan=False).map(lambda v: f"{v:.6g}"),
+    st.sampled_from(["", "NA", "0", "1", "1e90", "-1e90", "3"]),
+)
+
+
+@st.composite
+def _numeric_tables(draw):
+    """A small table of numbers (missing cells, constant and huge columns
+    among them) with a target of two alternating classes or a number."""
+    n_rows = draw(st.integers(8, 16))
+    width = draw(st.integers(1, 4))
+    columns = []
+    for _ in range(width):
+        kind = draw(st.sampled_from(["numbers", "constant", "category", "empty-ish"]))
+        if kind == "constant":
+            value = draw(st.sampled_from(["7", "0", "-2.5", "x"]))
+            cells = [value] * n_rows
+        elif kind == "category":
+            cells = draw(
+                st.lists(st.sampled_from("abc"), min_size=n_rows, max_size=n_rows)
+            )
+        elif kind == "empty-ish":
+            cells = ["1"] + [""] * (n_rows - 1)
+        else:
+            cells = draw(st.lists(NUMBERS, min_size=n_rows, max_size=n_rows))
+        columns.append(cells)
+    regression = draw(st.booleans())
+    target = (
+        draw(
+            st.lists(
+                NUMBERS.filter(lambda v: v not in ("", "NA")),
+                min_size=n_rows,
+                max_size=n_rows,
+            )
+        )
+        if regression
+        else [str(i % 2) for i in range(n_rows)]
+    )
+    header = [*(f"c{j}" for j in range(width)), "y"]
+    lines = [",".join(header)] + [
+        ",".join([*(column[i] for column in columns), target[i]]) for i in range(n_rows)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(table=_numeric_tables(), command=st.sampled_from(["report", "explain"]))
+# A table of one column: the rank correlations are undefined ("n/a").
+@example(
+    table="c0,y\n" + "".join(f"{i},{i % 2}\n" for i in range(10)), command="report"
+)
+# A missing cell printed among a sample's values.
+@example(
+    table="c0,y\n" + "".join(f"{'' if i % 2 else i},{i % 2}\n" for i in range(10)),
+    command="explain",
+)
+def test_fuzz_no_nan_or_inf_in_any_output(table, command, capsys, tmp_path):
+    """Whatever the numbers, nothing meant for people (the terminal, the HTML
+    page) nor the JSON file holds "nan" or "inf": "n/a", null, or words."""
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # (one per example)
+    path = folder / "t.csv"
+    path.write_text(table)
+    html, js, out_csv = folder / "r.html", folder / "r.json", folder / "r.csv"
+    argv = [command, "--csv", str(path), "--target", "y", "--max-iter", "5"]
+    argv += ["--hidden-layers", "2", "--json", str(js)]
+    if command == "report":
+        argv += ["--cv", "2", "--n-repeats", "1", "--out", str(html)]
+    else:
+        argv += ["--out", str(out_csv), "--samples", "20"]
+    printed = io.StringIO()
+    try:
+        code = main(argv, out=printed)
+    except SystemExit as exc:
+        code = exc.code
+    text = printed.getvalue() + capsys.readouterr().err
+    event(f"exit code {code}")
+    _check(code, text)
+    _without_non_finite(text, "terminal", folder)
+    for written in (html, js):
+        if written.exists():
+            _without_non_finite(written.read_text(), written.name, folder)
+    if js.exists():
+
+        def refuse(token):
+            raise AssertionError(f"JSON token {token}")
+
+        json.loads(js.read_text(), parse_constant=refuse)

@@ -175,6 +175,18 @@ ERRORS = {
         ValueError,
         r"already fitted, but fit was called without y.*FrozenEstimator",
     ),
+    "explain-untrained-model": (
+        lambda: skl_lrp.explain(MLPRegressor(), X),
+        NotFittedError,
+        r"^The MLPRegressor given to explain is not fitted: explain explains a "
+        r"trained model as it is",
+    ),
+    "explain-untrained-pipeline": (
+        lambda: skl_lrp.explain(make_pipeline(StandardScaler(), MLPClassifier()), X),
+        NotFittedError,
+        r"^The MLPClassifier at the end of the Pipeline given to explain is not "
+        r"fitted",
+    ),
     "unsupported-model": (
         lambda: RelevanceExplainer(_fit(DecisionTreeClassifier())).fit(X),
         TypeError,

@@ -35,10 +35,13 @@ from skl_lrp import (
 )
 from skl_lrp._guardrails import (
     cardinality_warnings,
+    constant_warnings,
     disagreements,
     fold_seeds,
     importance_agreement,
+    importance_agreement_reason,
     permutation_scores,
+    rank_agreement_reason,
     sign_warning,
 )
 
@@ -161,6 +164,19 @@ def test_targets_and_regression():
     report = cross_val_relevance(Ridge(), X, y, cv=KFold(3), rules="epsilon")
     assert report.classes is None and report.class_relevance is None
     assert report.ranked_features()[-1] == "x1"
+    # No class-target setting ('true') for a regressor: what is explained,
+    # in words, only.
+    assert "target" not in report.settings
+    assert "target" not in report.to_dict()["settings"]
+    assert report.settings["target_meaning"] == (
+        "each row is explained for the model's output (its prediction)"
+    )
+    html = _html.render_report(report)
+    assert "<td>target</td>" not in html and "&#x27;true&#x27;" not in html
+    assert "<td>target_meaning</td>" in html
+    classified = cross_val_relevance(LogisticRegression(), X, y > 0, cv=KFold(3))
+    assert classified.settings["target"] == "'true'"
+    assert "<td>target</td>" in _html.render_report(classified)
     X, y, model = load_wine(return_X_y=True) + (None,)
     predicted = cross_val_relevance(
         make_pipeline(
@@ -720,3 +736,51 @@ def test_the_package_modules_import_each_other_without_cycles():
     # The views take the report object: they never import the report's module.
     for view in ("_html", "_display", "_guardrails"):
         assert "_report" not in graph[view]
+
+
+def test_why_a_correlation_is_undefined():
+    assert importance_agreement_reason([1.0, 2.0], [0.5, 0.5]).startswith(
+        "permutation importance is the same for every feature"
+    )
+    assert importance_agreement_reason([1.0, 1.0], [0.1, 0.5]).startswith(
+        "every feature has the same mean relevance"
+    )
+    assert importance_agreement_reason([1.0, np.nan], [0.1, 0.5]).startswith(
+        "some relevance or permutation importance is not a finite number"
+    )
+    assert importance_agreement_reason([1.0, 2.0], [0.1, 0.5]) is None
+    assert rank_agreement_reason(np.ones((1, 3))).startswith("a single feature")
+    assert rank_agreement_reason(np.ones((3, 1))).startswith("a single fold")
+    assert rank_agreement_reason(np.array([[1.0, 2.0], [1.0, 3.0]])) == (
+        "fold 1 gives every feature the same mean relevance: nothing to rank"
+    )
+    assert rank_agreement_reason(np.array([[1.0, 2.0], [2.0, 3.0]])) is None
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    report = cross_val_relevance(Ridge(), X, X @ [1.0, 2.0, 3.0], cv=2, n_repeats=0)
+    assert report.undefined_figures() == {
+        "rank_agreement": None,
+        "importance_agreement": "no permutation importance: n_repeats=0, or it "
+        "could not run (the warnings say why)",
+    }
+    data = report.to_dict()
+    assert data["importance_agreement"] is None
+    assert data["importance_agreement_reason"].startswith("no permutation importance")
+    assert data["rank_agreement_reason"] is None
+
+
+def test_constant_columns_are_flagged():
+    X = np.c_[np.arange(12.0), np.full(12, 3.0), np.r_[np.nan, np.full(11, 2.0)]]
+    found = constant_warnings(X, ["a", "three", "two"])
+    assert [(w["kind"], w["column"]) for w in found] == [
+        ("constant", "three"),
+        ("constant", "two"),
+    ]
+    assert "holds the same value (3) in every row" in found[0]["message"]
+    assert "in every filled row" in found[1]["message"]
+    X[:, 0] += 0.5  # (not whole numbers: not an identifier)
+    with pytest.warns(UserWarning, match="'x1' holds the same value"):
+        report = cross_val_relevance(Ridge(), X[:, :2], X[:, 0], cv=2, n_repeats=0)
+    assert [w["column"] for w in report.warnings if w["kind"] == "constant"] == [
+        "x1"
+    ]
