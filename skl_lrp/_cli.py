@@ -29,7 +29,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from . import __version__
-from ._composites import PRESETS, describe
+from ._composites import (
+    PRESETS,
+    describe,
+    describe_baseline,
+    resolve_auto,
+    uses_rescale,
+)
 from ._explainer import RelevanceExplainer
 from ._guardrails import constant_warnings, descending_order
 from ._report import cross_val_relevance
@@ -217,18 +223,29 @@ def _add_common_options(parser):
     )
     model.add_argument(
         "--rules",
-        choices=PRESETS,
-        default="deep-taylor",
-        help="rule preset (default: deep-taylor)",
+        choices=("auto", *PRESETS),
+        default="auto",
+        help="rule preset; auto: rescale (against background rows) for a "
+        "regression, deep-taylor for a classification (default: auto)",
     )
     model.add_argument(
         "--bounds",
-        choices=ROOT_POINTS,
-        default=ROOT_POINTS[0],
+        choices=("auto", *ROOT_POINTS),
+        default="auto",
         help="root point of the first layer's z^beta rule: the training mean "
         "with each column's inputs as one (column-mean), of every input alone "
-        "(mean), or the corner of the data's range (data) (default: "
-        f"{ROOT_POINTS[0]})",
+        "(mean), or the corner of the data's range (data); auto: "
+        f"{ROOT_POINTS[0]} (default: auto)",
+    )
+    model.add_argument(
+        "--baseline",
+        type=_baseline,
+        default="auto",
+        metavar="{auto,none,mean,K}",
+        help="what each score is explained against: nothing (none), the "
+        "average row (mean), or K background rows drawn from the training "
+        "rows; auto: 32 rows for the rescale rules, none otherwise (default: "
+        "auto)",
     )
     model.add_argument(
         "--seed",
@@ -247,6 +264,23 @@ def _add_common_options(parser):
         "cores (default: 1)",
     )
     return model, parser.add_argument_group("output")
+
+
+def _baseline(text):
+    """``--baseline``: "auto", "none", "mean" or a number of rows >= 1."""
+    if text in ("auto", "mean"):
+        return text
+    if text == "none":
+        return None
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1 or str(count) != text.strip():
+        raise argparse.ArgumentTypeError(
+            f"expected auto, none, mean or a number of rows >= 1; got {text!r}"
+        )
+    return count
 
 
 def _parser():
@@ -562,6 +596,7 @@ def _cross_validate(table, args):
             cv=args.cv,
             rules=args.rules,
             bounds=args.bounds,
+            baseline=args.baseline,
             n_repeats=args.n_repeats,
             n_jobs=args.n_jobs,
             verbose=verbose,
@@ -593,12 +628,33 @@ def _print_header(table, args, out):
         f"skl-lrp {args.command}: {literal(table.source)} ({len(table.y)} rows, "
         f"{len(table.names)} column{'s' * (len(table.names) != 1)}), {table.task}, "
         "MLP hidden layers "
-        f"{args.hidden}, rules {args.rules}, root point {args.bounds}, seed "
-        f"{args.seed}",
+        f"{args.hidden}, {_settings(table, args)}, seed {args.seed}",
         file=out,
     )
     print(_describe(table, args.drop), file=out)
-    print(textwrap.fill(describe(args.rules, args.bounds), 88), file=out)
+    rules, bounds, baseline = _resolved(table, args)
+    print(textwrap.fill(describe(rules, bounds, baseline), 88), file=out)
+
+
+def _resolved(table, args):
+    """The rules, root point and baseline in effect ("auto" resolved)."""
+    classifier = table.task == "classification"
+    return resolve_auto(args.rules, args.bounds, args.baseline, classifier)
+
+
+def _settings(table, args):
+    """The explanation's settings, as the header names them."""
+    rules, bounds, baseline = _resolved(table, args)
+    parts = [f"rules {rules}" + (" (auto)" if args.rules == "auto" else "")]
+    if not uses_rescale(rules):  # (Rescale has no root point)
+        parts.append(f"root point {bounds}")
+    if baseline is None:
+        parts.append("no baseline")
+    elif baseline == "mean":
+        parts.append("baseline: the average row")
+    else:
+        parts.append(f"baseline: {baseline} background rows")
+    return ", ".join(parts)
 
 
 def _print_scores(report, table, args, out):
@@ -690,7 +746,7 @@ def _feature_line(rank, row, name, width, permutation):
 
 def _print_ledger(ledger, out):
     print(
-        f"\nconservation: largest |sum of relevance + absorbed - score| = "
+        "\nconservation: largest |sum of relevance + absorbed - (score - baseline)| = "
         f"{_shown(ledger['max_conservation_error'], '.1e')}; absorbed by biases "
         f"{_shown(ledger['bias'], '.3g')}, stabilizers "
         f"{_shown(ledger['stabilizer'], '.3g')}, "
@@ -718,6 +774,7 @@ def _explain_command(args, out):
         test_score = explainer.estimator_.score(X_test, y_test)
     _print_model(table, args, test_score, len(y_test), converged, out)
     relevance, scores = explanation.relevance[:, 0], explanation.scores[:, 0]
+    baseline = explanation.baseline[:, 0]
     targets = explanation.targets[:, 0].tolist()
     names = [literal(name) for name in table.names]
     width = max(len("sum of relevance"), *(len(name) for name in names))
@@ -727,31 +784,56 @@ def _explain_command(args, out):
             if table.task == "classification"
             else "regression"
         )
+        against = ""
+        if baseline[k]:
+            against = (
+                f" (baseline {_shown(baseline[k], '+.4f')}: change "
+                f"{_shown(scores[k] - baseline[k], '+.4f')})"
+            )
         print(
-            f"\n{table.rows[test[k]]}: {what}, score {_shown(scores[k], '+.4f')}",
+            f"\n{table.rows[test[k]]}: {what}, score {_shown(scores[k], '+.4f')}"
+            + against,
             file=out,
         )
-        _print_sample(names, X_test[k], relevance[k], scores[k], args.top, width, out)
-    _print_conservation(relevance, scores, explanation.absorbed_dead[:, 0], out)
+        _print_sample(
+            names, X_test[k], relevance[k], scores[k], baseline[k], args.top, width, out
+        )
+    _print_conservation(
+        relevance, scores - baseline, explanation.absorbed_dead[:, 0], out
+    )
     rows = [table.rows[i] for i in test]
     if args.out:
         _write(
             "out",
             args.out,
-            lambda h: _relevance_csv(h, table.names, rows, targets, scores, relevance),
+            lambda h: _relevance_csv(
+                h, table.names, rows, targets, scores, baseline, relevance
+            ),
         )
     if args.json:
+        rules, bounds, used = _resolved(table, args)
         data = {
             "source": table.source,
             "task": table.task,
-            "rules": args.rules,
-            "bounds": args.bounds,
+            "rules": rules if isinstance(rules, str) else repr(rules),
+            "bounds": bounds,
+            "baseline": describe_baseline(used),
             "feature_names": table.names,
             "warnings": found,
             "rows": [
-                {"row": row, "target": target, "score": score, "relevance": values}
-                for row, target, score, values in zip(
-                    rows, targets, scores.tolist(), relevance.tolist()
+                {
+                    "row": row,
+                    "target": target,
+                    "score": score,
+                    "baseline": base,
+                    "relevance": values,
+                }
+                for row, target, score, base, values in zip(
+                    rows,
+                    targets,
+                    scores.tolist(),
+                    baseline.tolist(),
+                    relevance.tolist(),
                 )
             ],
         }
@@ -762,13 +844,18 @@ def _explain_command(args, out):
     return 0
 
 
-def _relevance_csv(handle, names, rows, targets, scores, relevance):
+def _relevance_csv(handle, names, rows, targets, scores, baseline, relevance):
     import csv
 
     writer = csv.writer(handle)
-    writer.writerow(["row", "target", "score", *names])
-    for row, target, score, values in zip(rows, targets, scores, relevance):
-        writer.writerow([row, target, repr(float(score)), *map(repr, values.tolist())])
+    writer.writerow(["row", "target", "score", "baseline", *names])
+    for row, target, score, base, values in zip(
+        rows, targets, scores, baseline, relevance
+    ):
+        writer.writerow(
+            [row, target, repr(float(score)), repr(float(base))]
+            + list(map(repr, values.tolist()))
+        )
 
 
 def _split(table, args):
@@ -817,7 +904,12 @@ def _fit_explainer(table, args, X_train, y_train):
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", ConvergenceWarning)
         explainer = RelevanceExplainer(
-            model, rules=args.rules, bounds=args.bounds, n_jobs=args.n_jobs
+            model,
+            rules=args.rules,
+            bounds=args.bounds,
+            baseline=args.baseline,
+            random_state=args.seed,
+            n_jobs=args.n_jobs,
         )
         explainer.fit(X_train, y_train)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
@@ -847,8 +939,9 @@ def _print_model(table, args, test_score, n_test, converged, out):
     print(f"explained score: {score_name}", file=out)
 
 
-def _print_sample(names, values, relevance, score, top, width, out):
-    """One sample's most relevant features, the rest, and their sum."""
+def _print_sample(names, values, relevance, score, baseline, top, width, out):
+    """One sample's most relevant features, the rest, and their sum (against
+    the score minus its baseline)."""
     print(f"  {'feature':<{width}}  {'value':>10}  {'relevance':>10}", file=out)
     order = descending_order(np.abs(relevance))
     for i in order[:top]:
@@ -866,19 +959,25 @@ def _print_sample(names, values, relevance, score, top, width, out):
             f"  {f'({rest} other features)':<{width}}  {'':>10}  {other:>10}", file=out
         )
     total = relevance.sum()
+    explained = (
+        f"score {_shown(score, '+.4f')}"
+        if not baseline
+        else f"score - baseline {_shown(score - baseline, '+.4f')}"
+    )
     print(
         f"  {'sum of relevance':<{width}}  {'':>10}  {_shown(total, '+.4f'):>10}  "
-        f"(score {_shown(score, '+.4f')}, difference "
-        f"{_shown(total - score, '+.1e')})",
+        f"({explained}, difference {_shown(total - (score - baseline), '+.1e')})",
         file=out,
     )
 
 
-def _print_conservation(relevance, scores, dead, out):
-    gap = np.abs(relevance.sum(axis=1) - scores)
+def _print_conservation(relevance, change, dead, out):
+    """The largest gap between a row's relevance and its score's change
+    (the score minus its baseline, the score itself without one)."""
+    gap = np.abs(relevance.sum(axis=1) - change)
     print(
-        f"\nconservation over {len(scores)} test rows: "
-        f"max |sum of relevance - score| = {_shown(gap.max(), '.1e')}",
+        f"\nconservation over {len(change)} test rows: "
+        f"max |sum of relevance - (score - baseline)| = {_shown(gap.max(), '.1e')}",
         file=out,
     )
     lost = np.count_nonzero(dead)

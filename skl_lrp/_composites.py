@@ -7,6 +7,43 @@ from ._rules import LRP0, AlphaBeta, Epsilon, Gamma, Rescale, Rule, ZBeta, ZPlus
 PRESETS = ("deep-taylor", "epsilon", "alpha-beta", "montavon-2019", "rescale")
 POSITIONS = ("first", "hidden", "output")
 
+# Background rows that baseline="auto" draws for Rescale: enough for the
+# average to settle (see "Checking explanations against known truth").
+AUTO_BACKGROUND = 32
+
+
+def _is(value, name):
+    """Whether a parameter's `value` is the string `name` (it may also be an
+    array, a list or a tuple)."""
+    return isinstance(value, str) and value == name
+
+
+def uses_rescale(rules):
+    """Whether `rules` (a preset, list or dict) include Rescale."""
+    if isinstance(rules, str):
+        return rules == "rescale"
+    listed = rules.values() if isinstance(rules, dict) else rules
+    return any(isinstance(rule, Rescale) for rule in listed)
+
+
+def resolve_auto(rules, bounds, baseline, classifier):
+    """The rules, bounds and baseline in effect: each "auto" resolved.
+
+    ``rules="auto"`` is "rescale" for a regressor (its scores are signed,
+    and are explained against the average prediction) unless `bounds`
+    names a root point, which only z^β uses; "deep-taylor" for a
+    classifier. ``bounds="auto"`` is "column-mean". ``baseline="auto"`` is
+    `AUTO_BACKGROUND` background rows for rules with Rescale, None
+    otherwise.
+    """
+    if _is(rules, "auto"):
+        rules = "rescale" if not classifier and _is(bounds, "auto") else "deep-taylor"
+    if _is(bounds, "auto"):
+        bounds = "column-mean"
+    if _is(baseline, "auto"):
+        baseline = AUTO_BACKGROUND if uses_rescale(rules) else None
+    return rules, bounds, baseline
+
 
 def _by_position(n_layers, first, hidden, output):
     """One rule per layer; a one-layer network takes the `first` rule.
@@ -119,10 +156,9 @@ _MEANINGS = {
     "of the score (the ledger says how much).",
     "rescale": "Rescale on every layer (LRP-0 on differences from reference "
     "rows, DeepLIFT's rule): positive relevance is what pushes the score "
-    "above the baseline's, negative relevance what pulls it below, each "
-    "measured against {baseline}, and averaged over the reference rows. "
-    "Biases cancel; the relevances add up to the score minus the baseline "
-    "exactly.",
+    "above the baseline, negative relevance what pulls it below, measured "
+    "against {baseline}. Biases cancel; the relevances add up to the score "
+    "minus the baseline exactly.",
     "epsilon": "LRP-epsilon on every layer, close to gradient x input: "
     "positive relevance supports the score, negative relevance opposes it, "
     "measured against an all-zero input of the network (for standardized "
@@ -142,8 +178,10 @@ _BASELINES = {
 
 
 def describe_baseline(baseline):
-    """What the relevance is measured against, for a ``baseline`` that is
-    not None, in words."""
+    """What the relevance is measured against, for a resolved ``baseline``
+    (None, "mean", a number of rows or rows), in words."""
+    if baseline is None:
+        return "nothing: the scores themselves are explained"
     if isinstance(baseline, str):
         return _BASELINES["mean"]
     if np.ndim(baseline) == 0:

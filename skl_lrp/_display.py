@@ -240,7 +240,7 @@ default="bar"
             relevance=report.relevance,
             scores=report.scores,
             absorbed=report.absorbed.sum(axis=1),
-            baseline=getattr(report, "baseline", None),
+            baseline=report.relevance_baseline,
             values=report.values,
             relevances=report.relevances,
             categories=getattr(report, "categories", None),

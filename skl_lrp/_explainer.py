@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from ._baseline import check_baseline, draw_rows, fold_top_layer, restructure
 from ._columns import UntraceableError, source_columns
-from ._composites import PRESETS, resolve_rules
+from ._composites import PRESETS, _is, resolve_auto, resolve_rules
 from ._dask import (
     is_dask_collection,
     lazy_explain,
@@ -59,10 +59,6 @@ from ._propagation import Scratch, relevance_batch, rows_of
 from ._rules import LRP0, ROOT_POINTS, Context, Rescale, ZBeta, resolve_box
 
 _FLOATS = (np.float64, np.float32)
-
-# Background rows that baseline="auto" draws for Rescale: enough for the
-# average to settle (see "Checking explanations against known truth").
-AUTO_BACKGROUND = 32
 
 
 class RelevanceExplainer(
@@ -382,7 +378,10 @@ default="auto"
         sources = self._source_columns(network)
         aggregation = self._aggregation(network, sources)
         _check_same_columns(self, estimator)
-        self.rules_, bounds, baseline = self._resolved(network)
+        self.rules_, bounds, baseline = resolve_auto(
+            self.rules, self.bounds, self.baseline, network.is_classifier
+        )
+        self._settings = {"rules": self.rules_, "bounds": bounds, "baseline": baseline}
         rules = resolve_rules(self.rules_, len(network.weights))
         contexts = self._contexts(network, rules, sources, bounds)
         # One pass over X for what the rules learn from it (ZBeta its box),
@@ -425,27 +424,6 @@ default="auto"
         self.estimator_ = estimator
         self.feature_importances_ = self._importances(X)
         return self
-
-    def _resolved(self, network):
-        """The rules, bounds and baseline in effect: "auto" resolved.
-
-        ``rules="auto"`` is Rescale for a regressor (its scores are signed,
-        and explained against the average prediction) unless ``bounds``
-        asks for a root point, and Deep Taylor for a classifier;
-        ``bounds="auto"`` is "column-mean"; ``baseline="auto"`` is
-        `AUTO_BACKGROUND` rows for rules with Rescale, None otherwise.
-        """
-        rules, bounds, baseline = self.rules, self.bounds, self.baseline
-        if _is(rules, "auto"):
-            signed = not network.is_classifier and _is(bounds, "auto")
-            rules = "rescale" if signed else "deep-taylor"
-        if _is(bounds, "auto"):
-            bounds = "column-mean"
-        if _is(baseline, "auto"):
-            uses = resolve_rules(rules, len(network.weights))
-            rescale = any(isinstance(rule, Rescale) for rule in uses)
-            baseline = AUTO_BACKGROUND if rescale else None
-        return rules, bounds, baseline
 
     def _contexts(self, network, rules, sources, bounds, references=None):
         """What each layer's rule may need to know of it: whether its input
@@ -1044,12 +1022,6 @@ def _forward_finite(network, references):
             f"or inputs are too large for {network.dtype}."
         )
     return result
-
-
-def _is(value, name):
-    """Whether a parameter's `value` is the string `name` (it may also be an
-    array, a list or a tuple)."""
-    return isinstance(value, str) and value == name
 
 
 def _check_same_columns(explainer, estimator):

@@ -334,17 +334,20 @@ def baseline_warning(fold_scores, baseline_scores, classifier):
 NEGATIVE_SHARE = 0.1
 
 
-def sign_warning(scores, rules, classifier, multiclass=False):
+def sign_warning(scores, settings, classifier, multiclass=False):
     """A warning when Deep Taylor explains many negative scores of a
-    regressor or of a multiclass classifier, or None.
+    regressor or of a multiclass classifier as they are (no baseline), or
+    None. `settings`: the explainer's rules, bounds and baseline in effect.
 
     A binary classifier's negative score is that of a class the row leans
     away from, and is not flagged; a multiclass (softmax) network's logits
     are read only through their differences, so their sign means nothing.
     """
-    if (classifier and not multiclass) or not (
-        isinstance(rules, str) and rules == "deep-taylor"
-    ):
+    rules = settings["rules"]
+    deep_taylor = isinstance(rules, str) and rules == "deep-taylor"
+    if (classifier and not multiclass) or not deep_taylor:
+        return None
+    if settings["baseline"] is not None:  # a difference: signed anyway
         return None
     share = float(np.mean(np.asarray(scores) < 0)) if len(scores) else 0.0
     if share < NEGATIVE_SHARE:
@@ -367,9 +370,33 @@ def sign_warning(scores, rules, classifier, multiclass=False):
         f"{what} Deep Taylor splits a negative score among the columns that "
         "push it up (each gets a negative share), and the columns that push "
         "it down, which make it negative, get nothing for that: read those "
-        "rows with care. For relevance signed within a row, use rules="
-        '"montavon-2019" or "epsilon".',
+        "rows with care. For relevance signed within a row, measured against "
+        'the average prediction, use rules="rescale" (the default for a '
+        "regressor) or a baseline.",
     )
+
+
+def agreement_warning(agreement):
+    """A warning when relevance and permutation importance rank the columns
+    very differently (Spearman below `LOW_AGREEMENT`), or None."""
+    if agreement is None or not np.isfinite(agreement) or agreement >= LOW_AGREEMENT:
+        return None
+    return warning(
+        "agreement",
+        None,
+        f"Relevance and permutation importance rank the columns very "
+        f"differently (Spearman {agreement:.2f}, below {LOW_AGREEMENT}). They "
+        "answer different questions (what the model's scores are made of; "
+        "what its held-out score needs), yet a gap this wide often means a "
+        "model that fits noise, correlated columns that share an effect, or "
+        "rules that do not fit the task: read both rankings, and the columns "
+        "flagged below, with care.",
+    )
+
+
+# Below this Spearman correlation with permutation importance, the report
+# warns at its top.
+LOW_AGREEMENT = 0.3
 
 
 def convergence_warning(fold_warnings):

@@ -209,6 +209,7 @@ def _data_and_model_section(report):
         ("features", n_features),
         ("model", without_addresses(settings.get("estimator", ""))),
         ("explained", settings.get("target_meaning", settings.get("target", ""))),
+        ("relevance measured against", settings.get("baseline", "")),
         ("cross-validation", settings.get("cv", "")),
         ("scoring", settings.get("scoring", "")),
         ("mean fold score", float(np.mean(report.fold_scores))),
@@ -362,10 +363,13 @@ def _conservation_section(report):
     ledger = report.ledger
     scale = max(1.0, float(np.abs(report.scores).max()))
     conserved = ledger["max_conservation_error"] <= 1e-8 * scale
+    against = bool(np.any(report.relevance_baseline))
+    explained = "score minus its baseline" if against else "score"
     verdict = (
-        "Every sample's relevance plus the absorbed amounts adds up to its score."
+        f"Every sample's relevance plus the absorbed amounts adds up to its "
+        f"{explained}."
         if conserved
-        else "Some samples do not add up to their score beyond rounding."
+        else f"Some samples do not add up to their {explained} beyond rounding."
     )
     return [
         "<h2>Conservation check</h2>",
@@ -377,7 +381,7 @@ def _conservation_section(report):
                 ("stabilizers", ledger["stabilizer"]),
                 ("vanished denominators", ledger["dead"]),
                 (
-                    "largest |sum of relevance + absorbed - score|",
+                    "largest |sum of relevance + absorbed - (score - baseline)|",
                     ledger["max_conservation_error"],
                 ),
             ],

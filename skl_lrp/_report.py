@@ -34,7 +34,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
-from ._composites import describe
+from ._composites import describe, describe_baseline
 from ._explainer import RelevanceExplainer, results_as
 from ._html import render_report
 
@@ -53,6 +53,7 @@ LEDGER = ("bias", "stabilizer", "dead")
         # As the explainer of each fold checks them.
         "rules": RelevanceExplainer._parameter_constraints["rules"],
         "bounds": RelevanceExplainer._parameter_constraints["bounds"],
+        "baseline": RelevanceExplainer._parameter_constraints["baseline"],
         "target": "no_validation",  # "true", "predicted" or any label
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "n_repeats": [Interval(Integral, 0, None, closed="left")],
@@ -74,8 +75,9 @@ def cross_val_relevance(
     *,
     cv=5,
     groups=None,
-    rules="deep-taylor",
-    bounds="column-mean",
+    rules="auto",
+    bounds="auto",
+    baseline="auto",
     target="true",
     scoring=None,
     n_repeats=5,
@@ -118,11 +120,16 @@ def cross_val_relevance(
         relevance is one row per sample, as in ``cross_val_predict``).
     groups : array-like of shape (n_samples,), default=None
         Group labels for group-aware splitters.
-    rules : str, list or dict, default="deep-taylor"
-        As in :class:`RelevanceExplainer`.
-    bounds : {"column-mean", "mean", "data"} or tuple, default="column-mean"
+    rules : str, list or dict, default="auto"
+        As in :class:`RelevanceExplainer` ("auto": Rescale against background
+        rows for a regressor, Deep Taylor for a classifier).
+    bounds : {"auto", "column-mean", "mean", "data"} or tuple, default="auto"
         The first layer's root point, as in :class:`RelevanceExplainer`; a
         named one is learned on each training part only.
+    baseline : "auto", None, "mean", int or array-like, default="auto"
+        What each score is explained against, as in
+        :class:`RelevanceExplainer`; background rows are drawn from each
+        training part only (with the fold's seed, below).
     target : "true", "predicted" or label, default="true"
         What is explained for each held-out sample: "true" its true class
         (classifiers) or the output (single-output regressors); "predicted"
@@ -154,7 +161,8 @@ def cross_val_relevance(
         ``numpy.random.SeedSequence([random_state, k]).generate_state(1)[0]``
         to ``permutation_importance`` (for a RandomState instance, one draw
         of ``randint(2**31)`` from it takes the place of `random_state`;
-        None leaves the permutations unseeded).
+        None leaves the permutations unseeded), and the same seed draws the
+        fold's background rows.
     top_k : int, default=5
         How many top-ranked features the stability figures look at.
     feature_names : array-like of str, default=None
@@ -194,9 +202,12 @@ def cross_val_relevance(
     if feature_names is not None and not hasattr(estimator, "steps"):
         # (a bare model's relevance is on X's columns: checked before any fold)
         _check_names(feature_names, np.shape(plan.X[:1])[1])
-    task = FoldTask(rules, bounds, target, scoring, n_repeats, return_estimator)
+    task = FoldTask(
+        rules, bounds, baseline, target, scoring, n_repeats, return_estimator
+    )
     seeds = guard.fold_seeds(random_state, len(plan.splits))
     folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose, progress)
+    used = folds[0].settings  # (the folds resolve "auto" alike)
     for category, message in dict.fromkeys(
         warning for fold in folds for warning in fold.warnings
     ):
@@ -205,8 +216,9 @@ def cross_val_relevance(
         # In words, without memory addresses: the fitted model of the first
         # fold, its helper wrappers left out.
         "estimator": folds[0].model_description,
-        "rules": guard.without_addresses(repr(rules)),
-        "bounds": guard.without_addresses(repr(bounds)),
+        "rules": guard.without_addresses(repr(used["rules"])),
+        "bounds": guard.without_addresses(repr(used["bounds"])),
+        "baseline": describe_baseline(used["baseline"]),
         "target": guard.without_addresses(repr(target)),
         "target_meaning": guard.target_meaning(target, plan.classifier),
         "cv": guard.without_addresses(repr(plan.cv)),
@@ -214,7 +226,7 @@ def cross_val_relevance(
         "n_repeats": n_repeats,
         "n_splits": len(plan.splits),
         "top_k": top_k,
-        "meaning": describe(rules, bounds),
+        "meaning": describe(used["rules"], used["bounds"], used["baseline"]),
     }
     if not plan.classifier and isinstance(target, str):
         # "true" and "predicted" are classes' words: a regressor's single
@@ -246,6 +258,7 @@ class FoldTask:
 
     rules: object
     bounds: object
+    baseline: object
     target: object
     scoring: object
     n_repeats: int
@@ -261,7 +274,9 @@ class FoldResult:
     scores: np.ndarray  # (n_test,)
     targets: np.ndarray  # (n_test,)
     absorbed: np.ndarray  # (n_test, len(LEDGER))
+    relevance_baseline: np.ndarray  # (n_test,) what the relevance is against
     feature_names: np.ndarray
+    settings: dict  # the explainer's rules, bounds and baseline in effect
     explainer: RelevanceExplainer
     fit_time: float
     explain_time: float
@@ -354,7 +369,7 @@ def _run_fold(estimator, X, y, train, test, index, classifier, task, seed):
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     y_train, y_test = y[train], y[test]
     explainer, fit_time, fit_warnings = _fit_explainer(
-        estimator, X_train, y_train, task
+        estimator, X_train, y_train, task, seed
     )
     start = time.perf_counter()
     explanation = _explain_held_out(explainer, X_test, y_test, task.target, classifier)
@@ -377,6 +392,7 @@ def _run_fold(estimator, X, y, train, test, index, classifier, task, seed):
     return FoldResult(
         index=index,
         **_held_out_rows(explanation),
+        settings=explainer._settings,
         # (sent back only when asked for: it holds the fitted network)
         explainer=explainer if task.return_estimator else None,
         fit_time=fit_time,
@@ -401,6 +417,7 @@ def _held_out_rows(explanation):
         "scores": explanation.scores[:, 0],
         "targets": explanation.targets[:, 0],
         "absorbed": explanation.ledger[:, 0],  # (bias, stabilizer, dead)
+        "relevance_baseline": explanation.baseline[:, 0],
         "feature_names": explanation.feature_names,
     }
 
@@ -414,13 +431,18 @@ def _recorded_warnings():
         yield caught
 
 
-def _fit_explainer(estimator, X_train, y_train, task):
+def _fit_explainer(estimator, X_train, y_train, task, seed):
     """An explainer of a fresh clone, fitted; its fit time and warnings."""
     with _recorded_warnings() as caught:
         start = time.perf_counter()
         # One batch after the other inside a fold: the folds are parallel.
         explainer = RelevanceExplainer(
-            clone(estimator), rules=task.rules, bounds=task.bounds, n_jobs=1
+            clone(estimator),
+            rules=task.rules,
+            bounds=task.bounds,
+            baseline=task.baseline,
+            random_state=seed,
+            n_jobs=1,
         )
         try:
             explainer.fit(X_train, y_train)
@@ -477,8 +499,8 @@ class RelevanceReport:
 
     Parameters
     ----------
-    feature_names, relevance, scores, outputs, targets, absorbed, values, \
-folds : ndarray
+    feature_names, relevance, scores, outputs, targets, absorbed, \
+relevance_baseline, values, folds : ndarray
         Per sample; see Attributes (all parameters are keyword-only).
     categories : list
         The levels of the categorical features; see Attributes.
@@ -528,6 +550,11 @@ permutation_importances_std : ndarray or None, default=None
     absorbed : ndarray of shape (n_samples, 3)
         The ledger per sample: relevance taken by biases, stabilizers and
         vanished denominators.
+    relevance_baseline : ndarray of shape (n_samples,)
+        What each sample's relevance is measured against: the mean score of
+        its fold's baseline rows (0 without a baseline), so that
+        ``relevance.sum(1) + absorbed.sum(1) == scores - relevance_baseline``.
+        (Not `baseline_scores`, the trivial model's fold scores.)
     values : ndarray of shape (n_samples, n_features)
         Feature values as floats, for plots: the value of a numeric feature,
         the index of its level in ``categories[j]`` for a categorical one;
@@ -601,7 +628,8 @@ permutation_importances_std : ndarray or None, default=None
     ledger : dict
         Total relevance absorbed by "bias", "stabilizer" and "dead" neurons
         over all samples, and "max_conservation_error": the largest
-        ``|relevance.sum() + absorbed - score|`` of any sample.
+        ``|relevance.sum() + absorbed - (score - relevance_baseline)|`` of
+        any sample.
     settings : dict
         The settings used.
     explainers : list of RelevanceExplainer or None
@@ -631,6 +659,7 @@ permutation_importances_std : ndarray or None, default=None
     outputs: np.ndarray
     targets: np.ndarray
     absorbed: np.ndarray
+    relevance_baseline: np.ndarray
     values: np.ndarray
     folds: np.ndarray
     categories: list
@@ -689,7 +718,11 @@ permutation_importances_std : ndarray or None, default=None
             fit_times=np.array([f.fit_time for f in folds]),
             explain_times=np.array([f.explain_time for f in folds]),
             **_checks(folds, plan, task, names, spread["relevances_mean"]),
-            ledger=_ledger(rows["relevance"], rows["scores"], rows["absorbed"]),
+            ledger=_ledger(
+                rows["relevance"],
+                rows["scores"] - rows["relevance_baseline"],
+                rows["absorbed"],
+            ),
             settings=settings,
             explainers=[f.explainer for f in folds] if task.return_estimator else None,
         )
@@ -963,7 +996,7 @@ def _out_of_fold(folds, splits, n_samples, n_features):
     """The held-out rows of every fold, put back in sample order."""
     relevance = np.empty((n_samples, n_features))
     scores, absorbed = np.empty(n_samples), np.empty((n_samples, len(LEDGER)))
-    outputs = np.empty(n_samples)
+    outputs, against = np.empty(n_samples), np.empty(n_samples)
     targets = np.empty(n_samples, dtype=np.asarray(folds[0].targets).dtype)
     fold_of = np.empty(n_samples, dtype=int)
     for fold, (_, test) in zip(folds, splits):
@@ -972,6 +1005,7 @@ def _out_of_fold(folds, splits, n_samples, n_features):
         outputs[test] = fold.outputs
         targets[test] = fold.targets
         absorbed[test] = fold.absorbed
+        against[test] = fold.relevance_baseline
         fold_of[test] = fold.index
     return {
         "relevance": relevance,
@@ -979,6 +1013,7 @@ def _out_of_fold(folds, splits, n_samples, n_features):
         "outputs": outputs,
         "targets": targets,
         "absorbed": absorbed,
+        "relevance_baseline": against,
         "folds": fold_of,
     }
 
@@ -1053,7 +1088,7 @@ def _checks(folds, plan, task, names, relevances_mean):
         guard.convergence_warning([fold.warnings for fold in folds]),
         guard.sign_warning(
             np.concatenate([fold.scores for fold in folds]),
-            task.rules,
+            folds[0].settings,
             classifier,
             multiclass=classifier and type_of_target(plan.y) == "multiclass",
         ),
@@ -1061,6 +1096,7 @@ def _checks(folds, plan, task, names, relevances_mean):
         *guard.constant_warnings(X, names),
     ]
     if mean is not None:
+        found.insert(1, guard.agreement_warning(agreement))
         found += guard.disagreements(names, relevances_mean, mean)
     notes = dict.fromkeys(note for fold in folds for note in fold.notes)
     found += [guard.warning("skipped", None, note) for note in notes]
@@ -1074,9 +1110,10 @@ def _checks(folds, plan, task, names, relevances_mean):
     }
 
 
-def _ledger(relevance, scores, absorbed):
-    """Totals of the absorbed relevance and the largest conservation error."""
-    error = np.abs(relevance.sum(axis=1) + absorbed.sum(axis=1) - scores)
+def _ledger(relevance, change, absorbed):
+    """Totals of the absorbed relevance and the largest conservation error
+    (`change`: each score minus what it is measured against)."""
+    error = np.abs(relevance.sum(axis=1) + absorbed.sum(axis=1) - change)
     totals = {part: float(absorbed[:, k].sum()) for k, part in enumerate(LEDGER)}
     return {**totals, "max_conservation_error": float(error.max())}
 

@@ -21,7 +21,7 @@ def _run(*argv):
 
 def _sum_lines(text):
     """(sum of relevance, score) of every sample printed."""
-    pattern = r"sum of relevance\s+([-+0-9.]+)\s+\(score ([-+0-9.]+)"
+    pattern = r"sum of relevance\s+([-+][0-9.]+)\s+\(score ([-+][0-9.]+)"
     return [(float(a), float(b)) for a, b in re.findall(pattern, text)]
 
 
@@ -68,7 +68,8 @@ def test_explain_builtin_classification():
     for total, score in sums:
         assert total == pytest.approx(score, abs=1e-4)
     assert "(10 other features)" in text
-    gap = float(re.search(r"max \|sum of relevance - score\| = (\S+)", text).group(1))
+    found = re.search(r"max \|sum of relevance - \(score - baseline\)\| = (\S+)", text)
+    gap = float(found.group(1))
     assert gap < 1e-10
 
 
@@ -467,7 +468,7 @@ def test_explain_names_rows_as_in_the_file_and_writes_every_row(tmp_path):
         assert len(row["relevance"]) == 2
     assert data["rules"] == "epsilon" and data["feature_names"] == ["x", "kind"]
     written = table.read_text().splitlines()
-    assert written[0] == "row,target,score,x,kind"
+    assert written[0] == "row,target,score,baseline,x,kind"
     assert [line.split(",")[0] for line in written[1:]] == [
         row["row"] for row in data["rows"]
     ]

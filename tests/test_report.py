@@ -30,10 +30,12 @@ from skl_lrp import (
     RelevanceDisplay,
     RelevanceExplainer,
     RelevanceReport,
+    _guardrails,
     _html,
     cross_val_relevance,
 )
 from skl_lrp._guardrails import (
+    agreement_warning,
     cardinality_warnings,
     constant_warnings,
     disagreements,
@@ -204,6 +206,7 @@ def test_deep_taylor_on_negative_predictions_says_what_it_cannot_show():
         ("centred", y, "deep-taylor"),
         ("positive", y + 20, "deep-taylor"),
         ("epsilon", y, "epsilon"),
+        ("default", y, "auto"),  # Rescale against background rows
     ]:
         report = cross_val_relevance(Ridge(), X, target, cv=3, rules=rules)
         kinds[name] = [w["kind"] for w in report.warnings]
@@ -214,7 +217,7 @@ def test_deep_taylor_on_negative_predictions_says_what_it_cannot_show():
             assert message.startswith(f"{share:.0%} of the held-out rows")
             assert np.all(report.relevance[report.scores < 0] <= 0)
             assert "sign" in [w["kind"] for w in report.to_dict()["warnings"]]
-    assert kinds == {"centred": ["sign"], "positive": [], "epsilon": []}
+    assert kinds == {"centred": ["sign"], "positive": [], "epsilon": [], "default": []}
 
 
 def test_deep_taylor_on_negative_multiclass_logits_says_what_it_cannot_show():
@@ -238,8 +241,29 @@ def test_deep_taylor_on_negative_multiclass_logits_says_what_it_cannot_show():
     # A binary classifier's negative score is that of a class the row leans
     # away from: not flagged, however many.
     negative = -np.ones(10)
-    assert sign_warning(negative, "deep-taylor", True, multiclass=False) is None
-    assert sign_warning(negative, "deep-taylor", True, multiclass=True) is not None
+    deep_taylor = {"rules": "deep-taylor", "bounds": "column-mean", "baseline": None}
+    assert sign_warning(negative, deep_taylor, True, multiclass=False) is None
+    assert sign_warning(negative, deep_taylor, True, multiclass=True) is not None
+    # Measured against a baseline, relevance is signed whatever the score.
+    against = {**deep_taylor, "baseline": "mean"}
+    assert sign_warning(negative, against, True, multiclass=True) is None
+    assert sign_warning(negative, against, False) is None
+
+
+def test_very_low_agreement_with_permutation_importance_is_said_first(monkeypatch):
+    message = agreement_warning(0.04)["message"]
+    assert message.startswith(
+        "Relevance and permutation importance rank the columns very "
+        "differently (Spearman 0.04, below 0.3)"
+    )
+    for fine in (0.3, 0.9, None, float("nan")):
+        assert agreement_warning(fine) is None
+    # In a report: right after the model's own checks, before the columns'.
+    monkeypatch.setattr(_guardrails, "importance_agreement", lambda *_: -0.2)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    report = cross_val_relevance(Ridge(), X, X @ [2.0, 0.5, -1.0], cv=3)
+    assert [w["kind"] for w in report.warnings][:1] == ["agreement"]
 
 
 def test_splitters_must_partition_the_samples():
@@ -600,6 +624,8 @@ CROSS_VAL_RELEVANCE_CASES = [
     ("cv", "five"),
     ("rules", "no-such-preset"),
     ("bounds", "corner"),
+    ("baseline", "median"),
+    ("baseline", 0),
     ("scoring", "no_such_scorer"),
     ("n_repeats", -1),
     ("n_repeats", 1.5),
@@ -781,6 +807,4 @@ def test_constant_columns_are_flagged():
     X[:, 0] += 0.5  # (not whole numbers: not an identifier)
     with pytest.warns(UserWarning, match="'x1' holds the same value"):
         report = cross_val_relevance(Ridge(), X[:, :2], X[:, 0], cv=2, n_repeats=0)
-    assert [w["column"] for w in report.warnings if w["kind"] == "constant"] == [
-        "x1"
-    ]
+    assert [w["column"] for w in report.warnings if w["kind"] == "constant"] == ["x1"]
