@@ -34,7 +34,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
-from ._composites import describe, describe_baseline
+from ._composites import _is, describe, describe_baseline
 from ._explainer import RelevanceExplainer, results_as
 from ._html import render_report
 
@@ -217,7 +217,11 @@ def cross_val_relevance(
         # fold, its helper wrappers left out.
         "estimator": folds[0].model_description,
         "rules": guard.without_addresses(repr(used["rules"])),
-        "bounds": guard.without_addresses(repr(used["bounds"])),
+        "bounds": (
+            "not used: Rescale has no root point"
+            if _is(used["rules"], "rescale")
+            else guard.without_addresses(repr(used["bounds"]))
+        ),
         "baseline": describe_baseline(used["baseline"]),
         "target": guard.without_addresses(repr(target)),
         "target_meaning": guard.target_meaning(target, plan.classifier),
