@@ -781,6 +781,4 @@ def test_constant_columns_are_flagged():
     X[:, 0] += 0.5  # (not whole numbers: not an identifier)
     with pytest.warns(UserWarning, match="'x1' holds the same value"):
         report = cross_val_relevance(Ridge(), X[:, :2], X[:, 0], cv=2, n_repeats=0)
-    assert [w["column"] for w in report.warnings if w["kind"] == "constant"] == [
-        "x1"
-    ]
+    assert [w["column"] for w in report.warnings if w["kind"] == "constant"] == ["x1"]
