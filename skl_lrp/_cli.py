@@ -380,7 +380,8 @@ def _add_explain_command(commands):
         "--output",
         metavar="PATH",
         help="Parquet or CSV file to write: row, each column's relevance, "
-        "target, score",
+        "target, score, baseline, absorbed (sum of relevance + absorbed = "
+        "score - baseline)",
     )
     saved.add_argument(
         "--chunk-rows",
