@@ -67,3 +67,14 @@ def test_every_pin_is_a_floor_and_every_extra_agrees(pyproject, pins):
             declared.setdefault(_name(extra), set()).add(_version(floor))
     for name, version in pins.items():
         assert declared.get(name) == {_version(version)}, (name, declared.get(name))
+
+
+def test_ruff_is_pinned_exactly_and_ci_checks_the_format(pyproject):
+    """``ruff format --check`` in .ci/run: one ruff version, or a new
+    release's formatting could fail a tree that did not change."""
+    (ruff,) = re.findall(r'"ruff([^"]*)"', _list(pyproject, "lint"))
+    assert re.fullmatch(r"==\d+\.\d+\.\d+", ruff), ruff
+    run = (ROOT / ".ci" / "run").read_text()
+    paths = "skl_lrp tests benchmarks docs examples"
+    assert f"\nruff check {paths}\n" in run
+    assert f"\nruff format --check {paths}\n" in run
