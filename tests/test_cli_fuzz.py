@@ -28,7 +28,8 @@ FLAGS = [
     "regression", "classification", "deep-taylor", "data", "0", "1", "-1", "2",
     "1e3", "0.5", "4294967296", "32,16", "", "y", "out.html", "nope.csv",
     "--explainer", "--input", "--output", "--chunk-rows", "--allow-pickle",
-    "e.skops", "in.parquet", "out.csv",
+    "e.skops", "in.parquet", "out.csv", "--sep", "--decimal", "--categorical",
+    "--drop", ";", ",", ".", "tab",
 ]  # fmt: skip
 
 ARGV = st.lists(
