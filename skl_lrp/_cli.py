@@ -110,6 +110,17 @@ def _hidden_sizes(text):
     return sizes
 
 
+def _separator(text):
+    if text.lower() in ("tab", "\\t"):
+        return "\t"
+    if len(text) != 1 or text in '\r\n"' or text.isalnum() or text == ".":
+        raise argparse.ArgumentTypeError(
+            "expected one character that is not a letter, a digit, a point, a "
+            f"quote or a line break (e.g. ';'), or tab; got {text!r}"
+        )
+    return text
+
+
 def _int(text):
     try:
         return int(text)
@@ -199,6 +210,29 @@ def _add_common_options(parser):
         default=[],
         help="a column of --csv or --parquet to leave out (an identifier, a "
         "date, a leak of the target); repeat it for several",
+    )
+    data.add_argument(
+        "--categorical",
+        metavar="COLUMN",
+        action="append",
+        default=[],
+        help="a column of --csv or --parquet to read as categories, even if "
+        "it holds numbers (codes, or a column of numbers with a few other "
+        "cells, which is refused otherwise); repeat it for several",
+    )
+    data.add_argument(
+        "--sep",
+        type=_separator,
+        metavar="CHAR",
+        help="the separator of --csv: one character, or tab (default: detected)",
+    )
+    data.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        metavar="MARK",
+        help="the decimal mark of --csv, . or , (default: detected: ',' when the file "
+        "is not comma-separated and its numbers use decimal commas, such as "
+        "12,5, and none a decimal point)",
     )
     data.add_argument(
         "--task",
@@ -380,7 +414,8 @@ def _add_explain_command(commands):
         "--output",
         metavar="PATH",
         help="Parquet or CSV file to write: row, each column's relevance, "
-        "target, score",
+        "target, score, baseline, absorbed (sum of relevance + absorbed = "
+        "score - baseline)",
     )
     saved.add_argument(
         "--chunk-rows",
@@ -632,6 +667,8 @@ def _print_header(table, args, out):
         file=out,
     )
     print(_describe(table, args.drop), file=out)
+    if table.reading is not None:
+        print(f"read as: {table.reading}", file=out)
     rules, bounds, baseline = _resolved(table, args)
     print(textwrap.fill(describe(rules, bounds, baseline), 88), file=out)
 
@@ -663,7 +700,10 @@ def _print_scores(report, table, args, out):
     scores = np.asarray(report.fold_scores, dtype=float)
     baseline = np.mean(report.baseline_scores)
     if np.all(np.isfinite(scores)):
-        line = f"{args.cv}-fold {metric}: {scores.mean():.3f} +/- {scores.std():.3f}"
+        # (scaled: the squares of an R^2 of -1e170, a diverged fold's, overflow)
+        scale = max(1.0, float(np.max(np.abs(scores))))
+        mean, std = scores.mean(), (scores / scale).std() * scale
+        line = f"{args.cv}-fold {metric}: {_score(mean)} +/- {_score(std)}"
     else:
         bad = [str(k + 1) for k in np.flatnonzero(~np.isfinite(scores))]
         line = (
@@ -693,11 +733,19 @@ def _print_scores(report, table, args, out):
         print(f"warning: {literal(warning['message'])}", file=out)
 
 
+def _score(value):
+    """A score with 3 decimals, or 3 significant digits beyond a million."""
+    return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.3g}"
+
+
 def _shown(value, spec):
-    """`value` formatted with `spec`, or "n/a" for None or a value that is
-    not a finite number (no "nan" or "inf" on the terminal)."""
+    """`value` formatted with `spec` (3 significant digits from a million
+    on), or "n/a" for None or a value that is not a finite number (no "nan"
+    or "inf" on the terminal)."""
     if value is None or not np.isfinite(value):
         return "n/a"
+    if spec.endswith("f") and abs(value) >= 1e6:  # (not 90 digits wide)
+        spec = spec[: spec.index(".")] + ".3g"
     return format(value, spec)
 
 

@@ -14,8 +14,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 
-# The columns written beside the relevance.
+# The columns written beside the relevance: the row, the label explained,
+# and the ledger, which makes every row add up:
+# sum of relevance + absorbed == score - baseline.
 ROW, TARGET, SCORE = "row", "target", "score"
+BASELINE, ABSORBED = "baseline", "absorbed"
+OWN_COLUMNS = (ROW, TARGET, SCORE, BASELINE, ABSORBED)
 # Types a saved explainer may hold, by module: skops loads them as trusted.
 _TRUSTED_MODULES = ("skl_lrp.", "sklearn.")
 
@@ -188,8 +192,15 @@ def explain_file(
     stays that of one chunk whatever the file's size. The output has one
     row per input row: ``row`` (its position in the file, from 0), the
     relevance of each feature under the names of
-    ``explainer.get_feature_names_out()``, ``target`` (the explained label)
-    and ``score`` (the explained output score).
+    ``explainer.get_feature_names_out()``, ``target`` (the explained label),
+    ``score`` (the explained output score), ``baseline`` (the value the
+    score is measured against: 0 unless the explanation gives one) and
+    ``absorbed`` (the relevance that biases, stabilizers and vanished
+    neurons took: the ledger's total), so that every row adds up::
+
+        sum of the relevance columns + absorbed == score - baseline
+
+    up to rounding. A feature named like one of these columns is an error.
 
     Parameters
     ----------
@@ -225,8 +236,12 @@ def explain_file(
     >>> explain_file(explainer.fit(X), os.path.join(folder, "in.csv"),
     ...              os.path.join(folder, "out.csv"), chunk_rows=2)
     3
-    >>> list(pd.read_csv(os.path.join(folder, "out.csv")).columns)
-    ['row', 'a', 'b', 'target', 'score']
+    >>> out = pd.read_csv(os.path.join(folder, "out.csv"))
+    >>> list(out.columns)
+    ['row', 'a', 'b', 'target', 'score', 'baseline', 'absorbed']
+    >>> ledger = out[["a", "b"]].sum(axis=1) + out["absorbed"]
+    >>> bool(np.allclose(ledger, out["score"] - out["baseline"]))
+    True
     """
     import pandas as pd
 
@@ -247,11 +262,11 @@ def explain_file(
     reader = _reader(source)
     columns = _columns_to_read(explainer, reader.names, source)
     names = [str(name) for name in explainer.get_feature_names_out()]
-    clash = {ROW, TARGET, SCORE} & set(names)
+    clash = [name for name in OWN_COLUMNS if name in names]
     if clash:
         raise ValueError(
-            f"The explainer's features include {sorted(clash)}, the names of "
-            "the output's own columns (row, target, score); rename them."
+            f"The explainer's features include {clash}, the names of the "
+            f"output's own columns ({', '.join(OWN_COLUMNS)}); rename them."
         )
     writer = _Writer(destination)
     bar = _progress_bar(progress, reader.n_rows)
@@ -264,6 +279,8 @@ def explain_file(
             frame.insert(0, ROW, np.arange(done, done + len(chunk), dtype=np.int64))
             frame[TARGET] = explanation.targets[:, 0]
             frame[SCORE] = explanation.scores[:, 0]
+            frame[BASELINE] = _baseline(explanation)[:, 0]
+            frame[ABSORBED] = explanation.absorbed[:, 0]
             writer.write(frame)
             if bar is not None:
                 bar.update(len(chunk))
@@ -278,6 +295,17 @@ def explain_file(
         if bar is not None:
             bar.close()
     return done
+
+
+def _baseline(explanation):
+    """The value each row's score is measured against, shape (n, n_targets):
+    the explanation's ``baseline``, or 0 where it gives none (root points
+    near zero activation: the relevance and the ledger add up to the score
+    itself)."""
+    baseline = explanation.get("baseline")
+    if baseline is None:
+        return np.zeros_like(explanation.scores, dtype=float)
+    return np.broadcast_to(np.asarray(baseline, dtype=float), explanation.scores.shape)
 
 
 def _columns_to_read(explainer, available, source):

@@ -6,6 +6,14 @@ row at fault and says what to do. A CSV file is read by the standard
 library's :mod:`csv` (one parser checks the rows and reads them); pandas (the
 ``cli`` extra) reads Parquet files and is imported only when one is given.
 
+A CSV file's separator is the one given (``--sep``) or detected by
+:class:`csv.Sniffer`; its decimal mark the one given (``--decimal``) or, in a
+file not separated by commas, a comma when some cells are numbers written
+with a decimal comma (``12,5``) and none with a decimal point. A column of
+numbers with a few other cells (``12,5 EUR``, ``n.a.``) is refused, naming
+the cells, rather than silently read as categories: ``--categorical COLUMN``
+reads it as categories.
+
 Rows are named as the user sees them: in a CSV file, ``row N`` counts the
 header as row 1, as a spreadsheet does (it is also the line number in a text
 editor, unless a quoted cell spans lines or blank lines are skipped); in a
@@ -35,6 +43,19 @@ MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-", "<na>", "#n/a"}
 # overflows to inf and the network trains on NaN; a target this large
 # overflows the squared loss.
 LARGEST = 1e100
+
+# A column whose filled cells are at least this share of numbers, but not
+# all, holds a few bad cells rather than categories.
+MOSTLY_NUMBERS = 0.9
+# Bad cells named in the message.
+SHOWN_CELLS = 3
+
+# A number written with a decimal comma, or a decimal point: "12,5", "-,5",
+# "1,5e3"; "12.5", ".5".
+_DECIMAL = {
+    ",": re.compile(r"^[+-]?\d*,\d+([eE][+-]?\d+)?$"),
+    ".": re.compile(r"^[+-]?\d*\.\d+([eE][+-]?\d+)?$"),
+}
 
 _DATE = re.compile(
     r"^(\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
@@ -75,6 +96,7 @@ class Table:
         self.numeric, self.task, self.source = numeric, task, source
         self.rows = rows
         self.class_counts = None
+        self.reading = None  # a CSV file's separator and decimal mark, in words
 
 
 def literal(text):
@@ -123,8 +145,8 @@ def load(args):
     Parameters
     ----------
     args : argparse.Namespace
-        With ``csv``, ``parquet``, ``dataset``, ``target``, ``drop`` and
-        ``task``.
+        With ``csv``, ``parquet``, ``dataset``, ``target``, ``drop``,
+        ``task`` and, optionally, ``sep``, ``decimal`` and ``categorical``.
 
     Returns
     -------
@@ -133,17 +155,44 @@ def load(args):
     """
     path = args.csv if args.csv is not None else args.parquet
     flag = "--csv" if args.csv is not None else "--parquet"
+    sep, decimal = getattr(args, "sep", None), getattr(args, "decimal", None)
+    categorical = list(getattr(args, "categorical", None) or [])
+    if args.csv is None:
+        for option, given in (("--sep", sep), ("--decimal", decimal)):
+            if given is not None:
+                raise UsageError(
+                    f"{option} goes with --csv (a Parquet file's columns are typed)"
+                )
     if path is not None:
         if args.target is None:
             raise UsageError(f"{flag} needs --target COLUMN")
+        reading = None
         if args.csv is not None:
-            names, columns, rows = _read_csv(path)
+            names, columns, rows, reading = _read_csv(path, sep, decimal)
+            decimal = reading[1]
         else:
             names, columns, rows = _read_parquet(path, skip=set(args.drop))
         names, columns = _without(path, names, columns, args.drop, args.target)
-        table = _from_columns(flag, path, names, columns, rows, args.target, args.task)
+        _check_categorical(path, names, categorical, args.drop)
+        table = _from_columns(
+            flag,
+            path,
+            names,
+            columns,
+            rows,
+            args.target,
+            args.task,
+            decimal=decimal or ".",
+            categorical=set(categorical),
+        )
+        if reading is not None:
+            table.reading = _reading_words(*reading)
     else:
-        for option, given in (("--target", args.target), ("--drop", args.drop)):
+        for option, given in (
+            ("--target", args.target),
+            ("--drop", args.drop),
+            ("--categorical", categorical),
+        ):
             if given:
                 raise UsageError(f"{option} goes with --csv or --parquet")
         table = _load_builtin(args.dataset, args.task)
@@ -172,6 +221,29 @@ def _without(path, names, columns, dropped, target):
     return [names[j] for j in kept], [columns[j] for j in kept]
 
 
+def _check_categorical(path, names, categorical, dropped):
+    """Usage errors for ``--categorical`` names that are not columns."""
+    for name in categorical:
+        if name in dropped:
+            raise UsageError(f"--categorical {name!r} is left out by --drop")
+        if name not in names:
+            raise UsageError(
+                f"--categorical {name!r} is not a column of {path}; columns: "
+                + _listed(names)
+            )
+
+
+SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _reading_words(sep, decimal, detected):
+    """``"semicolon-separated, decimal comma (detected)"``: how a CSV was read."""
+    shown = SEPARATOR_NAMES.get(sep, repr(sep))
+    mark = "comma" if decimal == "," else "point"
+    how = f" ({detected} detected)" if detected else ""
+    return f"{shown}-separated, decimal {mark}{how}"
+
+
 def _listed(names):
     """The columns `names`, quoted, the first 20 of them, for a message."""
     shown = ", ".join(repr(name) for name in names[:20])
@@ -195,16 +267,55 @@ def _load_builtin(name, task):
     )
 
 
-def _read_csv(path):
-    """Header names, columns of stripped strings and row names of a CSV file."""
-    records = _records(path, _sniff(path))
+def _read_csv(path, sep=None, decimal=None):
+    """Header names, columns of stripped strings and row names of a CSV file,
+    and how it was read: ``(separator, decimal mark, what was detected)``.
+
+    `sep` and `decimal` are detected when None.
+    """
+    dialect = _sniff(path)
+    if sep is not None:
+
+        class dialect(csv.excel):  # noqa: N801 (a csv dialect is a class)
+            delimiter = sep
+
+    records = _records(path, dialect)
     header = [name.strip() for name in records[0]]
     columns = [
         np.array([cell.strip() for cell in column], dtype=object)
         for column in zip(*records[1:])
     ]
     rows = [f"row {i}" for i in range(2, len(records) + 1)]
-    return header, columns, rows
+    detected = [] if sep is not None else ["separator"]
+    if decimal is None:
+        decimal = _decimal_mark(path, dialect.delimiter, header, columns, rows)
+        detected.append("decimal mark")
+    return header, columns, rows, (dialect.delimiter, decimal, " and ".join(detected))
+
+
+def _decimal_mark(path, sep, header, columns, rows):
+    """ "," when some cells are numbers with a decimal comma and none with a
+    decimal point, in a file not separated by commas; else "."."""
+    if sep == ",":  # (a decimal comma would need quotes in every cell)
+        return "."
+    first = {}
+    for name, column in zip(header, columns):
+        for i, cell in enumerate(column):
+            for mark, pattern in _DECIMAL.items():
+                if mark not in first and pattern.match(cell):
+                    first[mark] = (cell, rows[i], name)
+        if len(first) == 2:
+            (comma, at_comma, in_comma), (point, at_point, in_point) = (
+                first[","],
+                first["."],
+            )
+            raise UsageError(
+                f"--csv {path} has numbers with a decimal comma ({comma!r}, "
+                f"{at_comma}, column {in_comma!r}) and with a decimal point "
+                f"({point!r}, {at_point}, column {in_point!r}): say which is "
+                "the decimal mark with --decimal ',' or --decimal '.'"
+            )
+    return "," if "," in first else "."
 
 
 def _first(exc):
@@ -256,7 +367,8 @@ def _records(path, dialect):
                     raise UsageError(
                         f"--csv {path}: row {len(records) + 1} has {len(record)} "
                         f"field{'s' * (len(record) != 1)} where the header row "
-                        f"names {len(records[0])} columns (the header is row 1)"
+                        f"names {len(records[0])} column"
+                        f"{'s' * (len(records[0]) != 1)} (the header is row 1)"
                     )
                 records.append(record)
     except UnicodeDecodeError as exc:
@@ -322,23 +434,82 @@ def _is_missing(value):
     )
 
 
-def _numbers(values):
+def _number(text, decimal="."):
+    """The number that the cell `text` writes, or None if it is not one.
+
+    With the decimal mark ",", a cell with a point ("1.5", "1.234,5") is not
+    a number: the point would be a thousands separator or another
+    convention, which the tool does not guess.
+    """
+    if decimal == ",":
+        if "." in text:
+            return None
+        text = text.replace(",", ".", 1)
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _numbers(values, decimal="."):
     """The column as floats (NaN for missing cells), or None if it has text."""
+    numbers, bad = _parse(values, decimal)
+    return None if bad else numbers
+
+
+def _parse(values, decimal="."):
+    """``(floats with NaN for missing or bad cells, positions of bad cells)``."""
     if values.dtype.kind == "f":
-        return values
-    numbers = np.empty(len(values))
+        return values, []
+    numbers = np.full(len(values), np.nan)
+    bad = []
     for i, value in enumerate(values):
         if _is_missing(value):
-            numbers[i] = np.nan
             continue
-        try:
-            numbers[i] = float(value)
-        except ValueError:
-            return None
-    return numbers
+        number = _number(value, decimal) if isinstance(value, str) else None
+        if number is None:
+            bad.append(i)
+        else:
+            numbers[i] = number
+    return numbers, bad
 
 
-def _from_columns(flag, path, header, columns, rows, target, task):
+def _check_mostly_numbers(what, name, values, decimal, rows):
+    """A usage error when the column `what` (``column 'a' of PATH``) is
+    numbers but for a few cells."""
+    numbers, bad = _parse(values, decimal)
+    filled = np.count_nonzero(~np.isnan(numbers)) + len(bad)
+    other = "," if decimal == "." else "."
+    if bad and all(_number(values[i], other) is not None for i in bad):
+        # Numbers all, written with the other decimal mark: read as text.
+        first = bad[0]
+        mark = {",": "comma", ".": "point"}
+        raise UsageError(
+            f"{what} holds numbers written with a decimal {mark[other]} "
+            f"({literal(values[first])!r}, {rows[first]}), not the decimal "
+            f"{mark[decimal]} the file is read with: pass --decimal '{other}', or "
+            f"--categorical {name!r} to read the column as categories"
+        )
+    if not bad or len(bad) > (1 - MOSTLY_NUMBERS) * filled:
+        return
+    cells = ", ".join(
+        f"{literal(values[i])!r} ({rows[i]})" for i in bad[:SHOWN_CELLS]
+    ) + (f", ... ({len(bad)} cells)" if len(bad) > SHOWN_CELLS else "")
+    hint = ""
+    if any(_number(values[i], other) is not None for i in bad):
+        hint = f"; if {other!r} is the decimal mark, pass --decimal '{other}'"
+    them = "it" if len(bad) == 1 else "them"
+    raise UsageError(
+        f"{what} holds numbers but for {len(bad)} "
+        f"cell{'s' * (len(bad) != 1)}: {cells}; correct {them} (or leave "
+        f"{them} empty if missing){hint}, or pass --categorical {name!r} to "
+        "read the column as categories"
+    )
+
+
+def _from_columns(
+    flag, path, header, columns, rows, target, task, decimal=".", categorical=()
+):
     """The table of a file's columns, after the checks on names and values."""
     _check_names(flag, path, header, target)
     t = header.index(target)
@@ -349,7 +520,14 @@ def _from_columns(flag, path, header, columns, rows, target, task):
     X = np.empty((len(rows), len(names)), dtype=object)
     numeric = []
     for j, (name, values) in enumerate(zip(names, columns)):
-        numbers = _numbers(values)
+        if name in categorical and values.dtype.kind == "f":  # (Parquet numbers)
+            values = np.array(
+                ["" if np.isnan(v) else f"{v:g}" for v in values], dtype=object
+            )
+        numbers = None if name in categorical else _numbers(values, decimal)
+        if numbers is None and name not in categorical:
+            what = f"column {name!r} of {path}"
+            _check_mostly_numbers(what, name, values, decimal, rows)
         if numbers is None:
             _check_text_column(flag, path, name, values)
             X[:, j] = [np.nan if _is_missing(v) else v for v in values]
@@ -358,10 +536,31 @@ def _from_columns(flag, path, header, columns, rows, target, task):
             _check_number_column(flag, path, name, numbers, rows)
             X[:, j] = numbers
             numeric.append(True)
-    y, task = _target_values(labels, target, task, rows)
+    if target in categorical:
+        if task == "regression":
+            raise UsageError(
+                f"--categorical {target!r} reads the --target column as classes, "
+                "which --task regression contradicts"
+            )
+        task = "classification"
+        labels = np.array([str(v) for v in labels], dtype=object)
+    elif task == "regression" or (task is None and not _class_like(labels, decimal)):
+        # (whole numbers with few values and a few words are classes: 0, 1, rare)
+        what = f"the --target column {target!r}"
+        _check_mostly_numbers(what, target, labels, decimal, rows)
+    y, task = _target_values(labels, target, task, rows, decimal)
     if all(numeric):
         X = X.astype(float)
     return Table(X, y, names, numeric, task, path, rows)
+
+
+def _class_like(labels, decimal):
+    """Whether the target's numbers are whole with few values (classes)."""
+    numbers = _parse(labels, decimal)[0]
+    numbers = numbers[np.isfinite(numbers)]
+    return bool(
+        np.all(numbers == np.round(numbers)) and len(set(numbers.tolist())) <= 20
+    )
 
 
 def _check_names(flag, path, header, target):
@@ -418,7 +617,7 @@ def _check_number_column(flag, path, name, numbers, rows):
         )
 
 
-def _target_values(labels, target, task, rows):
+def _target_values(labels, target, task, rows, decimal="."):
     """The target column's values and the task (inferred when None)."""
     missing = [i for i, v in enumerate(labels) if _is_missing(v)]
     if missing:
@@ -428,7 +627,7 @@ def _target_values(labels, target, task, rows):
             + (", ..." if len(missing) > 3 else "")
             + "); drop those rows or fill them in"
         )
-    numbers = _numbers(labels)
+    numbers = _numbers(labels, decimal)
     if numbers is not None and labels.dtype.kind != "f":
         labels = np.array([str(v) for v in labels], dtype=object)
     target_numeric = numbers is not None and bool(np.all(np.isfinite(numbers)))
@@ -445,7 +644,11 @@ def _target_values(labels, target, task, rows):
     if task == "regression":
         if not target_numeric:
             example = (
-                next(v for v in labels if _numbers(np.array([v], dtype=object)) is None)
+                next(
+                    v
+                    for v in labels
+                    if _numbers(np.array([v], dtype=object), decimal) is None
+                )
                 if numbers is None
                 else "inf"
             )

@@ -699,3 +699,91 @@ def test_an_undefined_correlation_is_na_with_its_reason(tmp_path):
     data = json.loads(js.read_text())
     assert isinstance(data["rank_spearman"], float)
     assert data["rank_agreement_reason"] is None
+
+
+def _european(cell):
+    """A cell as a German spreadsheet exports it: decimal comma."""
+    return cell.replace(".", ",")
+
+
+def test_semicolon_decimal_comma_table_gives_the_same_report_as_its_twin(tmp_path):
+    """The separator and the decimal mark are detected: the same numbers,
+    written the European way, give the very same report and explanations."""
+    rng = np.random.RandomState(0)
+    rows = []
+    for i in range(80):
+        size, rooms = rng.uniform(30, 150), rng.randint(1, 6)
+        city = rng.choice(["Köln", "Berlin"])
+        price = 2.5 * size + 30 * rooms + (80 if city == "Köln" else 0)
+        missing = i % 13 == 0
+        rows.append(["" if missing else f"{size:.1f}", rooms, city, f"{price:.2f}"])
+    header = ["size", "rooms", "city", "price"]
+    dot = _write_csv(tmp_path / "dot.csv", header, rows)
+    comma = tmp_path / "comma.csv"
+    comma.write_text(
+        "\n".join(
+            [";".join(header)]
+            + [";".join(_european(str(cell)) for cell in row) for row in rows]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert "12" in comma.read_text() and ";" in comma.read_text()
+    assert re.search(r"^\d+,\d;", comma.read_text().splitlines()[2])
+    reports, texts = [], []
+    for path in (dot, comma):
+        js = tmp_path / f"{path.stem}.json"
+        text = _run(
+            "report", "--csv", str(path), "--target", "price", "--cv", "2",
+            "--max-iter", "50", "--out", str(tmp_path / "r.html"), "--json", str(js),
+        )  # fmt: skip
+        data = json.loads(js.read_text())
+        for timing in ("fit_times", "explain_times"):
+            del data[timing]
+        reports.append(data)
+        texts.append(text)
+    assert reports[0] == reports[1]
+    assert reports[0]["settings"]["scoring"] and reports[0]["features"]
+    assert (
+        "task: regression; columns: 2 numeric: size, rooms; 1 categorical: city"
+        in (texts[1])
+    )
+    assert (
+        "read as: semicolon-separated, decimal comma (separator and decimal "
+        in (texts[1])
+    )
+    assert (
+        "read as: comma-separated, decimal point (separator and decimal " in (texts[0])
+    )
+    # explain: the same rows, values and relevance.
+    outs = []
+    for path in (dot, comma):
+        out = tmp_path / f"{path.stem}.out.csv"
+        _run("explain", "--csv", str(path), "--target", "price", "--max-iter", "50",
+             "--out", str(out))  # fmt: skip
+        outs.append(out.read_text())
+    assert outs[0] == outs[1]
+    # Given instead of detected: the same again.
+    js = tmp_path / "given.json"
+    text = _run(
+        "report", "--csv", str(comma), "--target", "price", "--cv", "2",
+        "--max-iter", "50", "--out", str(tmp_path / "r.html"), "--json", str(js),
+        "--sep", ";", "--decimal", ",",
+    )  # fmt: skip
+    assert "read as: semicolon-separated, decimal comma\n" in text
+    given = json.loads(js.read_text())
+    assert {k: v for k, v in given.items() if not k.endswith("_times")} == reports[0]
+
+
+def test_categorical_reads_a_column_of_numbers_as_categories(tmp_path):
+    """--categorical: a column refused for a few bad cells is read as
+    categories, as is a column of codes."""
+    rows = [
+        [f"{i % 7 + 0.5}" if i != 5 else "12.5 EUR", f"{i % 3}", i % 2]
+        for i in range(40)
+    ]
+    path = _write_csv(tmp_path / "c.csv", ["price", "code", "y"], rows)
+    argv = ["explain", "--csv", str(path), "--target", "y", "--max-iter", "20"]
+    assert main(argv, out=io.StringIO()) == 2
+    text = _run(*argv, "--categorical", "price", "--categorical", "code")
+    assert "columns: 2 categorical: price, code" in text

@@ -55,20 +55,29 @@ FILES = {
     ),
     "many_classes.csv": _rows("a,y", lambda i: f"{i},{'abcdefgh'[i % 8]}", n=24),
     "tiny.csv": _rows("a,y", lambda i: f"{i},{i % 2}", n=4),
+    "bad_cells.csv": _rows(
+        "price,y",
+        lambda i: f"{ {7: '12.5 EUR', 20: 'n.a.'}.get(i, i + 0.5) },{i % 2}",
+    ),
+    "bad_target.csv": _rows("a,y", lambda i: f"{i},{'?!' if i == 9 else i * 1.5}"),
+    "comma_numbers.csv": _rows("a;y", lambda i: f"{i},5;{i % 2}"),
+    "comma_quoted.csv": _rows("a,y", lambda i: f'"{i},5",{i % 2}'),
+    "mixed_marks.csv": _rows("a;b;y", lambda i: f"{i},5;{i}.5;{i % 2}"),
     "data.parquet": b"PAR1 not really",
     "a_file": b"x",
 }
 
 
-def _saved_explainer(dump):
-    """A fitted explainer of a linear model on columns a and b, as bytes."""
+def _saved_explainer(dump, second="b"):
+    """A fitted explainer of a linear model on columns a and `second`, as
+    bytes."""
     import pandas as pd
     from sklearn.frozen import FrozenEstimator
     from sklearn.linear_model import LinearRegression
 
     from skl_lrp import RelevanceExplainer
 
-    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], second: [1.0, 0.0, 1.0, 0.0]})
     model = LinearRegression().fit(X, [0.0, 1.0, 3.0, 2.0])
     return dump(RelevanceExplainer(FrozenEstimator(model)).fit(X))
 
@@ -82,6 +91,8 @@ except ImportError:  # (only the cases that load this file need skops)
     pass
 else:
     FILES["explainer.skops"] = _saved_explainer(sio.dumps)
+    FILES["explainer_score.skops"] = _saved_explainer(sio.dumps, second="score")
+FILES["rows_score.csv"] = _csv("a,score", "1,2", "3,4")
 
 
 def _stream(explainer="{explainer.skops}", source="{rows.csv}", output="{tmp}/out.csv"):
@@ -218,6 +229,74 @@ CASES = {
         2,
         r"column 'signup' of \S+ holds dates or times \(e.g. '2021-03-01'\).*"
         r"leave it out \(--drop 'signup'\), or replace it with numbers",
+    ),
+    "a column of numbers with a few other cells": (
+        ["report", "--csv", "{bad_cells.csv}", "--target", "y"],
+        2,
+        r"column 'price' of \S+bad_cells.csv holds numbers but for 2 cells: "
+        r"'12.5 EUR' \(row 9\), 'n.a.' \(row 22\); correct them \(or leave them "
+        r"empty if missing\), or pass --categorical 'price' to read the column as "
+        r"categories",
+    ),
+    "a numeric target with a few other cells": (
+        ["explain", "--csv", "{bad_target.csv}", "--target", "y"],
+        2,
+        r"the --target column 'y' holds numbers but for 1 cell: '\?!' \(row 11\); "
+        r"correct it .*--categorical 'y'",
+    ),
+    "numbers written with the other decimal mark": (
+        ["report", "--csv", "{comma_numbers.csv}", "--target", "y", "--decimal", "."],
+        2,
+        r"column 'a' of \S+ holds numbers written with a decimal comma \('0,5', "
+        r"row 2\), not the decimal point the file is read with: pass --decimal ',', "
+        r"or --categorical 'a' to read the column as categories",
+    ),
+    "a comma-separated file with decimal commas (quoted)": (
+        ["report", "--csv", "{comma_quoted.csv}", "--target", "y"],
+        2,
+        r"column 'a' of \S+ holds numbers written with a decimal comma .*pass "
+        r"--decimal ','",
+    ),
+    "decimal commas and decimal points in one file": (
+        ["explain", "--csv", "{mixed_marks.csv}", "--target", "y"],
+        2,
+        r"--csv \S+ has numbers with a decimal comma \('0,5', row 2, column 'a'\) "
+        r"and with a decimal point \('0.5', row 2, column 'b'\): say which is the "
+        r"decimal mark with --decimal ',' or --decimal '.'",
+    ),
+    "``--sep`` not one character": (
+        ["report", "--csv", "{good.csv}", "--target", "y", "--sep", "ab"],
+        2,
+        r"argument --sep: expected one character that is not a letter, a digit, "
+        r"a point, a quote or a line break \(e.g. ';'\), or tab; got 'ab'",
+    ),
+    "``--sep`` or ``--decimal`` without ``--csv``": (
+        ["report", "--parquet", "{data.parquet}", "--target", "y", "--decimal", ","],
+        2,
+        r"--decimal goes with --csv \(a Parquet file's columns are typed\)",
+    ),
+    "``--categorical`` is not a column": (
+        ["report", "--csv", "{good.csv}", "--target", "y", "--categorical", "zz"],
+        2,
+        r"--categorical 'zz' is not a column of \S+; columns: 'a', 'b', 'y'",
+    ),
+    "``--categorical`` a column left out by ``--drop``": (
+        ["report", "--csv", "{good.csv}", "--target", "y", "--drop", "a"]
+        + ["--categorical", "a"],
+        2,
+        r"--categorical 'a' is left out by --drop",
+    ),
+    "``--categorical`` the target with ``--task regression``": (
+        ["report", "--csv", "{good.csv}", "--target", "y", "--categorical", "y"]
+        + ["--task", "regression"],
+        2,
+        r"--categorical 'y' reads the --target column as classes, which --task "
+        r"regression contradicts",
+    ),
+    "``--categorical`` with a built-in ``--dataset``": (
+        ["report", "--dataset", "iris", "--categorical", "a"],
+        2,
+        r"--categorical goes with --csv or --parquet",
     ),
     "``--drop`` is not a column": (
         ["report", "--csv", "{dates.csv}", "--target", "y", "--drop", "zz"],
@@ -409,6 +488,12 @@ CASES = {
         2,
         r"lacks the column\(s\) \['b'\] that the explainer was fitted on",
     ),
+    "the explainer has a column named like an output column": (
+        _stream(explainer="{explainer_score.skops}", source="{rows_score.csv}"),
+        2,
+        r"The explainer's features include \['score'\], the names of the output's "
+        r"own columns \(row, target, score, baseline, absorbed\); rename them",
+    ),
     "an unexpected failure": (
         ["report", "--csv", "{good.csv}", "--target", "y"],
         1,
@@ -456,7 +541,7 @@ def _status(argv, capsys):
 @pytest.mark.parametrize("case", list(CASES))
 def test_cli_error(case, tmp_path, capsys, monkeypatch):
     argv, code, message = CASES[case]
-    if any("{explainer.skops}" in arg for arg in argv):
+    if any(".skops}" in arg for arg in argv):
         pytest.importorskip("skops.io")
     paths = {name: tmp_path / name for name in FILES}
     for name, data in FILES.items():

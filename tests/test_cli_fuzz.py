@@ -28,7 +28,8 @@ FLAGS = [
     "regression", "classification", "deep-taylor", "data", "0", "1", "-1", "2",
     "1e3", "0.5", "4294967296", "32,16", "", "y", "out.html", "nope.csv",
     "--explainer", "--input", "--output", "--chunk-rows", "--allow-pickle",
-    "e.skops", "in.parquet", "out.csv",
+    "e.skops", "in.parquet", "out.csv", "--sep", "--decimal", "--categorical",
+    "--drop", ";", ",", ".", "tab",
 ]  # fmt: skip
 
 ARGV = st.lists(
@@ -110,6 +111,14 @@ FILES = st.one_of(
     TABLES.map(lambda text: text.encode()),
     st.binary(max_size=64),
     st.sampled_from([b"", b"y\n", b"\xef\xbb\xbfy;a\n1;2\n", b"y,a\r\n1,2\r\n2,3\r\n"]),
+    # Decimal commas: alone, mixed with points, with a bad cell.
+    st.sampled_from(
+        [
+            b"y;a\n" + b"".join(b"%d;%d,5\n" % (i % 2, i) for i in range(12)),
+            b"y;a;b\n" + b"".join(b"%d;%d,5;%d.5\n" % (i % 2, i, i) for i in range(9)),
+            b"a;y\n" + b"".join(b"%d,5;%d,25\n" % (i, i) for i in range(11)) + b"x;1\n",
+        ]
+    ),
 )
 
 
@@ -224,6 +233,12 @@ def _numeric_tables(draw):
 @example(
     table="c0,y\n" + "".join(f"{'' if i % 2 else i},{i % 2}\n" for i in range(10)),
     command="explain",
+)
+# Found by this test: a fold whose R^2 is about -1e177 (a column of 1e90);
+# the standard deviation of the fold scores overflowed (RuntimeWarning).
+@example(
+    table="c0,c3,y\n" + "0,0,0\n" * 12 + "0,1e90,1.5\n",
+    command="report",
 )
 def test_fuzz_no_nan_or_inf_in_any_output(table, command, capsys, tmp_path):
     """Whatever the numbers, nothing meant for people (the terminal, the HTML

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -54,7 +55,9 @@ def test_a_file_explained_in_chunks_is_the_in_memory_explanation(
     assert explain_file(explainer, source, destination, chunk_rows=47) == len(X)
     read = pd.read_parquet if suffix_out == ".parquet" else pd.read_csv
     out = read(destination)
-    assert list(out.columns) == ["row", "a", "b", "c", "d", "target", "score"]
+    assert list(out.columns) == [
+        "row", "a", "b", "c", "d", "target", "score", "baseline", "absorbed"
+    ]  # fmt: skip
     expected = explainer.explain(X)
     np.testing.assert_array_equal(out["row"], np.arange(len(X)))
     np.testing.assert_array_equal(out["target"], expected.targets[:, 0])
@@ -65,6 +68,7 @@ def test_a_file_explained_in_chunks_is_the_in_memory_explanation(
         out[["a", "b", "c", "d"]], expected.relevance[:, 0], rtol=1e-12, atol=1e-15
     )
     np.testing.assert_allclose(out["score"], expected.scores[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(out["absorbed"], expected.absorbed[:, 0], atol=1e-12)
 
 
 def test_memory_is_one_chunk_whatever_the_rows(fitted, tmp_path):
@@ -150,3 +154,66 @@ def test_the_command_line_streams_a_saved_explainer(fitted, tmp_path, capsys):
         pd.read_parquet(tmp_path / "out.parquet"),
         pd.read_parquet(tmp_path / "direct.parquet"),
     )
+
+
+@pytest.mark.parametrize("rules", ["deep-taylor", "epsilon", "montavon-2019"])
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_every_streamed_row_adds_up(fitted, tmp_path, rules, suffix):
+    """The ledger is in the file: sum of relevance + absorbed == score -
+    baseline, row by row, to 1e-8, under rules that absorb relevance too."""
+    X, explainer = fitted
+    explainer = clone(explainer).set_params(rules=rules).fit(X)
+    destination = tmp_path / f"out{suffix}"
+    explain_file(explainer, _written(X, tmp_path, ".csv"), destination, chunk_rows=77)
+    out = (pd.read_parquet if suffix == ".parquet" else pd.read_csv)(destination)
+    relevance = out[["a", "b", "c", "d"]].sum(axis=1)
+    gap = relevance + out["absorbed"] - (out["score"] - out["baseline"])
+    assert np.abs(gap).max() <= 1e-8
+    if rules == "epsilon":  # (the bias takes a share: without it, no sum)
+        assert np.abs(relevance - out["score"]).max() > 1e-3
+    # Until the engine gives a baseline, it is 0; then it is the engine's.
+    expected = explainer.explain(X).get("baseline")
+    np.testing.assert_allclose(
+        out["baseline"], 0.0 if expected is None else expected[:, 0], atol=1e-12
+    )
+
+
+def test_a_baseline_from_the_explanation_is_written(fitted, tmp_path, monkeypatch):
+    """explain's ``baseline`` (when the engine gives one) goes into the file
+    as it is, and the rows still add up."""
+    X, explainer = fitted
+    original = type(explainer).explain
+
+    def with_baseline(self, X, *args, **kwargs):
+        explanation = original(self, X, *args, **kwargs)
+        baseline = np.full_like(explanation.scores, 0.25)
+        explanation.baseline = baseline
+        explanation.absorbed = explanation.absorbed - baseline
+        return explanation
+
+    monkeypatch.setattr(type(explainer), "explain", with_baseline)
+    destination = tmp_path / "out.csv"
+    explain_file(explainer, _written(X, tmp_path, ".csv"), destination)
+    out = pd.read_csv(destination)
+    assert (out["baseline"] == 0.25).all()
+    gap = out[["a", "b", "c", "d"]].sum(axis=1) + out["absorbed"]
+    np.testing.assert_allclose(gap, out["score"] - out["baseline"], atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["score", "baseline", "absorbed", "row", "target"])
+def test_a_feature_named_like_an_output_column_is_refused(name, tmp_path):
+    from sklearn.linear_model import LinearRegression
+
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], name: [1.0, 0.0, 1.0, 0.0]})
+    model = LinearRegression().fit(X, [0.0, 1.0, 3.0, 2.0])
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    source, destination = tmp_path / "in.csv", tmp_path / "out.csv"
+    X.to_csv(source, index=False)
+    with pytest.raises(
+        ValueError,
+        match=rf"The explainer's features include \['{name}'\], the names of the "
+        r"output's own columns \(row, target, score, baseline, absorbed\); rename "
+        "them",
+    ):
+        explain_file(explainer, source, destination)
+    assert not destination.exists()
