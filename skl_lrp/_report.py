@@ -625,10 +625,10 @@ permutation_importances_std : ndarray or None, default=None
         :meth:`undefined_figures` says why).
     warnings : list of dict
         What the sanity checks found, most general first: dicts with the
-        keys "kind" ("baseline", "convergence", "sign", "cardinality",
-        "constant", "disagreement", or "skipped" for a check that could not
-        run),
-        "column" (the column concerned, or None) and "message".
+        keys "kind" ("baseline", "agreement", "convergence", "sign",
+        "cardinality", "constant", "disagreement", or "skipped" for a check
+        that could not run), "column" (the column concerned, or None) and
+        "message".
     ledger : dict
         Total relevance absorbed by "bias", "stabilizer" and "dead" neurons
         over all samples, and "max_conservation_error": the largest
