@@ -29,6 +29,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from . import __version__
+from ._baseline import draw_rows
 from ._composites import (
     PRESETS,
     describe,
@@ -38,7 +39,7 @@ from ._composites import (
 )
 from ._explainer import RelevanceExplainer
 from ._guardrails import constant_warnings, descending_order
-from ._report import cross_val_relevance
+from ._report import HELD_OUT, cross_val_relevance
 from ._rules import ROOT_POINTS
 from ._stream import CHUNK_ROWS, file_format
 from ._tables import DATASETS, UsageError, literal, load
@@ -670,7 +671,8 @@ def _print_header(table, args, out):
     if table.reading is not None:
         print(f"read as: {table.reading}", file=out)
     rules, bounds, baseline = _resolved(table, args)
-    print(textwrap.fill(describe(rules, bounds, baseline), 88), file=out)
+    source = HELD_OUT if args.command == "report" else "the held-out rows"
+    print(textwrap.fill(describe(rules, bounds, baseline, source), 88), file=out)
 
 
 def _resolved(table, args):
@@ -688,9 +690,9 @@ def _settings(table, args):
     if baseline is None:
         parts.append("no baseline")
     elif baseline == "mean":
-        parts.append("baseline: the average row")
+        parts.append("baseline: the average training row")
     else:
-        parts.append(f"baseline: {baseline} background rows")
+        parts.append(f"baseline: {baseline} held-out rows")
     return ", ".join(parts)
 
 
@@ -813,7 +815,12 @@ def _explain_command(args, out):
         print(f"warning: {literal(warning['message'])}", file=out)
     X_train, X_test = table.X[train], table.X[test]
     y_train, y_test = table.y[train], table.y[test]
-    explainer, converged = _fit_explainer(table, args, X_train, y_train)
+    # Background rows, where drawn, come from the held-out rows, as in a
+    # report: compared with rows the model has not seen either.
+    baseline = _resolved(table, args)[2]
+    if isinstance(baseline, int):
+        baseline = X_test[draw_rows(baseline, len(X_test), args.seed)]
+    explainer, converged = _fit_explainer(table, args, X_train, y_train, baseline)
     # What matters is printed (convergence, the conservation check); Python's
     # warnings (e.g. a category met only in the test rows) would only add noise.
     with warnings.catch_warnings():
@@ -865,7 +872,7 @@ def _explain_command(args, out):
             "task": table.task,
             "rules": rules if isinstance(rules, str) else repr(rules),
             "bounds": bounds,
-            "baseline": describe_baseline(used),
+            "baseline": describe_baseline(used, "the held-out rows"),
             "feature_names": table.names,
             "warnings": found,
             "rows": [
@@ -945,7 +952,7 @@ def _split(table, args):
         ) from None
 
 
-def _fit_explainer(table, args, X_train, y_train):
+def _fit_explainer(table, args, X_train, y_train, baseline):
     """The fitted explainer, and whether its network converged."""
     model = _model(table, args.hidden, args.max_iter, args.seed)
     with warnings.catch_warnings(record=True) as caught:
@@ -955,7 +962,7 @@ def _fit_explainer(table, args, X_train, y_train):
             model,
             rules=args.rules,
             bounds=args.bounds,
-            baseline=args.baseline,
+            baseline=baseline,
             random_state=args.seed,
             n_jobs=args.n_jobs,
         )

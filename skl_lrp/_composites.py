@@ -170,26 +170,27 @@ _MEANINGS = {
 _BASELINES = {
     "mean": "the average training sample (one reference row: the mean of the "
     "network's inputs)",
-    "rows": "{n} background rows drawn from the training data (the relevance "
-    "is the average of their explanations)",
+    "rows": "{n} background rows drawn from {source} (the relevance is the "
+    "average of their explanations)",
     "given": "the baseline rows given (the relevance is the average of their "
     "explanations)",
 }
 
 
-def describe_baseline(baseline):
+def describe_baseline(baseline, source="the training data"):
     """What the relevance is measured against, for a resolved ``baseline``
-    (None, "mean", a number of rows or rows), in words."""
+    (None, "mean", a number of rows or rows), in words; `source`: where
+    background rows are drawn from."""
     if baseline is None:
         return "nothing: the scores themselves are explained"
     if isinstance(baseline, str):
         return _BASELINES["mean"]
     if np.ndim(baseline) == 0:
-        return _BASELINES["rows"].format(n=int(baseline))
+        return _BASELINES["rows"].format(n=int(baseline), source=source)
     return _BASELINES["given"]
 
 
-def describe(rules, bounds, baseline=None):
+def describe(rules, bounds, baseline=None, source="the training data"):
     """What a relevance means under `rules`, `bounds` and `baseline`, in
     plain words.
 
@@ -201,6 +202,8 @@ def describe(rules, bounds, baseline=None):
         As ``RelevanceExplainer``'s ``bounds``.
     baseline : None, "mean", int or array-like, default=None
         As ``RelevanceExplainer``'s ``baseline``.
+    source : str, default="the training data"
+        Where an integer `baseline`'s rows are drawn from, in words.
 
     Returns
     -------
@@ -213,7 +216,7 @@ def describe(rules, bounds, baseline=None):
         root = _ROOT_POINTS.get(bounds, repr(bounds))
     else:
         root = "the given box (low, high) on the network's inputs"
-    against = "a baseline" if baseline is None else describe_baseline(baseline)
+    against = "a baseline" if baseline is None else describe_baseline(baseline, source)
     if baseline is not None and isinstance(rules, str) and rules == "deep-taylor":
         return (
             "Deep Taylor against a baseline (the top hidden layer split into "

@@ -137,7 +137,8 @@ default="auto"
         A sample outside the box is explained with the box widened just
         enough to contain it, so its relevance stays finite and conserved.
 
-    baseline : "auto", None, "mean", int or array-like, default="auto"
+    baseline : "auto", None, "mean", int, array-like or sparse matrix, \
+default="auto"
         What each score is explained against, for the Rescale rule and for
         Deep Taylor (see "Baselines" in the documentation):
 
@@ -151,6 +152,11 @@ default="auto"
           explains each sample against each of them and averages: the
           relevance adds up to the score minus the rows' mean score, and
           approaches the Shapley values of an additive model's features.
+          Rows the network was trained on carry what it memorized of them
+          (an identifier's effect, say), which then shows in every
+          explanation: to compare new rows with the average prediction on
+          new data, fit on held-out rows or pass them as the baseline (as
+          :func:`cross_val_relevance` does).
         - an array-like of shape (n_rows, n_features): the reference rows,
           like the ``X`` given to :meth:`fit` (the user's columns, for a
           Pipeline).
@@ -304,6 +310,7 @@ default="auto"
             StrOptions({"auto", "mean"}),
             Interval(Integral, 1, None, closed="left"),
             "array-like",
+            "sparse matrix",
         ],
         "random_state": ["random_state"],
     }

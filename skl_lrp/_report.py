@@ -32,11 +32,16 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _num_samples
 
 from . import _guardrails as guard
-from ._composites import _is, describe, describe_baseline
+from ._baseline import draw_rows
+from ._composites import _is, describe, describe_baseline, resolve_auto
 from ._explainer import RelevanceExplainer, results_as
 from ._html import render_report
+
+# Where a report draws its background rows from (see _background).
+HELD_OUT = "each fold's held-out part"
 
 # The columns of ``RelevanceReport.absorbed`` and the totals of its ledger:
 # relevance taken by biases, by stabilizers and by vanished denominators.
@@ -128,8 +133,13 @@ def cross_val_relevance(
         named one is learned on each training part only.
     baseline : "auto", None, "mean", int or array-like, default="auto"
         What each score is explained against, as in
-        :class:`RelevanceExplainer`; background rows are drawn from each
-        training part only (with the fold's seed, below).
+        :class:`RelevanceExplainer`, with one difference: background rows
+        (an int, or "auto" for Rescale) are drawn from each fold's held-out
+        part (with the fold's seed, below), so that held-out rows are
+        compared with rows the model has not seen either (the average
+        prediction on new data); rows of the training part would bring
+        what the model memorized of them, an identifier's effect for
+        instance, into every explanation. "mean" is the training part's.
     target : "true", "predicted" or label, default="true"
         What is explained for each held-out sample: "true" its true class
         (classifiers) or the output (single-output regressors); "predicted"
@@ -162,7 +172,7 @@ def cross_val_relevance(
         to ``permutation_importance`` (for a RandomState instance, one draw
         of ``randint(2**31)`` from it takes the place of `random_state`;
         None leaves the permutations unseeded), and the same seed draws the
-        fold's background rows.
+        fold's background rows (None: unseeded).
     top_k : int, default=5
         How many top-ranked features the stability figures look at.
     feature_names : array-like of str, default=None
@@ -208,6 +218,11 @@ def cross_val_relevance(
     seeds = guard.fold_seeds(random_state, len(plan.splits))
     folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose, progress)
     used = folds[0].settings  # (the folds resolve "auto" alike)
+    rules_used, bounds_used, drawn = resolve_auto(
+        rules, bounds, baseline, plan.classifier
+    )
+    source = HELD_OUT if isinstance(drawn, Integral) else "the training data"
+    against = drawn if isinstance(drawn, Integral) else used["baseline"]
     for category, message in dict.fromkeys(
         warning for fold in folds for warning in fold.warnings
     ):
@@ -222,7 +237,7 @@ def cross_val_relevance(
             if _is(used["rules"], "rescale")
             else guard.without_addresses(repr(used["bounds"]))
         ),
-        "baseline": describe_baseline(used["baseline"]),
+        "baseline": describe_baseline(against, source),
         "target": guard.without_addresses(repr(target)),
         "target_meaning": guard.target_meaning(target, plan.classifier),
         "cv": guard.without_addresses(repr(plan.cv)),
@@ -230,7 +245,7 @@ def cross_val_relevance(
         "n_repeats": n_repeats,
         "n_splits": len(plan.splits),
         "top_k": top_k,
-        "meaning": describe(used["rules"], used["bounds"], used["baseline"]),
+        "meaning": describe(used["rules"], used["bounds"], against, source),
     }
     if not plan.classifier and isinstance(target, str):
         # "true" and "predicted" are classes' words: a regressor's single
@@ -372,8 +387,9 @@ def _run_fold(estimator, X, y, train, test, index, classifier, task, seed):
     """Fit on the training part; explain, score and check the held-out part."""
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     y_train, y_test = y[train], y[test]
+    baseline = _background(task, X_test, classifier, seed)
     explainer, fit_time, fit_warnings = _fit_explainer(
-        estimator, X_train, y_train, task, seed
+        estimator, X_train, y_train, task, seed, baseline
     )
     start = time.perf_counter()
     explanation = _explain_held_out(explainer, X_test, y_test, task.target, classifier)
@@ -435,7 +451,23 @@ def _recorded_warnings():
         yield caught
 
 
-def _fit_explainer(estimator, X_train, y_train, task, seed):
+def _background(task, X_test, classifier, seed):
+    """The fold's baseline: background rows drawn from its held-out part
+    where the explainer would draw them (an integer baseline, as "auto"
+    is for Rescale), the task's baseline otherwise.
+
+    Held-out rows are compared with held-out rows: the average prediction
+    on data the model has not seen. Training rows would bring what the
+    model memorized of them (an identifier's effect, say) into every
+    explanation, as a difference between seen and unseen rows.
+    """
+    drawn = resolve_auto(task.rules, task.bounds, task.baseline, classifier)[2]
+    if not isinstance(drawn, Integral):
+        return task.baseline
+    return _safe_indexing(X_test, draw_rows(drawn, _num_samples(X_test), seed))
+
+
+def _fit_explainer(estimator, X_train, y_train, task, seed, baseline):
     """An explainer of a fresh clone, fitted; its fit time and warnings."""
     with _recorded_warnings() as caught:
         start = time.perf_counter()
@@ -444,7 +476,7 @@ def _fit_explainer(estimator, X_train, y_train, task, seed):
             clone(estimator),
             rules=task.rules,
             bounds=task.bounds,
-            baseline=task.baseline,
+            baseline=baseline,
             random_state=seed,
             n_jobs=1,
         )

@@ -365,3 +365,19 @@ def test_background_rows_from_a_dask_collection_are_those_of_the_data(kind):
     eager = RelevanceExplainer(FrozenEstimator(model), **params).fit(X)
     dask_fit = RelevanceExplainer(FrozenEstimator(model), **params).fit(lazy)
     np.testing.assert_array_equal(eager.baseline_inputs_, dask_fit.baseline_inputs_)
+
+
+def test_baseline_rows_may_be_sparse_as_x_may():
+    from scipy import sparse
+
+    model, X = make_network("regressor", "relu", (5,), np.float64, 13)
+    dense = RelevanceExplainer(
+        FrozenEstimator(model), rules="rescale", baseline=X[:6]
+    ).fit(X)
+    sparse_rows = RelevanceExplainer(
+        FrozenEstimator(model), rules="rescale", baseline=sparse.csr_matrix(X[:6])
+    ).fit(sparse.csr_matrix(X))
+    np.testing.assert_array_equal(dense.baseline_inputs_, sparse_rows.baseline_inputs_)
+    np.testing.assert_allclose(
+        dense.transform(X), sparse_rows.transform(sparse.csr_matrix(X)), atol=1e-13
+    )

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import pathlib
 import pickle
+import warnings
 from itertools import combinations
 
 import numpy as np
@@ -20,7 +21,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -464,6 +465,48 @@ def id_report():
     )
     with pytest.warns(UserWarning, match="120 distinct values in 120 rows"):
         return cross_val_relevance(model, X, y, cv=3, random_state=0, bounds="data")
+
+
+def test_a_regressors_background_rows_come_from_the_held_out_part():
+    # A memorized identifier: every held-out row's ID is unseen (its one-hot
+    # inputs all 0), and so are the background rows', drawn from the same
+    # held-out part; the ID's relevance is then exactly 0, as its
+    # permutation importance is.
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    n = 150
+    X = pd.DataFrame(
+        {
+            "x0": rng.normal(size=n),
+            "x1": rng.normal(size=n),
+            "id": [f"row{i:03d}" for i in range(n)],
+        }
+    )
+    y = 2 * X["x0"] - X["x1"] + rng.normal(size=n)
+    prep = ColumnTransformer(
+        [
+            ("num", StandardScaler(), ["x0", "x1"]),
+            ("id", OneHotEncoder(handle_unknown="ignore"), ["id"]),
+        ]
+    )
+    model = make_pipeline(prep, MLPRegressor(hidden_layer_sizes=(16,), max_iter=500))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the ID's cardinality; convergence)
+        report = cross_val_relevance(
+            model, X, y, cv=3, random_state=0, return_estimator=True
+        )
+    assert report.settings["rules"] == "'rescale'"
+    assert report.settings["baseline"].startswith(
+        "32 background rows drawn from each fold's held-out part"
+    )
+    assert report.relevances_mean[2] == 0
+    for fold, explainer in enumerate(report.explainers):
+        held_out = explainer.estimator_[0].transform(X[report.folds == fold])
+        rows = explainer.baseline_inputs_
+        assert len(rows) == 32
+        assert all((row == held_out).all(axis=1).any() for row in rows)
+    change = report.scores - report.relevance_baseline
+    np.testing.assert_allclose(report.relevance.sum(1), change, atol=1e-10)
 
 
 def test_an_id_column_is_flagged_for_cardinality_and_disagreement(id_report):
