@@ -910,9 +910,8 @@ def _print_sample(names, values, relevance, score, top, width, out):
     rest = len(names) - len(order[:top])
     if rest:
         other = _shown(relevance[order[top:]].sum(), "+.4f")
-        print(
-            f"  {f'({rest} other features)':<{width}}  {'':>10}  {other:>10}", file=out
-        )
+        label = f"({rest} other feature{'s' * (rest != 1)})"
+        print(f"  {label:<{width}}  {'':>10}  {other:>10}", file=out)
     total = relevance.sum()
     print(
         f"  {'sum of relevance':<{width}}  {'':>10}  {_shown(total, '+.4f'):>10}  "

@@ -786,3 +786,11 @@ def test_categorical_reads_a_column_of_numbers_as_categories(tmp_path):
     assert main(argv, out=io.StringIO()) == 2
     text = _run(*argv, "--categorical", "price", "--categorical", "code")
     assert "columns: 2 categorical: price, code" in text
+
+
+def test_one_other_feature_is_singular(tmp_path):
+    rows = [[i, i % 3, i % 2] for i in range(30)]
+    path = _write_csv(tmp_path / "two.csv", ["a", "b", "y"], rows)
+    text = _run("explain", "--csv", str(path), "--target", "y", "--top", "1",
+                "--max-iter", "20")  # fmt: skip
+    assert "(1 other feature) " in text and "(1 other features)" not in text
