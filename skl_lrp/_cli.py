@@ -1010,9 +1010,8 @@ def _print_sample(names, values, relevance, score, baseline, top, width, out):
     rest = len(names) - len(order[:top])
     if rest:
         other = _shown(relevance[order[top:]].sum(), "+.4f")
-        print(
-            f"  {f'({rest} other features)':<{width}}  {'':>10}  {other:>10}", file=out
-        )
+        label = f"({rest} other feature{'s' * (rest != 1)})"
+        print(f"  {label:<{width}}  {'':>10}  {other:>10}", file=out)
     total = relevance.sum()
     explained = (
         f"score {_shown(score, '+.4f')}"
@@ -1215,7 +1214,10 @@ def main(argv=None, out=None):
 
 
 # The options of ``explain --explainer``; the saved explainer decides the rest.
-STREAM_DESTS = ("command", "explainer", "input", "output", "chunk_rows", "allow_pickle")
+STREAM_DESTS = (
+    "command", "explainer", "input", "output", "chunk_rows", "allow_pickle",
+    "sep", "decimal",
+)  # fmt: skip
 
 
 def _check_no_training_options(argv):
@@ -1244,7 +1246,8 @@ def _check_no_training_options(argv):
             raise UsageError(
                 f"{flag} does not apply to explain --explainer, which runs the "
                 "saved explainer as it was fitted (its options: --input, "
-                "--output, --chunk-rows, --allow-pickle); leave it out"
+                "--output, --chunk-rows, --allow-pickle, and --sep and "
+                "--decimal for a CSV --input); leave it out"
             )
 
 
@@ -1262,6 +1265,11 @@ def _check_stream_paths(args):
             raise UsageError(
                 f"--{flag} {literal(getattr(args, flag))}: expected a .parquet "
                 "or .csv file (by its extension)"
+            )
+    for flag in ("sep", "decimal"):
+        if getattr(args, flag) is not None and file_format(args.input) != "csv":
+            raise UsageError(
+                f"--{flag} goes with a CSV --input (a Parquet file's columns are typed)"
             )
     if _same_file(args.input, args.output):
         raise UsageError("--output is the --input file: it would overwrite your data")
@@ -1281,6 +1289,8 @@ def _stream_command(args, out):
             args.output,
             chunk_rows=args.chunk_rows or CHUNK_ROWS,
             progress=sys.stderr.isatty(),
+            sep=args.sep,
+            decimal=args.decimal,
         )
     except (ValueError, TypeError, ImportError, FileNotFoundError) as exc:
         raise UsageError(_first_line(exc)) from None

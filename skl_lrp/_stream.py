@@ -12,7 +12,7 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 # The columns written beside the relevance: the row, the label explained,
 # and the ledger, which makes every row add up:
@@ -109,16 +109,59 @@ class _Parquet:
 
 
 class _CSV:
-    def __init__(self, path):
+    def __init__(self, path, sep=None, decimal=None):
         import pandas as pd
 
         self.path, self.n_rows = path, None
-        self.names = list(pd.read_csv(path, nrows=0).columns)
+        self.sep, self.decimal = csv_format(path, sep, decimal)
+        self.names = list(pd.read_csv(path, nrows=0, sep=self.sep).columns)
 
     def chunks(self, chunk_rows, columns):
         import pandas as pd
 
-        yield from pd.read_csv(self.path, usecols=columns, chunksize=chunk_rows)
+        yield from pd.read_csv(
+            self.path,
+            usecols=columns,
+            chunksize=chunk_rows,
+            sep=self.sep,
+            decimal=self.decimal,
+        )
+
+
+def csv_format(path, sep=None, decimal=None):
+    """``(separator, decimal mark)`` of the CSV file `path`, each detected
+    from its first 64 KiB when None, as the command line's ``--csv`` does:
+    the separator by :class:`csv.Sniffer` (comma, semicolon, tab or bar),
+    the decimal mark "," in a file not separated by commas whose numbers
+    use a decimal comma (``12,5``) and none a decimal point."""
+    import csv
+
+    from ._tables import _DECIMAL
+
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(65536)
+    lines = head.splitlines()[:-1] if len(head) == 65536 else head.splitlines()
+    if sep is None:
+        try:
+            sep = csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+        except csv.Error:
+            sep = ","
+    if decimal is None:
+        decimal = "."
+        if sep != ",":
+            cells = [
+                cell.strip()
+                for record in csv.reader(lines[1:], delimiter=sep)
+                for cell in record
+            ]
+            marks = {
+                mark
+                for mark, pattern in _DECIMAL.items()
+                for cell in cells
+                if pattern.match(cell)
+            }
+            decimal = "," if marks == {","} else "."
+    return sep, decimal
 
 
 # Rows read and explained at a time, unless the caller says otherwise.
@@ -137,9 +180,19 @@ def _check_format(path):
         )
 
 
-def _reader(path):
+def _reader(path, sep=None, decimal=None):
     _check_format(path)
-    return _Parquet(path) if file_format(path) == "parquet" else _CSV(path)
+    if file_format(path) == "parquet":
+        for name, given in (("sep", sep), ("decimal", decimal)):
+            if given is not None:
+                raise ValueError(
+                    f"{name} is for a CSV source; {str(path)!r} is a Parquet "
+                    "file, whose columns are typed."
+                )
+        return _Parquet(path)
+    if sep is not None and len(sep) != 1:
+        raise ValueError(f"sep must be one character; got {sep!r}.")
+    return _CSV(path, sep, decimal)
 
 
 class _Writer:
@@ -180,11 +233,20 @@ class _Writer:
         "destination": [str, Path],
         "chunk_rows": [Interval(Integral, 1, None, closed="left")],
         "progress": ["boolean"],
+        "sep": [str, None],
+        "decimal": [StrOptions({".", ","}), None],
     },
     prefer_skip_nested_validation=True,
 )
 def explain_file(
-    explainer, source, destination, *, chunk_rows=CHUNK_ROWS, progress=False
+    explainer,
+    source,
+    destination,
+    *,
+    chunk_rows=CHUNK_ROWS,
+    progress=False,
+    sep=None,
+    decimal=None,
 ):
     """Explain every row of a Parquet or CSV file into another file.
 
@@ -216,6 +278,14 @@ def explain_file(
         Rows per chunk.
     progress : bool, default=False
         Show a progress bar (tqdm) on standard error.
+    sep : str, default=None
+        The separator of a CSV `source`, one character; None detects it
+        (comma, semicolon, tab or bar). A CSV
+        `destination` is always comma-separated, with decimal points.
+    decimal : {".", ","}, default=None
+        The decimal mark of a CSV `source`; None detects it: "," when the
+        file is not comma-separated and its numbers use decimal commas
+        (``12,5``) and none a decimal point.
 
     Returns
     -------
@@ -259,7 +329,7 @@ def explain_file(
             "explain_file explains one score per row: the explainer's target "
             f"must be 'predicted' or a single label; got {explainer.target!r}."
         )
-    reader = _reader(source)
+    reader = _reader(source, sep, decimal)
     columns = _columns_to_read(explainer, reader.names, source)
     names = [str(name) for name in explainer.get_feature_names_out()]
     clash = [name for name in OWN_COLUMNS if name in names]

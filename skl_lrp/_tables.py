@@ -476,11 +476,16 @@ def _parse(values, decimal="."):
 
 def _check_mostly_numbers(what, name, values, decimal, rows):
     """A usage error when the column `what` (``column 'a' of PATH``) is
-    numbers but for a few cells."""
+    numbers but for a few cells (at most 10% of the filled ones), or when
+    the cells that are not numbers are all numbers in the other decimal
+    mark."""
     numbers, bad = _parse(values, decimal)
     filled = np.count_nonzero(~np.isnan(numbers)) + len(bad)
     other = "," if decimal == "." else "."
-    if bad and all(_number(values[i], other) is not None for i in bad):
+    if not bad:
+        return
+    few = len(bad) <= (1 - MOSTLY_NUMBERS) * filled
+    if not few and all(_number(values[i], other) is not None for i in bad):
         # Numbers all, written with the other decimal mark: read as text.
         first = bad[0]
         mark = {",": "comma", ".": "point"}
@@ -490,7 +495,7 @@ def _check_mostly_numbers(what, name, values, decimal, rows):
             f"{mark[decimal]} the file is read with: pass --decimal '{other}', or "
             f"--categorical {name!r} to read the column as categories"
         )
-    if not bad or len(bad) > (1 - MOSTLY_NUMBERS) * filled:
+    if not few:  # (text: categories)
         return
     cells = ", ".join(
         f"{literal(values[i])!r} ({rows[i]})" for i in bad[:SHOWN_CELLS]

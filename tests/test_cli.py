@@ -787,3 +787,29 @@ def test_categorical_reads_a_column_of_numbers_as_categories(tmp_path):
     assert main(argv, out=io.StringIO()) == 2
     text = _run(*argv, "--categorical", "price", "--categorical", "code")
     assert "columns: 2 categorical: price, code" in text
+
+
+def test_one_other_feature_is_singular(tmp_path):
+    rows = [[i, i % 3, i % 2] for i in range(30)]
+    path = _write_csv(tmp_path / "two.csv", ["a", "b", "y"], rows)
+    text = _run("explain", "--csv", str(path), "--target", "y", "--top", "1",
+                "--max-iter", "20")  # fmt: skip
+    assert "(1 other feature) " in text and "(1 other features)" not in text
+
+
+def test_a_few_cells_in_the_other_decimal_mark_are_named(tmp_path, capsys):
+    """One '2,5' among points: the bad cell is named, with a hint, rather
+    than the whole column said to use decimal commas."""
+    rows = [[f"{i}.5", i % 2] for i in range(30)] + [['"2,5"', 1]]
+    path = _write_csv(tmp_path / "few.csv", ["a", "y"], rows)
+    assert main(["explain", "--csv", str(path), "--target", "y"]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "column 'a' of " + str(path) + " holds numbers but for 1 cell: '2,5' (row "
+            "32); correct it (or leave it empty if missing); if ',' is the decimal "
+            "mark, pass --decimal ',', or pass --categorical 'a' to read the column "
+            "as categories"
+        )
+    )

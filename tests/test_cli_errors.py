@@ -455,7 +455,13 @@ CASES = {
         2,
         r"--drop does not apply to explain --explainer, which runs the saved "
         r"explainer as it was fitted \(its options: --input, --output, "
-        r"--chunk-rows, --allow-pickle\); leave it out",
+        r"--chunk-rows, --allow-pickle, and --sep and --decimal for a CSV "
+        r"--input\); leave it out",
+    ),
+    "``--sep`` or ``--decimal`` with a Parquet ``--input``": (
+        [*_stream(source="{data.parquet}"), "--sep", ";"],
+        2,
+        r"--sep goes with a CSV --input \(a Parquet file's columns are typed\)",
     ),
     "``--explainer`` or ``--input`` file does not exist": (
         _stream(explainer="{tmp}/no.skops"),
@@ -657,7 +663,8 @@ def test_streaming_refuses_every_training_option(option, tmp_path, capsys):
     assert err.strip() == (
         f"skl-lrp explain: error: {shown.get(option[0], option[0])} does not apply "
         "to explain --explainer, which runs the saved explainer as it was fitted "
-        "(its options: --input, --output, --chunk-rows, --allow-pickle); leave it out"
+        "(its options: --input, --output, --chunk-rows, --allow-pickle, and --sep "
+        "and --decimal for a CSV --input); leave it out"
     )
     assert not (tmp_path / "out.csv").exists()
     # The streaming options alone still work.

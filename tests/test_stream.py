@@ -217,3 +217,29 @@ def test_a_feature_named_like_an_output_column_is_refused(name, tmp_path):
     ):
         explain_file(explainer, source, destination)
     assert not destination.exists()
+
+
+def test_a_semicolon_decimal_comma_csv_streams_like_its_twin(fitted, tmp_path, capsys):
+    """The CSV source's separator and decimal mark are detected (or given),
+    as the command line's --csv does: the same rows, the same output."""
+    from skl_lrp._cli import main
+
+    X, explainer = fitted
+    twin = tmp_path / "dot.csv"
+    X.to_csv(twin, index=False)
+    european = tmp_path / "comma.csv"
+    X.to_csv(european, index=False, sep=";", decimal=",")
+    assert "," in european.read_text().splitlines()[1]
+    expected = tmp_path / "expected.csv"
+    explain_file(explainer, twin, expected)
+    for kwargs in ({}, {"sep": ";", "decimal": ","}):
+        out = tmp_path / "out.csv"
+        explain_file(explainer, european, out, **kwargs)
+        assert out.read_text() == expected.read_text()
+    sio.dump(explainer, tmp_path / "e.skops")
+    argv = ["explain", "--explainer", str(tmp_path / "e.skops"), "--input"]
+    argv += [str(european), "--output", str(tmp_path / "cli.csv")]
+    assert main([*argv, "--sep", ";", "--decimal", ","]) == 0
+    assert (tmp_path / "cli.csv").read_text() == expected.read_text()
+    with pytest.raises(ValueError, match="sep is for a CSV source"):
+        explain_file(explainer, _written(X, tmp_path, ".parquet"), out, sep=";")
