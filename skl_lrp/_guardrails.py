@@ -426,13 +426,10 @@ def cardinality_warnings(X, names):
     a numeric column of whole numbers, when every value differs. Columns
     with fewer than ``CARDINALITY_MIN_ROWS`` filled rows are not checked.
     """
-    shape = _shape(X)
-    if sparse.issparse(X) or len(shape) != 2:
+    checked = _checked_columns(X, names)
+    if checked is None:
         return []
-    if len(names) != shape[1]:  # relevance on other columns: name X's own
-        names = list(getattr(X, "columns", [f"x{j}" for j in range(shape[1])]))
-    if not hasattr(X, "iloc") and not hasattr(X, "columns"):
-        X = np.asarray(X, dtype=object) if isinstance(X, list) else np.asarray(X)
+    X, names = checked
     found = []
     for j, name in enumerate(names):
         values, categorical = _column(X, j)
@@ -446,6 +443,21 @@ def cardinality_warnings(X, names):
     return found
 
 
+def _checked_columns(X, names, min_rows=0):
+    """``(X, names)`` ready for the per-column checks (an array or a
+    DataFrame, and a name for each of its columns: X's own when relevance
+    is on other columns), or None when X is not a dense 2-d table of at
+    least `min_rows` rows."""
+    shape = _shape(X)
+    if sparse.issparse(X) or len(shape) != 2 or shape[0] < min_rows:
+        return None
+    if len(names) != shape[1]:  # relevance on other columns: name X's own
+        names = list(getattr(X, "columns", [f"x{j}" for j in range(shape[1])]))
+    if not hasattr(X, "iloc") and not hasattr(X, "columns"):
+        X = np.asarray(X, dtype=object) if isinstance(X, list) else np.asarray(X)
+    return X, names
+
+
 def constant_warnings(X, names):
     """Columns of `X` that hold one value in every row where they are filled.
 
@@ -453,13 +465,10 @@ def constant_warnings(X, names):
     relevance (0 under the default root point) says nothing about it.
     Columns with no filled value, or of dates, are not checked.
     """
-    shape = _shape(X)
-    if sparse.issparse(X) or len(shape) != 2 or shape[0] < 2:
+    checked = _checked_columns(X, names, min_rows=2)
+    if checked is None:
         return []
-    if len(names) != shape[1]:  # relevance on other columns: name X's own
-        names = list(getattr(X, "columns", [f"x{j}" for j in range(shape[1])]))
-    if not hasattr(X, "iloc") and not hasattr(X, "columns"):
-        X = np.asarray(X, dtype=object) if isinstance(X, list) else np.asarray(X)
+    X, names = checked
     found = []
     for j, name in enumerate(names):
         values, _ = _column(X, j)
@@ -473,7 +482,7 @@ def constant_warnings(X, names):
             continue
         value = distinct.pop()
         shown = f"{value:.6g}" if isinstance(value, float) else repr(value)
-        where = "every row" if len(values) == shape[0] else "every filled row"
+        where = "every row" if len(values) == _shape(X)[0] else "every filled row"
         found.append(
             warning(
                 "constant",

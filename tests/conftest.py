@@ -66,6 +66,19 @@ def make_network(kind, activation="relu", hidden=(6, 4), dtype=np.float64, seed=
     return model, X
 
 
+def unit_of(model, label):
+    """(output unit, negate) that scores `label`, read from the model
+    directly: a binary classifier's one unit scores ``classes_[1]``, its
+    negation ``classes_[0]``."""
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        return int(label), False
+    index = int(np.flatnonzero(classes == label)[0])
+    if model.n_outputs_ == 1:
+        return 0, index == 0
+    return index, False
+
+
 @pytest.fixture
 def classifier_data():
     rng = np.random.RandomState(0)

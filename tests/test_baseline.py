@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 import pytest
 from _reference import reference_deep_taylor_baseline, reference_rescale
-from conftest import KINDS, make_network
+from conftest import KINDS, make_network, unit_of
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neural_network import MLPRegressor
@@ -21,17 +21,6 @@ from skl_lrp import RelevanceExplainer, explain
 from skl_lrp.rules import Epsilon, Rescale, ZBeta, ZPlus
 
 TOLERANCE = {np.float64: 1e-10, np.float32: 1e-4}
-
-
-def _unit_of(model, label):
-    """(output unit, negate) that scores `label`, read from the model."""
-    classes = getattr(model, "classes_", None)
-    if classes is None:
-        return int(label), False
-    index = int(np.flatnonzero(classes == label)[0])
-    if model.n_outputs_ == 1:  # binary: one unit scoring classes_[1]
-        return 0, index == 0
-    return index, False
 
 
 def _assert_conserved(explanation, tolerance=1e-12):
@@ -77,7 +66,7 @@ def test_rescale_matches_the_loop_reference(seed, case):
     atol = TOLERANCE[dtype] * size
     for row, targets in zip(range(len(x)), explanation.targets):
         for column, label in enumerate(targets):
-            unit, negate = _unit_of(model, label)
+            unit, negate = unit_of(model, label)
             relevance, score, base, ledger = reference_rescale(
                 model, x[row].astype(np.float64), references, unit, negate
             )
@@ -120,7 +109,7 @@ def test_deep_taylor_against_a_baseline_matches_the_loop_reference(seed, case):
     atol = TOLERANCE[dtype] * size
     for row, targets in zip(range(len(x)), explanation.targets):
         for column, label in enumerate(targets):
-            unit, negate = _unit_of(model, label)
+            unit, negate = unit_of(model, label)
             relevance, score, base, ledger = reference_deep_taylor_baseline(
                 model,
                 x[row],

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 from _reference import reference_relevance
-from conftest import KINDS, make_network, make_one_hot_pipeline
+from conftest import KINDS, make_network, make_one_hot_pipeline, unit_of
 from sklearn.frozen import FrozenEstimator
 
 from skl_lrp import RelevanceExplainer, explain
@@ -22,17 +22,6 @@ CASES = [
         KINDS, ACTIVATIONS, [1, 2, 3, 4], [np.float64, np.float32]
     )
 ]
-
-
-def _unit_of(model, label):
-    """(output unit, negate) that scores `label`, read from the model directly."""
-    classes = getattr(model, "classes_", None)
-    if classes is None:
-        return int(label), False
-    index = int(np.flatnonzero(classes == label)[0])
-    if model.n_outputs_ == 1:  # binary: one unit scoring classes_[1]
-        return 0, index == 0
-    return index, False
 
 
 def _targets(model, kind):
@@ -82,7 +71,7 @@ def _check_against_reference(model, kind, explainer, X_test, dtype):
         else:
             labels = [target] * len(X_test)
         for x, label, row in zip(X_test, labels, relevance):
-            unit, negate = _unit_of(model, label)
+            unit, negate = unit_of(model, label)
             expected, score, _ = reference_relevance(
                 model, x, unit, explainer.low_, explainer.high_, negate, share=share
             )
@@ -101,7 +90,7 @@ def test_conservation(kind, activation):
     checked = 0
     for x, row, score in zip(X_test, relevance, scores):
         unit, negate = (
-            _unit_of(model, model.predict([x])[0])
+            unit_of(model, model.predict([x])[0])
             if kind != ("regressor")
             else (0, False)
         )
@@ -326,7 +315,7 @@ def test_default_root_point_takes_the_inputs_of_a_column_as_one():
     np.testing.assert_allclose(explainer.low_, preprocessing.transform(X).mean(0))
     units = [0, 0, 0, 0, 1, 2]
     for z, row, label in zip(Z, explanation.relevance[:, 0], explanation.targets[:, 0]):
-        unit, negate = _unit_of(mlp, label)
+        unit, negate = unit_of(mlp, label)
         expected, score, _ = reference_relevance(
             mlp, z, unit, explainer.low_, explainer.high_, negate, units, share=True
         )
