@@ -30,14 +30,16 @@ def resolve_auto(rules, bounds, baseline, classifier):
     """The rules, bounds and baseline in effect: each "auto" resolved.
 
     ``rules="auto"`` is "rescale" for a regressor (its scores are signed,
-    and are explained against the average prediction) unless `bounds`
-    names a root point, which only z^β uses; "deep-taylor" for a
+    and are explained against the average prediction), unless `bounds` is
+    given (not "auto": a root point or box, which only z^β uses) or
+    `baseline` is None (the raw score); "deep-taylor" otherwise, and for a
     classifier. ``bounds="auto"`` is "column-mean". ``baseline="auto"`` is
     `AUTO_BACKGROUND` background rows for rules with Rescale, None
     otherwise.
     """
     if _is(rules, "auto"):
-        rules = "rescale" if not classifier and _is(bounds, "auto") else "deep-taylor"
+        signed = not classifier and _is(bounds, "auto") and baseline is not None
+        rules = "rescale" if signed else "deep-taylor"
     if _is(bounds, "auto"):
         bounds = "column-mean"
     if _is(baseline, "auto"):

@@ -754,8 +754,8 @@ default="bar"
         baseline = self._baseline_of(sample)
         if baseline:
             lines.append(
-                f"measured against the baseline {baseline:.4g} (the average "
-                f"score of the background rows): change {score - baseline:+.4g}"
+                f"measured against the baseline {baseline:.4g}: change "
+                f"{score - baseline:+.4g}"
             )
         if self._is_positive_only():
             lines.append(

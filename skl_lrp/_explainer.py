@@ -100,11 +100,13 @@ class RelevanceExplainer(
         Rescale on every layer, against the ``baseline``; "epsilon";
         "alpha-beta"; "montavon-2019"), a list with one rule per layer, first
         to last, or a dict with keys among "first", "hidden" and "output".
-        "auto" is "rescale" for a regressor (unless ``bounds`` names a root
-        point, which only z^β uses) and "deep-taylor" for a classifier: the
-        most faithful conserving choice for each, measured on data whose
-        per-feature effects are known (see "Checking explanations against
-        known truth" in the documentation). ``rules_`` says which was used.
+        "auto" is "rescale" for a regressor, the most faithful conserving
+        choice measured on data whose per-feature effects are known (see
+        "Checking explanations against known truth" in the documentation),
+        unless ``bounds`` is given (any value but "auto": a root point or
+        box, which only z^β uses) or ``baseline=None`` (the raw score);
+        "deep-taylor" otherwise, and for a classifier. ``rules_`` says which
+        was used.
 
     bounds : {"auto", "column-mean", "mean", "data"} or tuple (low, high), \
 default="auto"
@@ -202,8 +204,10 @@ default="auto"
         ``get_feature_names_out``.
 
     random_state : int, RandomState instance or None, default=None
-        Draws the background rows of an integer ``baseline``; pass an int
-        for the same rows, and so the same explanations, at every fit.
+        Draws the background rows of an integer ``baseline`` (as the
+        regressor's default is). None draws other rows at every fit, so
+        that explanations differ slightly from fit to fit; pass an int for
+        the same rows, and the same explanations, every time.
 
     Attributes
     ----------

@@ -65,12 +65,20 @@ class Step:
         the pass runs on some of its rows), by group.
     take : callable or None
         ``take(name, shape)`` gives the layer's work arrays; None allocates.
+    secant_above : bool
+        Whether the layer above is a Rescale one: relevance then comes as a
+        multiplier, factored by the differences of this layer's outputs.
+    references : slice or None
+        Which of a Rescale layer's reference rows the batch's pairs use
+        (None: all).
     """
 
     a: np.ndarray
     preactivation: np.ndarray = None
     cache: dict = None
     take: object = None
+    secant_above: bool = False
+    references: slice = None  # (None: all)
 
 
 class FastLayer:
@@ -319,7 +327,7 @@ class FastLayer:
         if key not in widened:
             widened[key] = self.bound.astype(wide)
         wide_ledger = None if ledger is None else ledger_rows.astype(wide)
-        lower = _lrp.relprop(
+        lower, _ = _lrp.relprop(
             widened[key],
             a.astype(wide),
             relevance.astype(wide),
@@ -703,12 +711,19 @@ class SecantLayer(FastLayer):
     """Rescale on a batch of (sample, reference) pairs.
 
     The denominators are the differences of the layer's pre-activations at
-    the sample and at its reference, from the forward pass; relevance comes
-    factored by the differences of the activations above (where the layer
-    above is a Rescale one too), so that dividing by the denominators
-    multiplies by the activation's secant slope, and leaves factored by the
-    differences of the layer's inputs.
+    the sample and at its reference, from the forward pass. Below another
+    Rescale layer (or at the output) relevance comes factored as a
+    multiplier times the differences of this layer's outputs, so that
+    dividing by the denominators multiplies by the activation's secant
+    slope; it leaves factored by the differences of the layer's inputs.
     """
+
+    def __init__(self, bound):
+        super().__init__(bound)
+        # log2 of the most a multiplier can grow through the layer (slopes
+        # are at most 1): |W g| <= max_i sum_j |w_ij| max |g|.
+        gain = np.abs(self.weight).sum(axis=1).max(initial=0)
+        self.log_gain = float(np.log2(gain)) if gain > 0 else 0.0
 
     @property
     def needs_preactivation(self):
@@ -716,14 +731,22 @@ class SecantLayer(FastLayer):
 
     def relprop(self, step, relevance, scale=None, ledger=None):
         bound, take = self.bound, step.take or _allocate(relevance.dtype)
-        inverse, linearized = bound.inverse_differences(step.preactivation)
-        if ledger is not None and linearized is not None:
-            # What a linearized neuron does not pass on: R (1 - dz / dz').
-            dz = paired(step.preactivation, bound.reference_output, np.subtract)
-            left = np.where(linearized, 1 - inverse * dz, 0)
-            true = unfactored(relevance, scale)
-            ledger[..., 1] += np.einsum("nkj,nj->nk", true, left)
-        factor = inverse if scale is None else np.multiply(inverse, scale, out=inverse)
+        references = slice(None) if step.references is None else step.references
+        slope, dz, da, linearized = bound.secant(step.preactivation, references)
+        if step.secant_above:  # relevance: the multiplier; scale: da
+            factor = slope
+            if ledger is not None and linearized is not None and linearized.any():
+                # What a linearized neuron does not pass on: g (da - slope dz).
+                left = np.where(linearized, da - slope * dz, 0)
+                ledger[..., 1] += np.einsum("nkj,nj->nk", relevance, left)
+        else:  # the relevance itself (times scale): divided, as _lrp does
+            factor = _lrp._secant_inverse(slope, dz, da, linearized)
+            if ledger is not None:
+                self._account(
+                    ledger, unfactored(relevance, scale), factor, dz, linearized
+                )
+            if scale is not None:
+                factor *= scale
         ratio = np.multiply(relevance, factor[:, np.newaxis, :], out=relevance)
         n, n_targets, n_out = ratio.shape
         lower = np.matmul(
@@ -731,16 +754,40 @@ class SecantLayer(FastLayer):
             self.weight.T,
             out=take("back0", (n * n_targets, self.weight.shape[0])),
         )
-        difference = paired(step.a, bound.reference, np.subtract)
+        difference = paired(step.a, bound.reference[references], np.subtract)
         return lower.reshape(n, n_targets, -1), difference
+
+    @staticmethod
+    def _account(ledger, relevance, inverse, dz, linearized):
+        """The ledger of relevance divided by `inverse` (not a multiplier):
+        what linearized neurons leave over, and what neurons that cannot
+        pass theirs on (inverse 0) lose."""
+        lost = inverse == 0
+        if linearized is not None and linearized.any():
+            left = np.where(linearized & ~lost, 1 - inverse * dz, 0)
+            ledger[..., 1] += np.einsum("nkj,nj->nk", relevance, left)
+        _lrp.account(ledger, given=relevance, vanished=lost)
 
 
 def backward(
-    layers, inputs, preactivations, caches, takes, n_outputs, out, aggregation
+    layers,
+    inputs,
+    preactivations,
+    caches,
+    takes,
+    n_outputs,
+    out,
+    aggregation,
+    references=None,
 ):
     """Propagate the scores of some rows (``out["scores"]``, of the outputs
     ``out["columns"]``) down to their inputs, into `out` (its "relevance",
     and its "layers" and "ledger" when it has them).
+
+    Rows paired with reference rows (`references`, of the Rescale layers'
+    own) have the differences of all their outputs in ``out["differences"]``:
+    a Rescale output layer then starts from a multiplier of 1 on the
+    target, factored by them.
 
     Between the layers relevance travels factored (see
     :meth:`FastLayer.relprop`); what leaves this function does not.
@@ -748,19 +795,37 @@ def backward(
     columns, scores = out["columns"], out["scores"]
     n, n_targets = columns.shape
     relevance = np.zeros((n, n_targets, n_outputs), scores.dtype)
-    np.put_along_axis(relevance, columns[:, :, np.newaxis], scores[:, :, np.newaxis], 2)
+    secant = "differences" in out and isinstance(layers[-1], SecantLayer)
+    start = np.ones_like(scores) if secant else scores
+    np.put_along_axis(relevance, columns[:, :, np.newaxis], start[:, :, np.newaxis], 2)
+    scale = out["differences"] if secant else None
     # Relevance is linear in the scores: scores of extreme size (beyond 2**±64)
     # travel down divided by a power of two (exactly), and are multiplied
     # back at the end, so that no product on the way overflows or vanishes.
+    # A multiplier start scales the same way (what reaches the inputs is
+    # proportional to it); it is scaled down by as much as the multipliers
+    # may grow on the way, so that they never overflow where the relevance
+    # (a difference times them) would not.
     shift = _exponent(scores)
+    if secant:
+        growth = _most_growth(layers)
+        if growth > 64:
+            shift = max(shift, int(np.ceil(growth)))
     if shift:
         relevance = np.ldexp(relevance, -shift)
-    scale = None
     for index in reversed(range(len(layers))):
-        step = Step(inputs[index], preactivations[index], caches[index], takes[index])
+        step = Step(
+            inputs[index],
+            preactivations[index],
+            caches[index],
+            takes[index],
+            secant_above=secant,
+            references=references,
+        )
         relevance, scale = layers[index].relprop(
             step, relevance, scale, out.get("ledger")
         )
+        secant = isinstance(layers[index], SecantLayer)
         if "layers" in out and index > 0:
             unfactored(relevance, scale, out=out["layers"][index - 1])
     # Out of the work arrays, which the next chunk reuses.
@@ -774,6 +839,18 @@ def backward(
                 np.ldexp(out[key], shift, out=out[key])
         for layer in out.get("layers", []):
             np.ldexp(layer, shift, out=layer)
+
+
+def _most_growth(layers):
+    """log2 of the most a multiplier may grow on its way down the Rescale
+    layers from the output (the largest partial sum of their gains)."""
+    total, most = 0.0, 0.0
+    for layer in reversed(layers):
+        if not isinstance(layer, SecantLayer):
+            break
+        total += layer.log_gain
+        most = max(most, total)
+    return most
 
 
 def _exponent(scores):

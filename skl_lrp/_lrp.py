@@ -10,9 +10,11 @@ contributions by group (see :mod:`skl_lrp._rules`)::
 
 A *fallback* group takes the neurons whose ``z`` in the group before it is
 exactly 0. A *secant* group (Rescale) divides by the difference of the
-neuron's pre-activations at the row and at its reference instead, through
-``BoundLayer.inverse_differences``; against reference rows, every sample
-is explained once per reference and the relevance averaged. What the
+neuron's pre-activations at the row and at its reference instead; below
+another secant layer, or at the output, it multiplies what one unit of the
+difference is worth above (a *multiplier*) by the activation's secant slope
+(``BoundLayer.secant``). Against reference rows, every sample is explained
+once per reference and the relevance averaged. What the
 inputs do not receive (the bias's and the stabilizer's parts, and all of a
 neuron no group could serve) goes to the ledger, kept by
 :func:`account`, which the fast engine uses too. The fast engine must give
@@ -23,7 +25,7 @@ not trust its shortcuts with, in a wider float type.
 import numpy as np
 
 from ._network import forward
-from ._rules import paired, stabilize
+from ._rules import stabilize
 
 
 def explain(network, layers, x, columns, reference_scores=None):
@@ -51,10 +53,15 @@ def explain(network, layers, x, columns, reference_scores=None):
     if reference_scores is not None:
         baseline = reference_scores[rows % k, columns]
     relevance = np.zeros((*columns.shape, logits.shape[1]), logits.dtype)
-    relevance[rows, np.arange(columns.shape[1]), columns] = start - baseline
+    targets = (rows, np.arange(columns.shape[1]), columns)
+    relevance[targets] = start - baseline
+    multiplier = None  # (one unit of the score's difference is worth 1)
+    if reference_scores is not None and layers[-1].reference is not None:
+        multiplier = np.zeros_like(relevance)
+        multiplier[targets] = 1
     ledger = np.zeros((*columns.shape, 3), logits.dtype)
     for layer, a, z in reversed(list(zip(layers, inputs, preactivations))):
-        relevance = relprop(layer, a, relevance, z, ledger)
+        relevance, multiplier = relprop(layer, a, relevance, z, ledger, multiplier)
     scores = start if network.offset is None else start + network.offset[columns]
     if network.offset is not None:
         baseline = baseline + network.offset[columns]
@@ -65,19 +72,25 @@ def explain(network, layers, x, columns, reference_scores=None):
     return average(relevance), average(scores), average(ledger), average(baseline)
 
 
-def relprop(layer, a, relevance, preactivation=None, ledger=None):
+def relprop(layer, a, relevance, preactivation=None, ledger=None, multiplier=None):
     """Relevance (n, n_targets, n_out) of a layer's neurons, split among its
-    inputs `a` (n, n_in); what they do not receive is added to `ledger`."""
+    inputs `a` (n, n_in); what they do not receive is added to `ledger`.
+
+    Returns the inputs' relevance and, for a secant layer, what one unit of
+    each input's difference is worth (the relevance is the difference times
+    it), which the secant layer below takes as `multiplier`; else None.
+    """
     if layer.units is not None:
-        return _relprop_by_unit(layer, a, relevance, ledger)
+        return _relprop_by_unit(layer, a, relevance, ledger), None
     eps = layer.stabilizer(preactivation)
     lower = np.zeros((*relevance.shape[:2], a.shape[1]), relevance.dtype)
     groups, vanished = layer.groups, None
     for index, group in enumerate(groups):
         parts = [layer.part(name, a) for name in group.parts]
         if group.secant:
-            lower += _relprop_secant(layer, parts[0], relevance, preactivation, ledger)
-            continue
+            return _relprop_secant(
+                layer, parts[0], relevance, preactivation, ledger, multiplier
+            )
         weights = group.split_weights()
         z = sum(part @ weight for part, weight in zip(parts, weights))
         if group.bias is not None:
@@ -98,7 +111,7 @@ def relprop(layer, a, relevance, preactivation=None, ledger=None):
         if index + 1 < len(groups) and groups[index + 1].fallback:
             lost = vanished & ~_serves(groups[index + 1], preactivation)
         account(ledger, ratio, group.bias, denominator - z, given, lost)
-    return lower
+    return lower, None
 
 
 def _serves(group, preactivation):
@@ -130,17 +143,46 @@ def _relprop_by_unit(layer, a, relevance, ledger):
     return lower
 
 
-def _relprop_secant(layer, difference, relevance, preactivation, ledger):
+def _relprop_secant(layer, difference, relevance, preactivation, ledger, multiplier):
     """Rescale: ``R_i = sum_j da_i w_ij R_j / dz_j``, each row against its
-    reference; the linearized neurons' remainder ``R_j - (R_j / dz_j) dz_j``
-    goes to the ledger's stabilizer column."""
-    inverse, linearized = layer.inverse_differences(preactivation)
-    ratio = relevance * inverse[:, np.newaxis, :]
-    if ledger is not None and linearized is not None:
-        dz = paired(preactivation, layer.reference_output, np.subtract)
-        left = relevance - ratio * dz[:, np.newaxis, :]
-        ledger[..., 1] += np.where(linearized[:, np.newaxis, :], left, 0).sum(axis=-1)
-    return difference[:, np.newaxis, :] * (ratio @ layer.weight.T)
+    reference.
+
+    With a `multiplier` from above (the relevance is the activations'
+    difference times it), ``R_j / dz_j`` is the multiplier times the
+    secant slope. Otherwise the relevance is divided by ``dz``, or, where
+    the activation is linearized, multiplied by ``slope / da``; a neuron
+    with relevance and no difference at all loses it (the ledger's dead).
+    What linearized neurons leave over, ``R_j - (R_j / dz_j) dz_j``, goes to
+    the ledger's stabilizer column.
+    """
+    slope, dz, da, linearized = layer.secant(preactivation)
+    lost = None
+    if multiplier is not None:
+        ratio = multiplier * slope[:, np.newaxis, :]
+    else:
+        inverse = _secant_inverse(slope, dz, da, linearized)
+        ratio = relevance * inverse[:, np.newaxis, :]
+        lost = inverse == 0
+    if ledger is not None:
+        if linearized is not None:
+            left = relevance - ratio * dz[:, np.newaxis, :]
+            kept = linearized if lost is None else linearized & ~lost
+            ledger[..., 1] += np.where(kept[:, np.newaxis, :], left, 0).sum(axis=-1)
+        if lost is not None:
+            account(ledger, given=relevance, vanished=lost)
+    back = ratio @ layer.weight.T
+    return difference[:, np.newaxis, :] * back, back
+
+
+def _secant_inverse(slope, dz, da, linearized):
+    """What a neuron's relevance (not a multiplier) is multiplied by to
+    pass it on: ``1 / dz``, or where linearized ``slope / da`` (0 where
+    that vanishes: the neuron cannot pass its relevance on)."""
+    inverse = np.divide(1, dz, out=np.zeros_like(dz), where=dz != 0)
+    if linearized is not None and linearized.any():
+        tangent = np.divide(slope, da, out=np.zeros_like(da), where=da != 0)
+        inverse = np.where(linearized, tangent, inverse)
+    return inverse
 
 
 def _divide(relevance, denominator, vanished):

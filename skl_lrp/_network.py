@@ -116,7 +116,7 @@ def split_pipeline(estimator):
     return (parts[0] if parts else None), estimator
 
 
-def target_map(estimator):
+def target_map(estimator, n_outputs):
     """``(scale, shift)`` of the affine map from a TransformedTargetRegressor's
     transformed target back to the target (one per output, composed through
     nested wrappers), or None where the model's scores are the target's own
@@ -130,7 +130,7 @@ def target_map(estimator):
         if isinstance(estimator, Pipeline):
             estimator = unwrap(estimator.steps[-1][1])
             continue
-        inner = _affine_inverse(estimator)
+        inner = _affine_inverse(estimator, n_outputs)
         if inner is None:
             return None
         # y = s_out * (s_in * f + t_in) + t_out
@@ -140,14 +140,13 @@ def target_map(estimator):
     return (scale, shift) if wrapped else None
 
 
-def _affine_inverse(wrapper):
+def _affine_inverse(wrapper, n_outputs):
     """``(scale, shift)`` with ``inverse_transform(t) == scale * t + shift``
-    for a fitted TransformedTargetRegressor, or None if that map is not
-    affine (checked at a few points, to rounding)."""
+    for a fitted TransformedTargetRegressor of `n_outputs` targets, or None
+    if that map is not affine (checked at a few points, to rounding)."""
     check_is_fitted(wrapper)
     points = np.array([-3.0, -1.0, 0.0, 0.5, 1.0, 2.0, 7.0])
-    n_outputs = getattr(_regressor_of(wrapper), "n_outputs_", 1)
-    t = np.repeat(points[:, np.newaxis], max(n_outputs, 1), axis=1)
+    t = np.repeat(points[:, np.newaxis], n_outputs, axis=1)
     with warnings.catch_warnings():  # (a probe: out-of-range points may warn)
         warnings.simplefilter("ignore")
         y = wrapper.transformer_.inverse_transform(t)
@@ -388,7 +387,8 @@ def read_network(estimator):
         # An affine inverse transform of the target is folded into the
         # output layer: the scores, and relevance, come in the target's
         # units. Otherwise they are those of the transformed target.
-        mapping = target_map(estimator) if output_activation == "identity" else None
+        identity = output_activation == "identity"
+        mapping = target_map(estimator, n_outputs) if identity else None
         transformed_target = mapping is None
         if mapping is not None:
             scale, shift = (np.asarray(v, dtype=weights[-1].dtype) for v in mapping)

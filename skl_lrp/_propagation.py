@@ -189,72 +189,103 @@ def _relevance_batch(
     # matrix product per layer on the stacked (row, target) relevance, run
     # on chunks of about n pairs: products that size run faster than
     # larger ones, and the work arrays stay those of a one-target batch.
-    # Against k references, each row is k rows of (sample, reference)
-    # pairs, and chunks hold k times fewer samples.
-    k = 1 if reference_scores is None else len(reference_scores)
-    rows_per_chunk = -(-n // (n_targets * k))
-    for start in range(0, n, rows_per_chunk):
-        rows = slice(start, start + rows_per_chunk)
+    # Against k references each sample is k (sample, reference) pairs: a
+    # chunk holds k times fewer samples, or, for one sample, a group of the
+    # references at a time, so that memory does not grow with k.
+    if reference_scores is None:
+        for rows in _slices(n, -(-n // n_targets)):
+            chunk = rows_of(result, rows)
+            job = chunk
+            if network.offset is not None:  # the start: the network's output
+                start = np.take_along_axis(outputs[rows], chunk["columns"], axis=1)
+                job = {**chunk, "scores": start}
+            backward(
+                layers,
+                rows_of(inputs, rows),
+                rows_of(preactivations, rows),
+                rows_of(caches, rows),
+                takes,
+                logits.shape[1],
+                job,
+                aggregation,
+            )
+        return result
+    k = len(reference_scores)
+    per_group = max(1, min(k, n // n_targets))
+    for rows in _slices(n, max(1, n // (n_targets * per_group))):
         chunk = rows_of(result, rows)
-        job = _pairs(chunk, outputs[rows], reference_scores, scratch)
-        backward(
-            layers,
-            paired_rows(rows_of(inputs, rows), k),
-            paired_rows(rows_of(preactivations, rows), k),
-            paired_rows(rows_of(caches, rows), k),
-            takes,
-            logits.shape[1],
-            job,
-            aggregation,
-        )
-        if k > 1:  # each sample's mean over its references
-            for key in ("relevance", "ledger"):
-                if key in chunk:
-                    _average(job[key], k, out=chunk[key])
-            for layer, pairs in zip(chunk.get("layers", []), job.get("layers", [])):
-                _average(pairs, k, out=layer)
+        for group in _slices(k, per_group):
+            job = _pairs(chunk, outputs[rows], reference_scores[group], scratch)
+            size = group.stop - group.start
+            backward(
+                layers,
+                paired_rows(rows_of(inputs, rows), size),
+                paired_rows(rows_of(preactivations, rows), size),
+                paired_rows(rows_of(caches, rows), size),
+                takes,
+                logits.shape[1],
+                job,
+                aggregation,
+                references=group,
+            )
+            _add_means(chunk, job, size / k, first=group.start == 0)
     return result
 
 
 def _pairs(chunk, outputs, reference_scores, scratch):
-    """What the backward pass of a chunk of rows explains: the chunk's own
-    arrays when it explains the scores as they are; otherwise work arrays
-    for its (sample, reference) pairs, or its rows with their start
-    relevance (the network's output, where it outputs the score minus an
-    offset), as "scores"."""
+    """Work arrays for the backward pass of the (sample, reference) pairs
+    of a chunk of rows: their targets ("columns"), the differences of their
+    scores ("scores") and of all their outputs ("differences"), and
+    the arrays of the results that the chunk asks for."""
     columns = chunk["columns"]
-    start = np.take_along_axis(outputs, columns, axis=1)
-    if reference_scores is None:
-        if np.array_equal(start, chunk["scores"]):  # (no offset)
-            return chunk
-        return {**chunk, "scores": start}
-    k = len(reference_scores)
     n, n_targets = columns.shape
+    k = len(reference_scores)
+    differences = np.repeat(outputs, k, axis=0)
+    differences -= np.tile(reference_scores, (n, 1))
     pairs = np.repeat(columns, k, axis=0)
-    scores = np.repeat(start, k, axis=0)
-    scores -= np.take_along_axis(np.tile(reference_scores, (n, 1)), pairs, axis=1)
-    if k == 1:  # one pair a sample: the chunk's own arrays
-        return {**chunk, "scores": scores}
-    job = {"columns": pairs, "scores": scores}
+    job = {
+        "columns": pairs,
+        "scores": np.take_along_axis(differences, pairs, axis=1),
+        "differences": differences,
+    }
     for key in ("relevance", "ledger"):
         if key in chunk:
             shape = (n * k, n_targets, chunk[key].shape[-1])
-            job[key] = scratch(("pairs", key), shape, scores.dtype)
+            job[key] = scratch(("pairs", key), shape, differences.dtype)
             if key == "ledger":
                 job[key][...] = 0
     if "layers" in chunk:
         job["layers"] = [
-            np.empty((n * k, *layer.shape[1:]), scores.dtype)
-            for layer in chunk["layers"]
+            scratch(("pairs", "layer", index), (n * k, *layer.shape[1:]), layer.dtype)
+            for index, layer in enumerate(chunk["layers"])
         ]
     return job
 
 
+def _add_means(chunk, job, weight, first):
+    """Add `weight` times each sample's mean over its pairs in `job` to the
+    chunk's results (`first`: set them)."""
+    pairs = [(chunk[key], job[key]) for key in ("relevance", "ledger") if key in chunk]
+    pairs += list(zip(chunk.get("layers", []), job.get("layers", [])))
+    for out, values in pairs:
+        mean = values.reshape(len(out), -1, *values.shape[1:]).mean(axis=1)
+        if first:
+            out[...] = weight * mean
+        else:
+            out += weight * mean
+
+
+def _slices(n, size):
+    """Consecutive slices of `size` (the last one shorter) covering n."""
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
+
+
 def paired_rows(value, k):
     """`value` (an array, or dicts and lists of arrays) with each row
-    repeated `k` times, one for each reference (as :func:`rows_of`)."""
-    if k == 1:
-        return value
+    repeated `k` times, one for each reference (as :func:`rows_of`): new
+    arrays, which the backward pass may overwrite (the layers reuse what
+    their forward pass left), however many groups of references the same
+    rows go through."""
     if isinstance(value, dict):
         return {key: paired_rows(item, k) for key, item in value.items()}
     if isinstance(value, list):
@@ -262,11 +293,6 @@ def paired_rows(value, k):
     if isinstance(value, np.ndarray) and value.ndim:
         return np.repeat(value, k, axis=0)
     return value
-
-
-def _average(pairs, k, out):
-    """Each sample's mean over its `k` consecutive pair rows, into `out`."""
-    np.mean(pairs.reshape(len(out), k, *pairs.shape[1:]), axis=1, out=out)
 
 
 def rows_of(value, rows):

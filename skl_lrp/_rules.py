@@ -16,8 +16,8 @@ instead of losing it).
 A *secant* group (:class:`Rescale`) explains a difference from reference
 rows: its modified input is ``a - a(r)`` and its denominator the difference
 of the neuron's pre-activations at ``x`` and at ``r`` (see
-:meth:`BoundLayer.inverse_differences`); the batch then holds one row per
-(sample, reference) pair.
+:meth:`BoundLayer.secant`); the batch then holds one row per (sample,
+reference) pair.
 
 Rules only *describe*: :meth:`Rule.bind` resolves a rule's parameters on one
 fitted layer (ZBeta its box, Rescale its reference rows) into a
@@ -100,9 +100,10 @@ class Group:
         group before it is exactly 0 (and that its `sign` admits).
     secant : bool
         If True, the denominators are the differences of the neurons'
-        pre-activations between each row and its reference row
-        (:meth:`BoundLayer.inverse_differences`), not the sums of the
-        contributions (equal to them but for rounding).
+        pre-activations between each row and its reference row, not the
+        sums of the contributions (equal to them but for rounding), and
+        relevance passes through each neuron by the activation's secant
+        slope (:meth:`BoundLayer.secant`).
     preactivation : bool
         Whether the denominators are the layer's own pre-activation (the
         input times the layer's weights, plus its bias: LRP-0 and LRP-ε),
@@ -203,53 +204,48 @@ class BoundLayer:
             return np.maximum(a - self.low, 0)
         return np.maximum(self.high - a, 0)
 
-    def inverse_differences(self, preactivation):
-        """What a secant group multiplies each neuron's relevance by: one
-        over the difference of its pre-activations at the row and at the
-        reference, ``1 / dz``, and which neurons are linearized.
+    def secant(self, preactivation, references=slice(None)):
+        """The secant slope of the activation that follows the layer, per
+        neuron, between each row of a batch of (sample, reference) pairs
+        and its reference row.
 
-        The relevance of a neuron is ``R = g * da`` (``da``: the difference
-        of its activations, ``g``: what one unit of it is worth above), so
-        ``R / dz = g * da / dz``: the secant slope of the activation. Where
-        ``dz`` is within rounding of 0 (``|dz| <= sqrt(eps) * (|z| + |z_r|)``)
-        that slope is mostly rounding error; there the activation is
-        linearized at the row, and the inverse is ``f'(z) / da`` instead
-        (its slope in place of the secant's). Where ``dz`` or that ``da``
-        is exactly 0, the neuron passes nothing (0): its inputs' changes
-        cancel, and its relevance is 0 too when the layer above is a
-        secant one. For the identity (the output layer) nothing is
-        linearized.
+        Relevance passes through a neuron in proportion to ``da / dz``
+        (``da``, ``dz``: the differences of its activation and of its
+        pre-activation). Where ``dz`` is within rounding of 0,
+        ``|dz| <= sqrt(eps) * (|z| + |z_r|)`` (0 included), that ratio is
+        mostly rounding error or undefined, and the activation is
+        linearized at the row: its derivative there is the slope. For the
+        identity (the output layer) the slope is 1.
 
         Parameters
         ----------
         preactivation : ndarray of shape (n_pairs, n_out)
             The layer's pre-activation at each row of the batch.
+        references : slice, default=slice(None)
+            The reference rows the batch's pairs use (row ``p`` is paired
+            with the ``p % n``-th of them).
 
         Returns
         -------
-        inverse : ndarray of shape (n_pairs, n_out)
+        slope, dz, da : ndarray of shape (n_pairs, n_out)
         linearized : ndarray of bool of shape (n_pairs, n_out) or None
-            The linearized neurons, or None where there are none.
+            Where the derivative replaced the secant; None for the identity.
         """
-        reference = self.reference_output
+        reference = self.reference_output[references]
         dz = paired(preactivation, reference, np.subtract)
-        inverse = np.zeros_like(dz)
-        np.divide(1, dz, out=inverse, where=dz != 0)
         if self.activation == "identity":
-            return inverse, None
-        size = paired(np.abs(preactivation), np.abs(reference), np.add)
-        linearized = (np.abs(dz) <= np.sqrt(np.finfo(dz.dtype).eps) * size) & (dz != 0)
-        if not linearized.any():
-            return inverse, None
+            return np.ones_like(dz), dz, dz, None
         function, derivative = _ACTIVATIONS[self.activation]
-        rows = np.flatnonzero(linearized.any(axis=1))
-        z = preactivation[rows]
-        a = function(z)
-        da = a - function(reference[rows % len(reference)])
-        slope = np.zeros_like(da)
-        np.divide(derivative(z, a), da, out=slope, where=da != 0)
-        inverse[rows] = np.where(linearized[rows], slope, inverse[rows])
-        return inverse, linearized
+        a = function(preactivation)
+        da = paired(a, function(reference), np.subtract)
+        size = paired(np.abs(preactivation), np.abs(reference), np.add)
+        linearized = np.abs(dz) <= np.sqrt(np.finfo(dz.dtype).eps) * size
+        slope = np.divide(da, dz, out=np.zeros_like(dz), where=~linearized)
+        if linearized.any():
+            rows = np.flatnonzero(linearized.any(axis=1))
+            tangent = derivative(preactivation[rows], a[rows])
+            slope[rows] = np.where(linearized[rows], tangent, slope[rows])
+        return slope, dz, da, linearized
 
     def stabilizer(self, preactivation=None):
         """The stabilizer: a scalar, or one per sample (n, 1) when relative."""
@@ -821,11 +817,14 @@ class Rescale(Rule):
     the reference pushes the score up, negative where it pulls it down.
 
     Per neuron, relevance is passed on through the activation's secant
-    slope ``(a - a(r)) / (z - z(r))``. Where ``z - z(r)`` is within rounding
-    of 0 the activation is linearized at ``x`` (its derivative replaces the
-    secant; what that leaves over goes to the ledger's stabilizer column);
-    where it is exactly 0 the neuron passes nothing. With ReLU units,
-    nothing is ever linearized beyond rounding.
+    slope ``(a - a(r)) / (z - z(r))``, as a multiplier when the layer above
+    is a Rescale one too (DeepLIFT's form). Where ``z - z(r)`` is within
+    rounding of 0, or is 0, the activation is linearized at ``x``: its
+    derivative replaces the secant (what that leaves over, second order in
+    the difference, goes to the ledger's stabilizer column). Below another
+    rule, a neuron whose relevance cannot be passed that way (it holds
+    relevance, but neither its pre-activation nor its activation differs
+    from the reference's) loses it to the ledger's dead column.
 
     The rule has no parameters: biases cancel in the differences.
 

@@ -271,19 +271,16 @@ def _reference_rows(references):
 def reference_rescale(mlp, x, references, output, negate=False):
     """Rescale relevance (DeepLIFT's Rescale, LRP-0 on differences from a
     reference row) of one sample for one output unit, averaged over the
-    reference rows.
+    reference rows, in DeepLIFT's multiplier form.
 
-    For one reference r, relevance starts at the output unit as
-    ``z_out(x) - z_out(r)`` and each dense layer maps the relevance R_j of
-    its outputs to its inputs by ``R_i = sum_j Δa_i w_ij ratio_j`` with
-    ``Δa_i = a_i(x) - a_i(r)`` and ``ratio_j = R_j / Δz_j``, where
-    ``Δz_j = z_j(x) - z_j(r)``. Conventions: ``Δz_j == 0`` gives
-    ``ratio_j = 0``; ``|Δz_j| <= sqrt(eps64) (|z_j(x)| + |z_j(r)|)`` linearizes
-    the unit at x, ``ratio_j = R_j σ'(z_j(x)) / Δa_j`` with ``Δa_j =
-    σ(z_j(x)) - σ(z_j(r))`` its own activation difference (σ the identity on
-    the output layer), and 0 if that ``Δa_j == 0``. What the linearized units
-    do not pass on, ``R_j - ratio_j Δz_j``, goes to the stabilizer entry of
-    the ledger. Biases cancel in the differences and never take relevance.
+    For one reference r, every hidden unit j of every layer gets the slope
+    ``m_j = Δa_j / Δz_j`` (``Δ``: value at x minus value at r), or the
+    activation's derivative at x where ``|Δz_j| <= sqrt(eps64) (|z_j(x)| +
+    |z_j(r)|)`` (0 included); the output unit's slope is 1. Then
+    ``R = (x - r) ⊙ (W_1 diag(m_1) W_2 diag(m_2) ... w_out)``, the
+    multipliers chained from the output down, one weight and one slope at a
+    time. Biases never enter. What the derivative's slopes leave over,
+    ``z_out(x) - z_out(r) - sum(R)``, is the stabilizer entry of the ledger.
 
     Parameters
     ----------
@@ -305,8 +302,8 @@ def reference_rescale(mlp, x, references, output, negate=False):
     baseline : float
         The mean over the references of ``z_out(r)``.
     ledger : list of float
-        ``[0.0, deficit, 0.0]`` (bias, stabilizer, dead), the deficit the
-        mean over the references of what the linearized units kept.
+        ``[0.0, deficit, 0.0]`` (bias, stabilizer, dead), the deficit's mean
+        over the references.
     """
     tolerance = math.sqrt(np.finfo(np.float64).eps)
     weights, biases = mlp_layers(mlp)
@@ -324,37 +321,34 @@ def reference_rescale(mlp, x, references, output, negate=False):
     for row in rows:
         inputs_r, pre_r = reference_forward(mlp, row, weights, biases)
         total_baseline += pre_r[-1][output]
-        deficit = 0.0
-        relevance = [0.0] * len(pre_x[-1])
-        relevance[output] = pre_x[-1][output] - pre_r[-1][output]
+        # The multiplier of each unit of the layer above, output first.
+        multiplier = [0.0] * len(pre_x[-1])
+        multiplier[output] = 1.0
         for layer in reversed(range(len(weights))):
             w = weights[layer]
             n_in, n_out = len(w), len(w[0])
             name = "identity" if layer == len(weights) - 1 else hidden
-            ratio = [0.0] * n_out
+            through = [0.0] * n_out  # multiplier of the unit's pre-activation
             for j in range(n_out):
                 zx, zr = pre_x[layer][j], pre_r[layer][j]
                 dz = zx - zr
-                if dz == 0:
-                    ratio[j] = 0.0
+                if name == "identity":
+                    slope = 1.0
                 elif abs(dz) <= tolerance * (abs(zx) + abs(zr)):
-                    da = _activation(name, zx) - _activation(name, zr)
-                    if da == 0:
-                        ratio[j] = 0.0
-                    else:
-                        ratio[j] = relevance[j] * _derivative(name, zx) / da
-                    deficit += relevance[j] - ratio[j] * dz
+                    slope = _derivative(name, zx)
                 else:
-                    ratio[j] = relevance[j] / dz
-            lower = [0.0] * n_in
-            for i in range(n_in):
-                da_i = inputs_x[layer][i] - inputs_r[layer][i]
-                for j in range(n_out):
-                    lower[i] += da_i * w[i][j] * ratio[j]
-            relevance = lower
+                    slope = (_activation(name, zx) - _activation(name, zr)) / dz
+                through[j] = multiplier[j] * slope
+            multiplier = [
+                sum(w[i][j] * through[j] for j in range(n_out)) for i in range(n_in)
+            ]
+        relevance = [
+            (x_i - r_i) * m_i
+            for x_i, r_i, m_i in zip(inputs_x[0], inputs_r[0], multiplier)
+        ]
         for i in range(len(relevance)):
             total_relevance[i] += relevance[i]
-        total_deficit += deficit
+        total_deficit += (pre_x[-1][output] - pre_r[-1][output]) - sum(relevance)
 
     k = len(rows)
     relevance = [v / k for v in total_relevance]

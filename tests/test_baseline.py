@@ -17,8 +17,8 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skl_lrp import RelevanceExplainer, explain
-from skl_lrp.rules import Epsilon, Rescale, ZBeta, ZPlus
+from skl_lrp import RelevanceExplainer, _lrp, explain
+from skl_lrp.rules import LRP0, Epsilon, Rescale, ZBeta, ZPlus
 
 TOLERANCE = {np.float64: 1e-10, np.float32: 1e-4}
 
@@ -318,6 +318,8 @@ def test_a_logistic_regression_is_explained_against_its_average_logit():
         ("multiclass", {}, "deep-taylor", None, True),
         # A root point asks for z^beta, hence Deep Taylor, on the raw score.
         ("regressor", {"bounds": "data"}, "deep-taylor", None, True),
+        # baseline=None asks for the raw score: Deep Taylor, not Rescale.
+        ("regressor", {"baseline": None}, "deep-taylor", None, True),
         ("regressor", {"rules": "epsilon"}, "epsilon", None, False),
         ("binary", {"rules": "rescale"}, "rescale", 32, False),
         ("regressor", {"baseline": "mean"}, "rescale", 1, False),
@@ -370,3 +372,103 @@ def test_baseline_rows_may_be_sparse_as_x_may():
     np.testing.assert_allclose(
         dense.transform(X), sparse_rows.transform(sparse.csr_matrix(X)), atol=1e-13
     )
+
+
+def _hand_network(weights, biases, activation="relu"):
+    """An MLPRegressor whose layers are set by hand."""
+    model = MLPRegressor(hidden_layer_sizes=(len(biases[0]),), activation=activation)
+    model.fit(np.zeros((4, len(weights[0]))), np.arange(4.0))
+    model.coefs_ = [np.array(w, dtype=float) for w in weights]
+    model.intercepts_ = [np.array(b, dtype=float) for b in biases]
+    return model
+
+
+def test_a_unit_whose_inputs_cancel_passes_by_its_derivative():
+    # x = (1, 0) and r = (0, 1) meet units whose pre-activations are the
+    # same at both (the inputs' changes cancel): the slope is then the
+    # activation's derivative, as DeepLIFT's multipliers have it, and each
+    # input still gets its own change times its weight.
+    linear = LinearRegression().fit([[0, 0], [1, 0], [0, 1]], [0.0, 1.0, 1.0])
+    x, r = np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])
+    explanation = explain(linear, x, rules="rescale", baseline=r)
+    np.testing.assert_allclose(explanation.relevance[0, 0], [1, -1], atol=1e-12)
+    two = np.array([[0.0, 1.0], [0.0, 0.0]])  # DeepSHAP: w (x - mean r)
+    explanation = explain(linear, x, rules="rescale", baseline=two)
+    np.testing.assert_allclose(explanation.relevance[0, 0], [1, -0.5], atol=1e-12)
+    # A hidden ReLU unit on in both, and one off in both.
+    model = _hand_network([[[1.0, 1.0], [1.0, 1.0]], [[2.0], [3.0]]], [[0.5, -5], [0]])
+    explainer = RelevanceExplainer(FrozenEstimator(model), rules="rescale", baseline=r)
+    explanation = explainer.fit(r).explain(x)
+    np.testing.assert_allclose(explanation.relevance[0, 0], [2, -2], atol=1e-12)
+    relevance, _, _, _ = reference_rescale(model, x[0], r, 0)
+    np.testing.assert_allclose(relevance, [2, -2], atol=1e-12)
+    assert not explanation.absorbed.any()
+
+
+def test_relevance_rescale_cannot_pass_on_is_in_the_ledger():
+    # Below z^+, a Rescale unit that sees only the first input, which is the
+    # same in x and r, holds relevance and has no difference to pass it by:
+    # it is lost, and the ledger says so.
+    model = _hand_network([[[1.0, 0.5], [0.0, 1.0]], [[1.0], [2.0]]], [[0.1, 0.1], [0]])
+    x, r = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]])
+    for top in (ZPlus(), LRP0(bias=False)):
+        explainer = RelevanceExplainer(
+            FrozenEstimator(model), rules=[Rescale(), top], baseline=r
+        )
+        explanation = explainer.fit(r).explain(x)
+        assert explanation.absorbed_dead[0, 0] > 0.5
+        _assert_conserved(explanation)
+
+
+@pytest.mark.parametrize("n_targets", [1, 3])
+def test_memory_does_not_grow_with_the_reference_rows(n_targets):
+    # More reference rows than the batch holds pairs: they go through a
+    # group at a time, and each sample's mean is added up across groups.
+    import tracemalloc
+
+    model, X = make_network("multiclass", "relu", (64, 32), np.float64, 14)
+    rng = np.random.RandomState(0)
+    X_test = rng.normal(size=(50, X.shape[1]))
+    target = "all" if n_targets == 3 else None
+    peaks, results = {}, {}
+    for k in (16, 256):
+        background = rng.normal(size=(k, X.shape[1]))
+        explainer = RelevanceExplainer(
+            FrozenEstimator(model), rules="rescale", baseline=background, batch_size=64
+        ).fit(X[:4])
+        tracemalloc.start()
+        explanation = explainer.explain(X_test, target=target)
+        peaks[k] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        results[k] = explanation
+        _assert_conserved(explanation)
+    unit = 64 * 64 * 8  # batch_size x widest layer x itemsize
+    assert peaks[256] < peaks[16] + 2 * unit
+    # The groups add up to the plain engine's average over all the rows.
+    plan = explainer._plan
+    columns = np.searchsorted(plan.network.labels, results[256].targets)
+    relevance = _lrp.explain(
+        plan.network,
+        [layer.bound for layer in plan.layers],
+        X_test,
+        columns,
+        plan.reference_scores,
+    )[0]
+    np.testing.assert_allclose(results[256].relevance, relevance, atol=1e-10)
+
+
+def test_multipliers_of_extreme_weights_stay_finite():
+    # Multipliers grow as the weights above them: scaled down by a power of
+    # two (exactly) where they could overflow, not where the weights above
+    # are tiny and those below huge (they then stay ordinary numbers).
+    x, r = np.array([[1.0, 2.0]]), np.zeros((1, 2))
+    for first, second, expected in [
+        (1e200, 1e-200, [1.0, 2.0]),  # the gradient is ordinary
+        (1e200, 1e100, [1e300, 2e300]),  # huge, but representable
+    ]:
+        model = _hand_network([[[first], [first]], [[second]]], [[0.0], [0.0]])
+        explainer = RelevanceExplainer(FrozenEstimator(model), rules="rescale")
+        explanation = explainer.set_params(baseline=r).fit(r).explain(x)
+        np.testing.assert_allclose(explanation.relevance[0, 0], expected, rtol=1e-12)
+        # At the reference itself the gradient (1e300) is not needed: 0.
+        assert not explainer.transform(r).any()

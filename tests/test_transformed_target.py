@@ -84,3 +84,18 @@ def test_a_nonlinear_transform_is_explained_in_the_transformed_space(make):
     np.testing.assert_allclose(
         explanation.scores[:, 0], model.regressor_.predict(X[:10]), rtol=1e-12
     )
+
+
+def test_several_targets_through_a_pipeline_are_each_in_their_units():
+    X, y = _data()
+    Y = np.column_stack([y, -3 * y + 50])
+    model = TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), _mlp()), transformer=StandardScaler()
+    ).fit(X, Y)
+    explainer = RelevanceExplainer(FrozenEstimator(model), random_state=0).fit(X)
+    explanation = explainer.explain(X[:7], target="all")
+    np.testing.assert_allclose(explanation.scores, model.predict(X[:7]), rtol=1e-12)
+    total = explanation.relevance.sum(-1) + explanation.absorbed
+    np.testing.assert_allclose(
+        total, explanation.scores - explanation.baseline, rtol=1e-9, atol=1e-9
+    )
