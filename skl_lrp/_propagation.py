@@ -212,16 +212,20 @@ def _relevance_batch(
         return result
     k = len(reference_scores)
     per_group = max(1, min(k, n // n_targets))
+    groups = _slices(k, per_group)
+    # (The layers overwrite what their forward pass left: rows that go
+    # through several groups take a copy each time.)
+    copy = len(groups) > 1
     for rows in _slices(n, max(1, n // (n_targets * per_group))):
         chunk = rows_of(result, rows)
-        for group in _slices(k, per_group):
+        for group in groups:
             job = _pairs(chunk, outputs[rows], reference_scores[group], scratch)
             size = group.stop - group.start
             backward(
                 layers,
-                paired_rows(rows_of(inputs, rows), size),
-                paired_rows(rows_of(preactivations, rows), size),
-                paired_rows(rows_of(caches, rows), size),
+                paired_rows(rows_of(inputs, rows), size, copy),
+                paired_rows(rows_of(preactivations, rows), size, copy),
+                paired_rows(rows_of(caches, rows), size, copy),
                 takes,
                 logits.shape[1],
                 job,
@@ -280,16 +284,16 @@ def _slices(n, size):
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 
 
-def paired_rows(value, k):
+def paired_rows(value, k, copy=False):
     """`value` (an array, or dicts and lists of arrays) with each row
-    repeated `k` times, one for each reference (as :func:`rows_of`): new
-    arrays, which the backward pass may overwrite (the layers reuse what
-    their forward pass left), however many groups of references the same
-    rows go through."""
+    repeated `k` times, one for each reference (as :func:`rows_of`); new
+    arrays (with `copy`, even for ``k == 1``), else `value` itself."""
+    if k == 1 and not copy:
+        return value
     if isinstance(value, dict):
-        return {key: paired_rows(item, k) for key, item in value.items()}
+        return {key: paired_rows(item, k, copy) for key, item in value.items()}
     if isinstance(value, list):
-        return [paired_rows(item, k) for item in value]
+        return [paired_rows(item, k, copy) for item in value]
     if isinstance(value, np.ndarray) and value.ndim:
         return np.repeat(value, k, axis=0)
     return value
