@@ -7,13 +7,9 @@ minus their mean score through a network rewritten to output just that
 """
 
 from dataclasses import replace
-from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_random_state
-
-# What each kind of baseline means, for the documentation and the reports.
-KINDS = ("mean", "rows drawn from the fit data", "given rows")
 
 
 def draw_rows(baseline, n_samples, random_state):
@@ -26,19 +22,10 @@ def draw_rows(baseline, n_samples, random_state):
     return np.sort(rng.choice(n_samples, size=baseline, replace=False))
 
 
-def check_baseline(baseline):
-    """Raise a ValueError for a baseline that is neither None, "mean", a
-    positive int nor rows (an array-like of 2 dimensions)."""
-    if baseline is None or isinstance(baseline, str) and baseline == "mean":
-        return
-    if isinstance(baseline, Integral) and not isinstance(baseline, bool):
-        if baseline < 1:
-            raise ValueError(
-                f"baseline={baseline} draws no rows: give a number of background "
-                "rows >= 1."
-            )
-        return
-    if isinstance(baseline, str) or np.ndim(baseline) != 2:
+def check_rows(baseline):
+    """Raise a ValueError for baseline rows that are not a 2-d table (the
+    explainer's parameter validation takes any array-like)."""
+    if np.ndim(baseline) != 2:
         raise ValueError(
             "baseline must be None, 'mean', a number of background rows (an int "
             ">= 1) or rows like X's (an array-like of shape (n_rows, "

@@ -34,7 +34,7 @@ from sklearn.utils.validation import (
 )
 from threadpoolctl import threadpool_limits
 
-from ._baseline import check_baseline, draw_rows, fold_top_layer, restructure
+from ._baseline import check_rows, draw_rows, fold_top_layer, restructure
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, _is, resolve_auto, resolve_rules
 from ._dask import (
@@ -407,10 +407,11 @@ default="auto"
             network, rules, self.baseline_inputs_
         )
         self.baseline_scores_, reference_scores = None, None
-        if references is not None:
-            reference_scores = _forward_finite(network, references)[2]
+        if references is not None:  # (forwarded once: each layer's share)
+            at_references = _forward_finite(network, references)
+            reference_scores = at_references[2]
             self.baseline_scores_ = reference_scores.mean(axis=0)
-            contexts = self._contexts(network, rules, sources, bounds, references)
+            contexts = self._contexts(network, rules, sources, bounds, at_references)
         elif network.offset is not None:
             self.baseline_scores_ = network.offset
         layers = [
@@ -436,23 +437,22 @@ default="auto"
         self.feature_importances_ = self._importances(X)
         return self
 
-    def _contexts(self, network, rules, sources, bounds, references=None):
+    def _contexts(self, network, rules, sources, bounds, at_references=None):
         """What each layer's rule may need to know of it: whether its input
         is >= 0, the first layer's ``bounds`` and columns, and with
-        `references` (rows of network inputs) its inputs and pre-activations
-        at them."""
+        `at_references` (the forward pass over the reference rows: inputs
+        and pre-activations of every layer) its own."""
         nonnegative = network.hidden_activation in ("relu", "logistic")
         last = len(rules) - 1
-        at_references = [None] * len(rules)
-        if references is not None:
-            inputs, preactivations = _forward_finite(network, references)[:2]
-            at_references = list(zip(inputs, preactivations))
+        per_layer = [None] * len(rules)
+        if at_references is not None:
+            per_layer = list(zip(*at_references[:2]))
         return [
             Context(
                 nonnegative_input=index > 0 and nonnegative,
                 bounds=bounds if index == 0 else None,
                 units=sources if index == 0 else None,
-                reference=at_references[index],
+                reference=per_layer[index],
                 activation="identity" if index == last else network.hidden_activation,
                 where=f"rules[{index}] ({type(rule).__name__})",
             )
@@ -462,7 +462,6 @@ default="auto"
     def _baseline_inputs(self, baseline, X, network, statistics):
         """The `baseline`'s reference rows on the network's inputs (after the
         preprocessing), or None without a baseline."""
-        check_baseline(baseline)
         if baseline is None:
             return None
         if _is(baseline, "mean"):
@@ -474,6 +473,7 @@ default="auto"
             else:
                 X = _safe_indexing(X, rows(_num_samples(X)))
         else:
+            check_rows(baseline)
             if _num_samples(baseline) == 0:
                 raise ValueError("baseline has no rows: give at least one.")
             try:

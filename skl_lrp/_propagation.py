@@ -219,7 +219,9 @@ def _relevance_batch(
     for rows in _slices(n, max(1, n // (n_targets * per_group))):
         chunk = rows_of(result, rows)
         for group in groups:
-            job = _pairs(chunk, outputs[rows], reference_scores[group], scratch)
+            # (One reference in all: the pairs are the chunk's rows.)
+            into = chunk if k == 1 else None
+            job = _pairs(chunk, outputs[rows], reference_scores[group], scratch, into)
             size = group.stop - group.start
             backward(
                 layers,
@@ -232,26 +234,31 @@ def _relevance_batch(
                 aggregation,
                 references=group,
             )
-            _add_means(chunk, job, size / k, first=group.start == 0)
+            if into is None:
+                _add_means(chunk, job, size / k, first=group.start == 0)
     return result
 
 
-def _pairs(chunk, outputs, reference_scores, scratch):
-    """Work arrays for the backward pass of the (sample, reference) pairs
-    of a chunk of rows: their targets ("columns"), the differences of their
-    scores ("scores") and of all their outputs ("differences"), and
-    the arrays of the results that the chunk asks for."""
+def _pairs(chunk, outputs, reference_scores, scratch, into=None):
+    """What the backward pass of the (sample, reference) pairs of a chunk
+    of rows explains: their targets ("columns"), the differences of their
+    scores ("scores") and of all their outputs ("differences"), and work
+    arrays for the results the chunk asks for (or the arrays of `into`,
+    where the pairs are the chunk's own rows)."""
     columns = chunk["columns"]
     n, n_targets = columns.shape
     k = len(reference_scores)
     differences = np.repeat(outputs, k, axis=0)
     differences -= np.tile(reference_scores, (n, 1))
     pairs = np.repeat(columns, k, axis=0)
-    job = {
+    start = {
         "columns": pairs,
         "scores": np.take_along_axis(differences, pairs, axis=1),
         "differences": differences,
     }
+    if into is not None:
+        return {**into, **start}
+    job = dict(start)
     for key in ("relevance", "ledger"):
         if key in chunk:
             shape = (n * k, n_targets, chunk[key].shape[-1])
