@@ -30,9 +30,24 @@ def _assert_conserved(explanation, tolerance=1e-12):
     np.testing.assert_allclose(total, expected, rtol=0, atol=tolerance * size)
 
 
-def _references(explainer, X, model):
-    """The baseline's rows as the reference functions take them."""
-    return explainer.baseline_inputs_.astype(np.float64)
+def _check_against(explanation, x, model, reference, dtype):
+    """Every target's relevance, score, baseline and ledger in
+    `explanation` of the rows `x` against ``reference(x_row, unit,
+    negate)``, a loop reference of tests/_reference.py."""
+    size = np.abs(explanation.scores - explanation.baseline).max() + 1.0
+    atol = TOLERANCE[dtype] * size
+    for row, targets in enumerate(explanation.targets):
+        for column, label in enumerate(targets):
+            relevance, score, base, ledger = reference(
+                x[row].astype(np.float64), *unit_of(model, label)
+            )
+            for got, expected in [
+                (explanation.relevance[row, column], relevance),
+                (explanation.scores[row, column], score),
+                (explanation.baseline[row, column], base),
+                (explanation.ledger[row, column], ledger),
+            ]:
+                np.testing.assert_allclose(got, expected, rtol=0, atol=atol)
 
 
 RESCALE_CASES = list(
@@ -59,22 +74,14 @@ def test_rescale_matches_the_loop_reference(seed, case):
     ).fit(X)
     x = np.vstack([X[:6], 3 * X[6:8], X[10:11]])  # one row is a reference
     explanation = explainer.explain(x, target="all")
-    references = _references(explainer, X, model)
+    references = explainer.baseline_inputs_.astype(np.float64)
     n_references = {"mean": 1, "one row": 1, "seven rows": 7, 5: 5}[baseline]
     assert references.shape == (n_references, X.shape[1])
-    size = np.abs(explanation.scores - explanation.baseline).max() + 1.0
-    atol = TOLERANCE[dtype] * size
-    for row, targets in zip(range(len(x)), explanation.targets):
-        for column, label in enumerate(targets):
-            unit, negate = unit_of(model, label)
-            relevance, score, base, ledger = reference_rescale(
-                model, x[row].astype(np.float64), references, unit, negate
-            )
-            got = explanation.relevance[row, column]
-            np.testing.assert_allclose(got, relevance, rtol=0, atol=atol)
-            assert abs(explanation.scores[row, column] - score) <= atol
-            assert abs(explanation.baseline[row, column] - base) <= atol
-            assert abs(explanation.absorbed_stabilizer[row, column] - ledger[1]) <= atol
+
+    def reference(row, unit, negate):
+        return reference_rescale(model, row, references, unit, negate)
+
+    _check_against(explanation, x, model, reference, dtype)
     assert not explanation.absorbed_bias.any() and not explanation.absorbed_dead.any()
     _assert_conserved(explanation, 1e-12 if dtype == np.float64 else 1e-5)
 
@@ -102,33 +109,23 @@ def test_deep_taylor_against_a_baseline_matches_the_loop_reference(seed, case):
     # that are rounding errors, which no two implementations share.)
     x = np.vstack([X[:8], 4 * X[8:10]])
     explanation = explainer.explain(x, target="all")
-    references = _references(explainer, X, model)
+    references = explainer.baseline_inputs_.astype(np.float64)
     share = bounds == "column-mean"
-    units = list(range(X.shape[1])) if share else None
-    size = np.abs(explanation.scores - explanation.baseline).max() + 1.0
-    atol = TOLERANCE[dtype] * size
-    for row, targets in zip(range(len(x)), explanation.targets):
-        for column, label in enumerate(targets):
-            unit, negate = unit_of(model, label)
-            relevance, score, base, ledger = reference_deep_taylor_baseline(
-                model,
-                x[row],
-                references,
-                unit,
-                explainer.low_,
-                explainer.high_,
-                negate,
-                units=units,
-                share_first=share,
-            )
-            np.testing.assert_allclose(
-                explanation.relevance[row, column], relevance, rtol=0, atol=atol
-            )
-            assert abs(explanation.scores[row, column] - score) <= atol
-            assert abs(explanation.baseline[row, column] - base) <= atol
-            np.testing.assert_allclose(
-                explanation.ledger[row, column], ledger, rtol=0, atol=atol
-            )
+
+    def reference(row, unit, negate):
+        return reference_deep_taylor_baseline(
+            model,
+            row,
+            references,
+            unit,
+            explainer.low_,
+            explainer.high_,
+            negate,
+            units=list(range(X.shape[1])) if share else None,
+            share_first=share,
+        )
+
+    _check_against(explanation, x, model, reference, dtype)
     _assert_conserved(explanation)
 
 
