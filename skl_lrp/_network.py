@@ -98,46 +98,46 @@ def _regressor_of(wrapper):
     return LinearRegression() if regressor is None else regressor
 
 
-def split_pipeline(estimator):
-    """(preprocessing, model): the steps before the model (None if there are
-    none) and the model itself, for a model or a Pipeline ending in one,
-    through FrozenEstimator and TransformedTargetRegressor wrappers."""
+def _walk(estimator):
+    """The preprocessing of each Pipeline met on the way to the model
+    (outermost first), the TransformedTargetRegressors met, and the model,
+    through FrozenEstimator wrappers."""
     estimator = unwrap(estimator)
-    parts = []  # the preprocessing of each Pipeline met, outermost first
+    parts, wrappers = [], []
     while isinstance(estimator, (Pipeline, TransformedTargetRegressor)):
         if isinstance(estimator, TransformedTargetRegressor):
+            wrappers.append(estimator)
             estimator = unwrap(_regressor_of(estimator))
             continue
         if len(estimator.steps) > 1:
             parts.append(estimator[:-1])
         estimator = unwrap(estimator.steps[-1][1])
+    return parts, wrappers, estimator
+
+
+def split_pipeline(estimator):
+    """(preprocessing, model): the steps before the model (None if there are
+    none) and the model itself, for a model or a Pipeline ending in one,
+    through FrozenEstimator and TransformedTargetRegressor wrappers."""
+    parts, _, model = _walk(estimator)
     if len(parts) > 1:  # (nested: one Pipeline of them)
         parts = [Pipeline([(f"part{i}", part) for i, part in enumerate(parts)])]
-    return (parts[0] if parts else None), estimator
+    return (parts[0] if parts else None), model
 
 
-def target_map(estimator, n_outputs):
-    """``(scale, shift)`` of the affine map from a TransformedTargetRegressor's
-    transformed target back to the target (one per output, composed through
-    nested wrappers), or None where the model's scores are the target's own
-    (no wrapper) or the inverse transform is not affine (then the network
-    explains the transformed target).
-    """
-    estimator = unwrap(estimator)
+def target_map(wrappers, n_outputs):
+    """``(scale, shift)`` of the affine map from the target that the
+    TransformedTargetRegressors `wrappers` (outermost first) make for their
+    regressor back to the user's target, one per output, or None if an
+    inverse transform is not affine."""
     scale, shift = 1.0, 0.0
-    wrapped = False
-    while isinstance(estimator, (Pipeline, TransformedTargetRegressor)):
-        if isinstance(estimator, Pipeline):
-            estimator = unwrap(estimator.steps[-1][1])
-            continue
-        inner = _affine_inverse(estimator, n_outputs)
+    for wrapper in wrappers:
+        inner = _affine_inverse(wrapper, n_outputs)
         if inner is None:
             return None
         # y = s_out * (s_in * f + t_in) + t_out
         scale, shift = scale * inner[0], scale * inner[1] + shift
-        wrapped = True
-        estimator = unwrap(_regressor_of(estimator))
-    return (scale, shift) if wrapped else None
+    return scale, shift
 
 
 def _affine_inverse(wrapper, n_outputs):
@@ -383,12 +383,13 @@ def read_network(estimator):
     else:
         labels = np.arange(n_outputs)
     transformed_target = False
-    if _wraps_target(estimator):
+    wrappers = _walk(estimator)[1]
+    if wrappers:
         # An affine inverse transform of the target is folded into the
         # output layer: the scores, and relevance, come in the target's
         # units. Otherwise they are those of the transformed target.
         identity = output_activation == "identity"
-        mapping = target_map(estimator, n_outputs) if identity else None
+        mapping = target_map(wrappers, n_outputs) if identity else None
         transformed_target = mapping is None
         if mapping is not None:
             scale, shift = (np.asarray(v, dtype=weights[-1].dtype) for v in mapping)
@@ -411,14 +412,6 @@ def read_network(estimator):
         output_activation=output_activation,
         transformed_target=transformed_target,
     )
-
-
-def _wraps_target(estimator):
-    """Whether a TransformedTargetRegressor wraps the model."""
-    estimator = unwrap(estimator)
-    while isinstance(estimator, Pipeline):
-        estimator = unwrap(estimator.steps[-1][1])
-    return isinstance(estimator, TransformedTargetRegressor)
 
 
 def forward(network, x, layers=None, takes=None):
