@@ -7,9 +7,11 @@ minus their mean score through a network rewritten to output just that
 """
 
 from dataclasses import replace
+from numbers import Integral
 
 import numpy as np
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.validation import _num_samples
 
 
 def draw_rows(baseline, n_samples, random_state):
@@ -20,6 +22,17 @@ def draw_rows(baseline, n_samples, random_state):
         return np.arange(n_samples)
     rng = check_random_state(random_state)
     return np.sort(rng.choice(n_samples, size=baseline, replace=False))
+
+
+def held_out_background(X, baseline, random_state):
+    """A resolved `baseline`, with a number of background rows drawn from
+    the held-out rows `X` (as the report and the command line draw them),
+    not from the data the explainer is fitted on: held-out rows are then
+    compared with rows the model has not seen either, and what it memorized
+    of its training rows (an identifier's effect, say) stays out."""
+    if not isinstance(baseline, Integral):
+        return baseline
+    return _safe_indexing(X, draw_rows(baseline, _num_samples(X), random_state))
 
 
 def check_rows(baseline):

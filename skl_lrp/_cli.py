@@ -29,7 +29,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from . import __version__
-from ._baseline import draw_rows
+from ._baseline import held_out_background
 from ._composites import (
     PRESETS,
     describe,
@@ -817,9 +817,7 @@ def _explain_command(args, out):
     y_train, y_test = table.y[train], table.y[test]
     # Background rows, where drawn, come from the held-out rows, as in a
     # report: compared with rows the model has not seen either.
-    baseline = _resolved(table, args)[2]
-    if isinstance(baseline, int):
-        baseline = X_test[draw_rows(baseline, len(X_test), args.seed)]
+    baseline = held_out_background(X_test, _resolved(table, args)[2], args.seed)
     explainer, converged = _fit_explainer(table, args, X_train, y_train, baseline)
     # What matters is printed (convergence, the conservation check); Python's
     # warnings (e.g. a category met only in the test rows) would only add noise.

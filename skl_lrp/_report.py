@@ -32,10 +32,9 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples
 
 from . import _guardrails as guard
-from ._baseline import draw_rows
+from ._baseline import held_out_background
 from ._composites import _is, describe, describe_baseline, resolve_auto
 from ._explainer import RelevanceExplainer, results_as
 from ._html import render_report
@@ -218,9 +217,7 @@ def cross_val_relevance(
     seeds = guard.fold_seeds(random_state, len(plan.splits))
     folds = _run_folds(estimator, plan, task, seeds, n_jobs, verbose, progress)
     used = folds[0].settings  # (the folds resolve "auto" alike)
-    rules_used, bounds_used, drawn = resolve_auto(
-        rules, bounds, baseline, plan.classifier
-    )
+    drawn = resolve_auto(rules, bounds, baseline, plan.classifier)[2]
     source = HELD_OUT if isinstance(drawn, Integral) else "the training data"
     against = drawn if isinstance(drawn, Integral) else used["baseline"]
     for category, message in dict.fromkeys(
@@ -452,19 +449,9 @@ def _recorded_warnings():
 
 
 def _background(task, X_test, classifier, seed):
-    """The fold's baseline: background rows drawn from its held-out part
-    where the explainer would draw them (an integer baseline, as "auto"
-    is for Rescale), the task's baseline otherwise.
-
-    Held-out rows are compared with held-out rows: the average prediction
-    on data the model has not seen. Training rows would bring what the
-    model memorized of them (an identifier's effect, say) into every
-    explanation, as a difference between seen and unseen rows.
-    """
-    drawn = resolve_auto(task.rules, task.bounds, task.baseline, classifier)[2]
-    if not isinstance(drawn, Integral):
-        return task.baseline
-    return _safe_indexing(X_test, draw_rows(drawn, _num_samples(X_test), seed))
+    """The fold's baseline, background rows drawn from its held-out part."""
+    baseline = resolve_auto(task.rules, task.bounds, task.baseline, classifier)[2]
+    return held_out_background(X_test, baseline, seed)
 
 
 def _fit_explainer(estimator, X_train, y_train, task, seed, baseline):
