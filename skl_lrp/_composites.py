@@ -2,7 +2,17 @@
 
 import numpy as np
 
-from ._rules import LRP0, AlphaBeta, Epsilon, Gamma, Rescale, Rule, ZBeta, ZPlus
+from ._rules import (
+    LRP0,
+    AlphaBeta,
+    Epsilon,
+    Gamma,
+    Rescale,
+    Rule,
+    ZBeta,
+    ZPlus,
+    named,
+)
 
 PRESETS = ("deep-taylor", "epsilon", "alpha-beta", "montavon-2019", "rescale")
 POSITIONS = ("first", "hidden", "output")
@@ -10,12 +20,6 @@ POSITIONS = ("first", "hidden", "output")
 # Background rows that baseline="auto" draws for Rescale: enough for the
 # average to settle (see "Checking explanations against known truth").
 AUTO_BACKGROUND = 32
-
-
-def _is(value, name):
-    """Whether a parameter's `value` is the string `name` (it may also be an
-    array, a list or a tuple)."""
-    return isinstance(value, str) and value == name
 
 
 def uses_rescale(rules):
@@ -37,12 +41,12 @@ def resolve_auto(rules, bounds, baseline, classifier):
     `AUTO_BACKGROUND` background rows for rules with Rescale, None
     otherwise.
     """
-    if _is(rules, "auto"):
-        signed = not classifier and _is(bounds, "auto") and baseline is not None
+    if named(rules, "auto"):
+        signed = not classifier and named(bounds, "auto") and baseline is not None
         rules = "rescale" if signed else "deep-taylor"
-    if _is(bounds, "auto"):
+    if named(bounds, "auto"):
         bounds = "column-mean"
-    if _is(baseline, "auto"):
+    if named(baseline, "auto"):
         baseline = AUTO_BACKGROUND if uses_rescale(rules) else None
     return rules, bounds, baseline
 

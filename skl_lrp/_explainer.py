@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from ._baseline import check_rows, draw_rows, fold_top_layer, restructure
 from ._columns import UntraceableError, source_columns
-from ._composites import PRESETS, _is, resolve_auto, resolve_rules
+from ._composites import PRESETS, resolve_auto, resolve_rules
 from ._dask import (
     is_dask_collection,
     lazy_explain,
@@ -56,7 +56,7 @@ from ._network import (
     unwrap,
 )
 from ._propagation import Scratch, relevance_batch, rows_of
-from ._rules import LRP0, ROOT_POINTS, Context, Rescale, ZBeta, resolve_box
+from ._rules import LRP0, ROOT_POINTS, Context, Rescale, ZBeta, named, resolve_box
 
 _FLOATS = (np.float64, np.float32)
 
@@ -398,7 +398,7 @@ default="auto"
         # One pass over X for what the rules learn from it (ZBeta its box),
         # the root point that `bounds` names and the mean baseline.
         learning = {i for i, r in enumerate(rules) if r.learns_from_data(contexts[i])}
-        if isinstance(bounds, str) or _is(baseline, "mean"):
+        if isinstance(bounds, str) or named(baseline, "mean"):
             learning.add(0)
         statistics = self._input_statistics(network, X, sorted(learning))
         resolve_box(bounds, statistics.get(0), network.n_features)  # (checks it)
@@ -464,7 +464,7 @@ default="auto"
         preprocessing), or None without a baseline."""
         if baseline is None:
             return None
-        if _is(baseline, "mean"):
+        if named(baseline, "mean"):
             return statistics[0]["mean"][np.newaxis].astype(network.dtype)
         if isinstance(baseline, Integral):
             rows = partial(draw_rows, baseline, random_state=self.random_state)
@@ -499,7 +499,7 @@ default="auto"
         if references is None:
             return network, rules, None
         if not any(isinstance(rule, Rescale) for rule in rules):
-            if not _is(self.rules_, "deep-taylor"):
+            if not named(self.rules_, "deep-taylor"):
                 raise ValueError(
                     "A baseline is explained by rules='rescale', by rules that "
                     "include Rescale, or by rules='deep-taylor' (which then "

@@ -35,9 +35,10 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import _guardrails as guard
 from ._baseline import held_out_background
-from ._composites import _is, describe, describe_baseline, resolve_auto
+from ._composites import describe, describe_baseline, resolve_auto
 from ._explainer import RelevanceExplainer, results_as
 from ._html import render_report
+from ._rules import named
 
 # Where a report draws its background rows from (see _background).
 HELD_OUT = "each fold's held-out part"
@@ -231,7 +232,7 @@ def cross_val_relevance(
         "rules": guard.without_addresses(repr(used["rules"])),
         "bounds": (
             "not used: Rescale has no root point"
-            if _is(used["rules"], "rescale")
+            if named(used["rules"], "rescale")
             else guard.without_addresses(repr(used["bounds"]))
         ),
         "baseline": describe_baseline(against, source),

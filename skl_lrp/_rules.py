@@ -366,8 +366,10 @@ def resolve_box(bounds, statistics, width):
     return check_box(*bounds, width, "bounds")
 
 
-def _is_column_mean(bounds):
-    return isinstance(bounds, str) and bounds == "column-mean"
+def named(value, name):
+    """Whether a parameter's `value` is the string `name` (it may also be an
+    array, a list or a tuple, which numpy would compare elementwise)."""
+    return isinstance(value, str) and value == name
 
 
 class Rule(BaseEstimator):
@@ -765,7 +767,7 @@ class ZBeta(Rule):
         context = context or Context()
         low, high = self.box(weight.shape[0], context)
         extra = {}
-        if self._learned() and _is_column_mean(context.bounds):
+        if self._learned() and named(context.bounds, "column-mean"):
             units = context.units
             extra = {"units": np.arange(len(low)) if units is None else units}
             extra["share_dead"] = True
