@@ -50,12 +50,12 @@ table[columns].round(3)
 
 # %%
 # What the checks found (an empty list when nothing looked off):
-for warning in report.warnings:
+for warning in report.guardrails.warnings:
     print(f"[{warning['kind']}] {warning['message']}")
-print(f"{len(report.warnings)} warning(s)")
+print(f"{len(report.guardrails.warnings)} warning(s)")
 print(
     f"agreement of relevance and permutation importance: "
-    f"{report.importance_agreement:.2f}"
+    f"{report.permutation.agreement:.2f}"
 )
 
 # %%

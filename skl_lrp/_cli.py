@@ -30,6 +30,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 
 from . import __version__
 from ._baseline import held_out_background
+from ._checks import constant_warnings
 from ._composites import (
     PRESETS,
     describe,
@@ -38,7 +39,7 @@ from ._composites import (
     uses_rescale,
 )
 from ._explainer import RelevanceExplainer
-from ._guardrails import constant_warnings, descending_order
+from ._ranking import descending_order
 from ._report import HELD_OUT, cross_val_relevance
 from ._rules import ROOT_POINTS
 from ._stream import CHUNK_ROWS, file_format
@@ -552,7 +553,7 @@ def _report_command(args, out):
     report = _cross_validate(table, args)
     _print_scores(report, table, args, out)
     _print_features(report, args.top, out)
-    _print_ledger(report.ledger, out)
+    _print_ledger(report.guardrails.ledger, out)
     title = f"Relevance report: {table.source}"
     try:
         report.to_html(args.out, title=title)
@@ -699,8 +700,8 @@ def _settings(table, args):
 def _print_scores(report, table, args, out):
     """The lines above the feature table: scores, stability, warnings."""
     metric = "accuracy" if table.task == "classification" else "R^2"
-    scores = np.asarray(report.fold_scores, dtype=float)
-    baseline = np.mean(report.baseline_scores)
+    scores = np.asarray(report.performance.test_scores, dtype=float)
+    baseline = np.mean(report.performance.baseline_scores)
     if np.all(np.isfinite(scores)):
         # (scaled: the squares of an R^2 of -1e170, a diverged fold's, overflow)
         scale = max(1.0, float(np.max(np.abs(scores))))
@@ -719,19 +720,19 @@ def _print_scores(report, table, args, out):
     undefined = report.undefined_figures()
     if undefined["rank_agreement"] is None:
         line = (
-            f"rank stability across folds: Spearman {report.rank_spearman:.2f}, "
-            f"Kendall {report.rank_kendall:.2f}"
+            f"rank stability across folds: Spearman {report.stability.spearman:.2f}, "
+            f"Kendall {report.stability.kendall:.2f}"
         )
     else:
         line = f"rank stability across folds: n/a ({undefined['rank_agreement']})"
-    if report.permutation_importances_mean is not None:
+    if report.permutation is not None:
         line += "; agreement with permutation importance: " + (
-            f"Spearman {report.importance_agreement:.2f}"
+            f"Spearman {report.permutation.agreement:.2f}"
             if undefined["importance_agreement"] is None
             else f"n/a ({undefined['importance_agreement']})"
         )
     print(line, file=out)
-    for warning in report.warnings:
+    for warning in report.guardrails.warnings:
         print(f"warning: {literal(warning['message'])}", file=out)
 
 
@@ -755,11 +756,11 @@ def _print_features(report, top, out):
     """The ranked feature table, permutation importance beside relevance."""
     rows = report.feature_table()
     names = [literal(row["name"]) for row in rows]
-    permutation = report.permutation_importances_mean is not None
+    permutation = report.permutation is not None
     width = max(len("feature"), *(len(name) for name in names))
     print(
         f"\n{'rank':>4}  {'feature':<{width}}  {'mean |R|':>9}  {'std':>8}  "
-        f"{'95% interval':>20}  top-{report.top_k}"
+        f"{'95% interval':>20}  top-{report.stability.top_k}"
         + (f"  {'perm. imp.':>10}  p-rank" if permutation else ""),
         file=out,
     )

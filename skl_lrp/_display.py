@@ -2,7 +2,7 @@
 
 A view: :meth:`RelevanceDisplay.from_report` reads the report it is given and
 never imports the report's module; features are ranked and their values read
-with the report's own helpers (:mod:`skl_lrp._guardrails`).
+with the report's own helpers (:mod:`skl_lrp._ranking`, :mod:`skl_lrp._values`).
 
 Every piece of user text (feature names, levels, class and row labels) is
 drawn literally: its dollar signs are escaped, so matplotlib never reads it
@@ -22,16 +22,12 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
+from ._describe import categorical_columns
 from ._explainer import RelevanceExplainer
-from ._guardrails import (
-    best_and_worst_ranks,
-    categorical_columns,
-    descending_order,
-    explained_outputs,
-    feature_values,
-    follows_score,
-    row_labels,
-)
+from ._ranking import best_and_worst_ranks, descending_order
+from ._scoring import explained_outputs
+from ._summaries import follows_score
+from ._values import feature_values, row_labels
 
 KINDS = ("bar", "beeswarm", "dependence", "stability", "waterfall")
 # Shared by the constraints of from_report, from_estimator and plot.
@@ -242,12 +238,16 @@ default="bar"
             absorbed=report.absorbed.sum(axis=1),
             baseline=report.relevance_baseline,
             values=report.values,
-            relevances=report.relevances,
+            relevances=report.relevance_stats.per_fold,
             categories=getattr(report, "categories", None),
             targets=report.targets,
             outputs=getattr(report, "outputs", None),
             row_labels=getattr(report, "row_labels", None),
-            task="regression" if report.classes is None else "classification",
+            task=(
+                "regression"
+                if report.relevance_stats.classes is None
+                else "classification"
+            ),
         )
         return display.plot(ax=ax, kind=kind, **kwargs)
 

@@ -10,13 +10,10 @@ from html import escape
 
 import numpy as np
 
+from ._describe import without_addresses
 from ._display import RelevanceDisplay
-from ._guardrails import (
-    descending_order,
-    follows_score,
-    signed_by_target,
-    without_addresses,
-)
+from ._ranking import descending_order
+from ._summaries import follows_score, signed_by_target
 
 _STYLE = """
 body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
@@ -75,7 +72,7 @@ def _plots(report):
         return [
             "<p>Install matplotlib (the extra <code>plot</code>) to include plots.</p>"
         ]
-    order = descending_order(report.relevances_mean)
+    order = descending_order(report.relevance_stats.mean)
     top = str(report.feature_names[order[0]])
     dependence = {"feature": int(order[0])}
     caption = f"Relevance of the most relevant feature, {top}, against its value"
@@ -95,7 +92,7 @@ def _plots(report):
         ("stability", "Rank of each feature in each fold", {}),
         ("waterfall", "The first sample's score, decomposed", {}),
     ]
-    if report.relevances.shape[1] < 2:
+    if report.relevance_stats.per_fold.shape[1] < 2:
         kinds = [k for k in kinds if k[0] != "stability"]
     images = []
     for kind, caption, options in kinds:
@@ -154,9 +151,9 @@ def _feature_table(report):
     columns = list(_FEATURE_COLUMNS)
     caption = (
         "Mean |relevance| of held-out samples per fold: mean, std and 95% "
-        f"interval across folds; how often in the top {report.top_k}"
+        f"interval across folds; how often in the top {report.stability.top_k}"
     )
-    if report.permutation_importances_mean is not None:
+    if report.permutation is not None:
         columns += _PERMUTATION_COLUMNS
         caption += (
             "; permutation importance: the mean drop in the held-out score "
@@ -164,7 +161,7 @@ def _feature_table(report):
         )
     return _table(
         caption + "; ! marks a column a warning names",
-        [*(header.format(k=report.top_k) for header, _ in columns), "flag"],
+        [*(header.format(k=report.stability.top_k) for header, _ in columns), "flag"],
         [
             [row[key] for _, key in columns] + ["!" if row["flagged"] else ""]
             for row in rows
@@ -181,7 +178,7 @@ def render_report(report, title=None):
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
-        _warnings(report.warnings),
+        _warnings(report.guardrails.warnings),
         *_meaning_section(report),
         *_data_and_model_section(report),
         *_features_section(report),
@@ -212,17 +209,20 @@ def _data_and_model_section(report):
         ("relevance measured against", settings.get("baseline", "")),
         ("cross-validation", settings.get("cv", "")),
         ("scoring", settings.get("scoring", "")),
-        ("mean fold score", float(np.mean(report.fold_scores))),
-        ("mean score of a trivial model", float(np.mean(report.baseline_scores))),
+        ("mean fold score", float(np.mean(report.performance.test_scores))),
+        (
+            "mean score of a trivial model",
+            float(np.mean(report.performance.baseline_scores)),
+        ),
     ]
     folds = [
         (k + 1, *fold)
         for k, fold in enumerate(
             zip(
-                report.fold_scores,
-                report.baseline_scores,
-                report.fit_times,
-                report.explain_times,
+                report.performance.test_scores,
+                report.performance.baseline_scores,
+                report.performance.fit_times,
+                report.performance.explain_times,
             )
         )
     ]
@@ -242,8 +242,8 @@ def _features_section(report):
     if undefined["rank_agreement"] is None:
         stability = (
             f"<p>Rank stability between folds: mean Spearman "
-            f"{_cell(report.rank_spearman)}, mean Kendall tau "
-            f"{_cell(report.rank_kendall)} (1: every fold ranks the features "
+            f"{_cell(report.stability.spearman)}, mean Kendall tau "
+            f"{_cell(report.stability.kendall)} (1: every fold ranks the features "
             "alike)."
         )
     else:
@@ -251,9 +251,9 @@ def _features_section(report):
             "<p>Rank stability between folds: n/a "
             f"({escape(undefined['rank_agreement'])})."
         )
-    if report.permutation_importances_mean is not None:
+    if report.permutation is not None:
         stability += " Agreement of relevance with permutation importance: " + (
-            f"Spearman {_cell(report.importance_agreement)}."
+            f"Spearman {_cell(report.permutation.agreement)}."
             if undefined["importance_agreement"] is None
             else f"n/a ({escape(undefined['importance_agreement'])})."
         )
@@ -274,15 +274,19 @@ def _direction_section(report, n_top=5):
     that lower its score on average; under a preset whose relevance follows
     the score's sign, the features that explain it."""
     names = [str(name) for name in report.feature_names]
-    if report.classes is None:  # one output: every row
+    if report.relevance_stats.classes is None:  # one output: every row
         what, signed = ["the output"], report.relevance.mean(axis=0)[np.newaxis]
         absolute = np.abs(report.relevance).mean(axis=0)[np.newaxis]
         counts = [len(report.relevance)]
     else:
-        what = [f"class {label}" for label in report.classes]
-        signed = signed_by_target(report.relevance, report.targets, report.classes)
-        absolute = report.class_relevance
-        counts = [int(np.sum(report.targets == c)) for c in report.classes]
+        what = [f"class {label}" for label in report.relevance_stats.classes]
+        signed = signed_by_target(
+            report.relevance, report.targets, report.relevance_stats.classes
+        )
+        absolute = report.relevance_stats.by_class
+        counts = [
+            int(np.sum(report.targets == c)) for c in report.relevance_stats.classes
+        ]
     if follows_score(report.relevance, report.scores):
         rows = []
         for label, count, row in zip(what, counts, absolute):
@@ -296,7 +300,11 @@ def _direction_section(report, n_top=5):
             "explained score, so no feature raises or lowers it: relevance "
             "says which features <em>explain</em> the score (its share of "
             "it), not which way they push. The features that explain "
-            + ("each class's score" if report.classes is not None else "the output")
+            + (
+                "each class's score"
+                if report.relevance_stats.classes is not None
+                else "the output"
+            )
             + " most, with their mean |relevance| over the rows explained "
             "for it:</p>",
             _table(
@@ -320,7 +328,7 @@ def _direction_section(report, n_top=5):
     return [
         "<h2>What raises and lowers the score</h2>",
         "<p>Mean signed relevance over the rows explained for "
-        + ("each class" if report.classes is not None else "the output")
+        + ("each class" if report.relevance_stats.classes is not None else "the output")
         + ": positive raises the explained score (the logit of the class, or "
         "the output), negative lowers it.</p>",
         _table(
@@ -333,16 +341,18 @@ def _direction_section(report, n_top=5):
 
 def _class_section(report):
     """Mean |relevance| per explained class, of the ten most relevant features."""
-    if report.class_relevance is None:
+    if report.relevance_stats.by_class is None:
         return []
-    shown = descending_order(report.relevances_mean)[:10]
+    shown = descending_order(report.relevance_stats.mean)[:10]
     return [
         _table(
             "Mean |relevance| by explained class (top features)",
             ["class", *[str(report.feature_names[i]) for i in shown]],
             [
                 (c, *row[shown])
-                for c, row in zip(report.classes, report.class_relevance)
+                for c, row in zip(
+                    report.relevance_stats.classes, report.relevance_stats.by_class
+                )
             ],
         )
     ]
@@ -360,7 +370,7 @@ def _settings_section(report):
 
 
 def _conservation_section(report):
-    ledger = report.ledger
+    ledger = report.guardrails.ledger
     scale = max(1.0, float(np.abs(report.scores).max()))
     conserved = ledger["max_conservation_error"] <= 1e-8 * scale
     against = bool(np.any(report.relevance_baseline))

@@ -41,5 +41,7 @@ def test_dask_backend_gives_the_local_results(client):
         relevance = explainer.set_params(n_jobs=2).transform(X)
     assert len(tasks.data) >= 3  # the work ran on the cluster
     np.testing.assert_array_equal(remote.relevance, local.relevance)
-    np.testing.assert_array_equal(remote.fold_scores, local.fold_scores)
+    np.testing.assert_array_equal(
+        remote.performance.test_scores, local.performance.test_scores
+    )
     np.testing.assert_allclose(relevance, expected, rtol=1e-12, atol=1e-15)

@@ -16,7 +16,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from skl_lrp import RelevanceDisplay, RelevanceExplainer, cross_val_relevance
-from skl_lrp._guardrails import describe_model, feature_values
+from skl_lrp._describe import describe_model
+from skl_lrp._values import feature_values
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -428,7 +429,9 @@ def test_html_report_gives_context_in_words(mixed, tmp_path):
     assert "each row is explained for its true class" in page
     assert "<h2>What explains the score</h2>" in page  # deep-taylor
     section = page[page.index("What explains the score") :]
-    for label, row in zip(report.classes, report.class_relevance):
+    for label, row in zip(
+        report.relevance_stats.classes, report.relevance_stats.by_class
+    ):
         top = report.feature_names[np.argmax(row)]
         assert f"<td>class {label}</td>" in section
         assert f"{top} ({row.max():.3g})" in section

@@ -486,10 +486,10 @@ def _huge_relevance_across_folds(**params):
         random_state=0,
         **params,
     )
-    assert np.all(np.isfinite(report.relevances_std))
-    assert np.all(np.isfinite(report.relevances_ci))
-    assert report.relevances_std.max() > 1e158  # not zero either
-    np.testing.assert_allclose(report.fold_scores, 1.0)
+    assert np.all(np.isfinite(report.relevance_stats.std))
+    assert np.all(np.isfinite(report.relevance_stats.ci))
+    assert report.relevance_stats.std.max() > 1e158  # not zero either
+    np.testing.assert_allclose(report.performance.test_scores, 1.0)
 
 
 RESULTS = {

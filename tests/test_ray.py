@@ -62,5 +62,7 @@ def test_ray_backend_gives_the_local_results(ray_backend):
     # Ray's workers are other processes: the batches' results came back whole.
     assert not getattr(backend, "supports_sharedmem", False)
     np.testing.assert_array_equal(remote.relevance, local.relevance)
-    np.testing.assert_array_equal(remote.fold_scores, local.fold_scores)
+    np.testing.assert_array_equal(
+        remote.performance.test_scores, local.performance.test_scores
+    )
     np.testing.assert_allclose(relevance, expected, rtol=1e-12, atol=1e-15)

@@ -31,22 +31,23 @@ from skl_lrp import (
     RelevanceDisplay,
     RelevanceExplainer,
     RelevanceReport,
-    _guardrails,
     _html,
+    _summaries,
     cross_val_relevance,
 )
-from skl_lrp._guardrails import (
+from skl_lrp._checks import (
     agreement_warning,
     cardinality_warnings,
     constant_warnings,
     disagreements,
-    fold_seeds,
-    importance_agreement,
-    importance_agreement_reason,
-    permutation_scores,
-    rank_agreement_reason,
     sign_warning,
 )
+from skl_lrp._ranking import (
+    importance_agreement,
+    importance_agreement_reason,
+    rank_agreement_reason,
+)
+from skl_lrp._scoring import fold_seeds, permutation_scores
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -90,16 +91,20 @@ def test_report_matches_a_direct_computation(wine, report, direct):
         per_fold.append(np.abs(relevance).mean(axis=0))
     per_fold = np.array(per_fold).T
     np.testing.assert_allclose(report.relevance, oof, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(report.relevances, per_fold, rtol=1e-10)
-    np.testing.assert_allclose(report.relevances_mean, per_fold.mean(1), rtol=1e-10)
-    np.testing.assert_allclose(report.relevances_std, per_fold.std(1), rtol=1e-10)
+    np.testing.assert_allclose(report.relevance_stats.per_fold, per_fold, rtol=1e-10)
+    np.testing.assert_allclose(
+        report.relevance_stats.mean, per_fold.mean(1), rtol=1e-10
+    )
+    np.testing.assert_allclose(report.relevance_stats.std, per_fold.std(1), rtol=1e-10)
     half = stats.t.ppf(0.975, 3) * per_fold.std(1, ddof=1) / 2
     np.testing.assert_allclose(
-        report.relevances_ci[:, 1] - per_fold.mean(1), half, rtol=1e-8
+        report.relevance_stats.ci[:, 1] - per_fold.mean(1), half, rtol=1e-8
     )
-    np.testing.assert_allclose(report.signed_mean, oof.mean(0), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(
+        report.relevance_stats.signed_mean, oof.mean(0), rtol=1e-10, atol=1e-14
+    )
     ranks = np.array([stats.rankdata(-per_fold[:, k], method="min") for k in range(4)])
-    np.testing.assert_array_equal(report.ranks, ranks)
+    np.testing.assert_array_equal(report.stability.ranks, ranks)
     pairs = list(combinations(range(4), 2))
     spearman = np.mean(
         [stats.spearmanr(per_fold[:, a], per_fold[:, b])[0] for a, b in pairs]
@@ -107,14 +112,18 @@ def test_report_matches_a_direct_computation(wine, report, direct):
     kendall = np.mean(
         [stats.kendalltau(per_fold[:, a], per_fold[:, b])[0] for a, b in pairs]
     )
-    assert report.rank_spearman == pytest.approx(spearman)
-    assert report.rank_kendall == pytest.approx(kendall)
-    np.testing.assert_allclose(report.top_k_frequency, (ranks <= 3).mean(0))
-    for c, row in zip(report.classes, report.class_relevance):
+    assert report.stability.spearman == pytest.approx(spearman)
+    assert report.stability.kendall == pytest.approx(kendall)
+    np.testing.assert_allclose(report.stability.top_k_frequency, (ranks <= 3).mean(0))
+    for c, row in zip(report.relevance_stats.classes, report.relevance_stats.by_class):
         np.testing.assert_allclose(row, np.abs(oof[y == c]).mean(0), rtol=1e-10)
     np.testing.assert_array_equal(report.targets, y)
-    assert report.ledger["max_conservation_error"] < 1e-10
-    assert report.fold_scores.shape == report.fit_times.shape == (4,)
+    assert report.guardrails.ledger["max_conservation_error"] < 1e-10
+    assert (
+        report.performance.test_scores.shape
+        == report.performance.fit_times.shape
+        == (4,)
+    )
 
 
 def test_progress_is_called_once_per_fold(wine, report):
@@ -134,7 +143,7 @@ def test_progress_is_called_once_per_fold(wine, report):
     assert folds == [0, 1, 2, 3]
     for _, _, fold in calls:
         assert set(fold) == {"index", "score", "fit_time", "explain_time"}
-        assert fold["score"] == report.fold_scores[fold["index"]]
+        assert fold["score"] == report.performance.test_scores[fold["index"]]
         assert fold["fit_time"] > 0 and fold["explain_time"] > 0
     np.testing.assert_array_equal(again.relevance, report.relevance)
 
@@ -143,11 +152,15 @@ def test_parallel_folds_give_the_same_report(wine, report):
     X, y, model = wine
     parallel = cross_val_relevance(model, X, y, cv=4, random_state=1, top_k=3, n_jobs=2)
     np.testing.assert_array_equal(parallel.relevance, report.relevance)
-    np.testing.assert_array_equal(parallel.relevances, report.relevances)
-    np.testing.assert_array_equal(parallel.fold_scores, report.fold_scores)
+    np.testing.assert_array_equal(
+        parallel.relevance_stats.per_fold, report.relevance_stats.per_fold
+    )
+    np.testing.assert_array_equal(
+        parallel.performance.test_scores, report.performance.test_scores
+    )
     # The permutations' seeds travel with the folds.
     np.testing.assert_array_equal(
-        parallel.permutation_importances, report.permutation_importances
+        parallel.permutation.per_fold, report.permutation.per_fold
     )
 
 
@@ -165,7 +178,10 @@ def test_targets_and_regression():
     X = rng.normal(size=(60, 3))
     y = X @ [2.0, 0.0, -1.0]
     report = cross_val_relevance(Ridge(), X, y, cv=KFold(3), rules="epsilon")
-    assert report.classes is None and report.class_relevance is None
+    assert (
+        report.relevance_stats.classes is None
+        and report.relevance_stats.by_class is None
+    )
     assert report.ranked_features()[-1] == "x1"
     # No class-target setting ('true') for a regressor: what is explained,
     # in words, only.
@@ -210,11 +226,13 @@ def test_deep_taylor_on_negative_predictions_says_what_it_cannot_show():
         ("default", y, "auto"),  # Rescale against background rows
     ]:
         report = cross_val_relevance(Ridge(), X, target, cv=3, rules=rules)
-        kinds[name] = [w["kind"] for w in report.warnings]
+        kinds[name] = [w["kind"] for w in report.guardrails.warnings]
         if name == "centred":
             share = np.mean(report.scores < 0)
             assert 0.3 < share < 0.7
-            (message,) = [w["message"] for w in report.warnings if w["kind"] == "sign"]
+            (message,) = [
+                w["message"] for w in report.guardrails.warnings if w["kind"] == "sign"
+            ]
             assert message.startswith(f"{share:.0%} of the held-out rows")
             assert np.all(report.relevance[report.scores < 0] <= 0)
             assert "sign" in [w["kind"] for w in report.to_dict()["warnings"]]
@@ -230,13 +248,15 @@ def test_deep_taylor_on_negative_multiclass_logits_says_what_it_cannot_show():
     model = LogisticRegression(max_iter=200).fit(X, y)
     report = cross_val_relevance(FrozenEstimator(model), X, y, cv=3)
     assert np.all(report.scores > 0)  # (this fit's logits, as it happens)
-    assert "sign" not in [w["kind"] for w in report.warnings]
+    assert "sign" not in [w["kind"] for w in report.guardrails.warnings]
     shifted = copy.deepcopy(model)
     shifted.intercept_ = shifted.intercept_ - 20
     np.testing.assert_array_equal(shifted.predict(X), model.predict(X))
     report = cross_val_relevance(FrozenEstimator(shifted), X, y, cv=3)
     assert np.all(report.relevance <= 0)
-    (message,) = [w["message"] for w in report.warnings if w["kind"] == "sign"]
+    (message,) = [
+        w["message"] for w in report.guardrails.warnings if w["kind"] == "sign"
+    ]
     assert message.startswith("100% of the held-out rows have a negative")
     assert "the differences between a row's logits" in message
     # A binary classifier's negative score is that of a class the row leans
@@ -260,11 +280,11 @@ def test_very_low_agreement_with_permutation_importance_is_said_first(monkeypatc
     for fine in (0.3, 0.9, None, float("nan")):
         assert agreement_warning(fine) is None
     # In a report: right after the model's own checks, before the columns'.
-    monkeypatch.setattr(_guardrails, "importance_agreement", lambda *_: -0.2)
+    monkeypatch.setattr(_summaries, "importance_agreement", lambda *_: -0.2)
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 3))
     report = cross_val_relevance(Ridge(), X, X @ [2.0, 0.5, -1.0], cv=3)
-    assert [w["kind"] for w in report.warnings][:1] == ["agreement"]
+    assert [w["kind"] for w in report.guardrails.warnings][:1] == ["agreement"]
 
 
 def test_splitters_must_partition_the_samples():
@@ -297,7 +317,7 @@ def test_display_bar_heights_are_the_mean_absolute_relevance(report):
 
     display = RelevanceDisplay.from_report(report, kind="bar", max_features=3)
     widths = sorted((bar.get_width() for bar in display.artists_), reverse=True)
-    np.testing.assert_allclose(widths, np.sort(report.relevances_mean)[::-1][:3])
+    np.testing.assert_allclose(widths, np.sort(report.relevance_stats.mean)[::-1][:3])
     plt.close("all")
 
 
@@ -346,15 +366,15 @@ def test_permutation_importance_matches_a_direct_computation(wine, report, direc
         dummy = DummyClassifier(strategy="prior").fit(X[train], y[train])
         baseline.append(dummy.score(X[test], y[test]))
     expected = np.array(expected).T
-    assert report.permutation_importances.shape == (13, 4)
+    assert report.permutation.per_fold.shape == (13, 4)
     np.testing.assert_allclose(
-        report.permutation_importances, expected, rtol=0, atol=1e-12
+        report.permutation.per_fold, expected, rtol=0, atol=1e-12
     )
-    np.testing.assert_allclose(report.permutation_importances_mean, expected.mean(1))
-    np.testing.assert_allclose(report.permutation_importances_std, expected.std(1))
-    agreement = stats.spearmanr(report.relevances_mean, expected.mean(1))[0]
-    assert report.importance_agreement == pytest.approx(agreement)
-    np.testing.assert_allclose(report.baseline_scores, baseline)
+    np.testing.assert_allclose(report.permutation.mean, expected.mean(1))
+    np.testing.assert_allclose(report.permutation.std, expected.std(1))
+    agreement = stats.spearmanr(report.relevance_stats.mean, expected.mean(1))[0]
+    assert report.permutation.agreement == pytest.approx(agreement)
+    np.testing.assert_allclose(report.performance.baseline_scores, baseline)
     assert fold_seeds(1, 4) == [
         int(np.random.SeedSequence([1, k]).generate_state(1)[0]) for k in range(4)
     ]
@@ -372,11 +392,8 @@ def test_n_repeats_zero_skips_permutation_importance():
     X = rng.normal(size=(60, 3))
     y = X @ [2.0, 0.0, -1.0] + 10  # (positive: no sign warning)
     report = cross_val_relevance(Ridge(), X, y, cv=3, n_repeats=0)
-    assert report.permutation_importances is None
-    assert report.permutation_importances_mean is None
-    assert report.permutation_importances_std is None
-    assert report.importance_agreement is None
-    assert report.warnings == []
+    assert report.permutation is None
+    assert report.guardrails.warnings == []
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
     assert data["importance_agreement"] is None
     assert all(f["permutation_importance_mean"] is None for f in data["features"])
@@ -388,11 +405,14 @@ def test_a_random_target_warns_that_the_model_is_no_better_than_a_baseline():
     X, y = rng.normal(size=(90, 4)), rng.randint(0, 2, size=90)
     with pytest.warns(UserWarning, match="no better than that of a trivial model"):
         report = cross_val_relevance(LogisticRegression(), X, y, cv=3)
-    assert report.baseline_scores.shape == (3,)
-    assert report.fold_scores.mean() <= report.baseline_scores.mean()
-    (baseline,) = [w for w in report.warnings if w["kind"] == "baseline"]
+    assert report.performance.baseline_scores.shape == (3,)
+    assert (
+        report.performance.test_scores.mean()
+        <= report.performance.baseline_scores.mean()
+    )
+    (baseline,) = [w for w in report.guardrails.warnings if w["kind"] == "baseline"]
     assert baseline["column"] is None
-    assert f"{report.fold_scores.mean():.4g}" in baseline["message"]
+    assert f"{report.performance.test_scores.mean():.4g}" in baseline["message"]
 
 
 def test_a_scorer_that_cannot_score_a_trivial_model_skips_the_baseline():
@@ -404,8 +424,8 @@ def test_a_scorer_that_cannot_score_a_trivial_model_skips_the_baseline():
     report = cross_val_relevance(
         Ridge(), X, X @ [2.0, 0.0, -1.0] + 10, cv=3, scoring=r2_of_a_linear_model
     )
-    assert np.isnan(report.baseline_scores).all()
-    (skipped,) = report.warnings
+    assert np.isnan(report.performance.baseline_scores).all()
+    (skipped,) = report.guardrails.warnings
     assert skipped["kind"] == "skipped" and skipped["column"] is None
     assert "The baseline check was skipped" in skipped["message"]
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
@@ -417,10 +437,9 @@ def test_permutation_importance_that_cannot_run_is_skipped_with_a_note():
     X = rng.normal(size=(60, 3))
     y = X @ [2.0, 0.0, -1.0] + 10
     report = cross_val_relevance(Ridge(), sparse.csr_matrix(X), y, cv=3)
-    assert report.permutation_importances is None
-    assert report.importance_agreement is None
-    assert [w["kind"] for w in report.warnings] == ["skipped"]
-    assert "does not take sparse matrices" in report.warnings[0]["message"]
+    assert report.permutation is None
+    assert [w["kind"] for w in report.guardrails.warnings] == ["skipped"]
+    assert "does not take sparse matrices" in report.guardrails.warnings[0]["message"]
     # Relevance on other columns than X's (a Pipeline explained without
     # aggregation) cannot be compared column by column.
     model = Ridge().fit(X, y)
@@ -430,8 +449,11 @@ def test_permutation_importance_that_cannot_run_is_skipped_with_a_note():
     frame = pl.DataFrame({"a": X[:, 0], "b": X[:, 1], "id": np.arange(60)})
     with pytest.warns(UserWarning, match="'id' holds 60 distinct whole numbers"):
         report = cross_val_relevance(Ridge(), frame, y, cv=3)
-    assert report.permutation_importances is None
-    assert "not DataFrame; pass a pandas DataFrame" in report.warnings[-1]["message"]
+    assert report.permutation is None
+    assert (
+        "not DataFrame; pass a pandas DataFrame"
+        in report.guardrails.warnings[-1]["message"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -499,7 +521,7 @@ def test_a_regressors_background_rows_come_from_the_held_out_part():
     assert report.settings["baseline"].startswith(
         "32 background rows drawn from each fold's held-out part"
     )
-    assert report.relevances_mean[2] == 0
+    assert report.relevance_stats.mean[2] == 0
     for fold, explainer in enumerate(report.explainers):
         held_out = explainer.estimator_[0].transform(X[report.folds == fold])
         rows = explainer.baseline_inputs_
@@ -510,12 +532,12 @@ def test_a_regressors_background_rows_come_from_the_held_out_part():
 
 
 def test_an_id_column_is_flagged_for_cardinality_and_disagreement(id_report):
-    flags = {(w["kind"], w["column"]) for w in id_report.warnings}
+    flags = {(w["kind"], w["column"]) for w in id_report.guardrails.warnings}
     assert ("cardinality", "<b>id</b>") in flags
     # The ID draws most of the relevance, yet shuffling it among held-out
     # rows (all unknown to the encoder) changes nothing.
     assert id_report.ranked_features()[0] == "<b>id</b>"
-    assert id_report.permutation_importances_mean[3] == 0
+    assert id_report.permutation.mean[3] == 0
     assert ("disagreement", "<b>id</b>") in flags
     assert ("convergence", None) in flags  # max_iter=300 is too few here
     rows = {row["name"]: row for row in id_report.to_dict()["features"]}
@@ -587,7 +609,9 @@ def test_report_json_is_strict_and_has_the_checks(id_report):
     assert {w["kind"] for w in data["warnings"]} >= {"cardinality", "disagreement"}
     assert set(data["warnings"][0]) == {"kind", "column", "message"}
     assert len(data["baseline_scores"]) == 3
-    assert data["importance_agreement"] == pytest.approx(id_report.importance_agreement)
+    assert data["importance_agreement"] == pytest.approx(
+        id_report.permutation.agreement
+    )
     feature = data["features"][0]
     assert feature["name"] == "<b>id</b>" and feature["flagged"] is True
     assert feature["permutation_importance_mean"] == 0
@@ -644,6 +668,123 @@ def test_report_is_a_documented_dataclass_with_a_short_repr(report):
     again = pickle.loads(pickle.dumps(report))
     np.testing.assert_array_equal(again.relevance, report.relevance)
     assert again.to_dict() == report.to_dict()
+
+
+def test_the_report_parts_are_documented_frozen_dataclasses(report):
+    from numpydoc.docscrape import ClassDoc
+
+    parts = [
+        report.relevance_stats,
+        report.stability,
+        report.permutation,
+        report.performance,
+        report.guardrails,
+    ]
+    assert [type(part).__name__ for part in parts] == [
+        "RelevanceStatistics",
+        "RankStability",
+        "PermutationImportance",
+        "FoldPerformance",
+        "Guardrails",
+    ]
+    for part in parts:
+        fields = [field.name for field in dataclasses.fields(part)]
+        doc = ClassDoc(type(part))
+        documented = [
+            name.strip()
+            for entry in doc["Attributes"]
+            for name in entry.name.split(",")
+        ]
+        assert sorted(documented) == sorted(fields), type(part).__name__
+        assert doc["Examples"], type(part).__name__
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(part, fields[0], None)
+
+
+# Where each flat attribute of the report before its grouping now lives.
+MOVED = {
+    "relevances": "relevance_stats.per_fold",
+    "relevances_mean": "relevance_stats.mean",
+    "relevances_std": "relevance_stats.std",
+    "relevances_ci": "relevance_stats.ci",
+    "signed_relevances": "relevance_stats.signed_per_fold",
+    "signed_mean": "relevance_stats.signed_mean",
+    "classes": "relevance_stats.classes",
+    "class_relevance": "relevance_stats.by_class",
+    "ranks": "stability.ranks",
+    "rank_spearman": "stability.spearman",
+    "rank_kendall": "stability.kendall",
+    "top_k": "stability.top_k",
+    "top_k_frequency": "stability.top_k_frequency",
+    "permutation_importances": "permutation.per_fold",
+    "permutation_importances_mean": "permutation.mean",
+    "permutation_importances_std": "permutation.std",
+    "importance_agreement": "permutation.agreement",
+    "fold_scores": "performance.test_scores",
+    "baseline_scores": "performance.baseline_scores",
+    "fit_times": "performance.fit_times",
+    "explain_times": "performance.explain_times",
+    "warnings": "guardrails.warnings",
+    "ledger": "guardrails.ledger",
+}
+# The report's fields before the grouping: every one still reads.
+FLAT = [
+    "feature_names",
+    "relevance",
+    "scores",
+    "outputs",
+    "targets",
+    "absorbed",
+    "relevance_baseline",
+    "values",
+    "folds",
+    "categories",
+    "row_labels",
+    "relevances",
+    "relevances_mean",
+    "relevances_std",
+    "relevances_ci",
+    "signed_relevances",
+    "signed_mean",
+    "ranks",
+    "rank_spearman",
+    "rank_kendall",
+    "top_k",
+    "top_k_frequency",
+    "classes",
+    "class_relevance",
+    "fold_scores",
+    "fit_times",
+    "explain_times",
+    "baseline_scores",
+    "permutation_importances",
+    "permutation_importances_mean",
+    "permutation_importances_std",
+    "importance_agreement",
+    "warnings",
+    "ledger",
+    "settings",
+    "explainers",
+]
+
+
+def test_the_flat_names_still_read_with_a_future_warning(report):
+    fields = {field.name for field in dataclasses.fields(RelevanceReport)}
+    assert set(FLAT) - fields == set(MOVED)
+    for old, path in MOVED.items():
+        part, name = path.split(".")
+        message = rf"RelevanceReport\.{old} was deprecated .* use report\.{path} "
+        with pytest.warns(FutureWarning, match=message):
+            value = getattr(report, old)
+        assert value is getattr(getattr(report, part), name)
+    # Without permutation importance its part is None, and so are its names.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    bare = cross_val_relevance(Ridge(), X, X @ [1.0, 2.0] + 5, cv=2, n_repeats=0)
+    assert bare.permutation is None
+    for old in ("permutation_importances_mean", "importance_agreement"):
+        with pytest.warns(FutureWarning, match="use report.permutation"):
+            assert getattr(bare, old) is None
 
 
 def test_every_view_shows_the_feature_table(report):
@@ -798,12 +939,12 @@ def _cycle(graph):
 def test_the_package_modules_import_each_other_without_cycles():
     package = pathlib.Path(skl_lrp.__file__).parent
     graph = {path.stem: _imports(path) for path in package.glob("*.py")}
-    assert graph["_display"] >= {"_guardrails", "_explainer"}  # the parser works
+    assert graph["_display"] >= {"_ranking", "_explainer"}  # the parser works
     assert graph["__init__"] >= {"metrics", "rules", "_report"}
     assert _cycle(graph) is None, " -> ".join(_cycle(graph))
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     # The views take the report object: they never import the report's module.
-    for view in ("_html", "_display", "_guardrails"):
+    for view in ("_html", "_display", "_report_json", "_summaries", "_checks"):
         assert "_report" not in graph[view]
 
 
@@ -850,4 +991,6 @@ def test_constant_columns_are_flagged():
     X[:, 0] += 0.5  # (not whole numbers: not an identifier)
     with pytest.warns(UserWarning, match="'x1' holds the same value"):
         report = cross_val_relevance(Ridge(), X[:, :2], X[:, 0], cv=2, n_repeats=0)
-    assert [w["column"] for w in report.warnings if w["kind"] == "constant"] == ["x1"]
+    assert [
+        w["column"] for w in report.guardrails.warnings if w["kind"] == "constant"
+    ] == ["x1"]

@@ -17,7 +17,7 @@ changes one says what to fix instead of failing somewhere downstream):
   _rules.py).
 - ``sklearn.utils.validation._num_samples`` (skl_lrp/_explainer.py).
 - ``sklearn.utils._safe_indexing``: underscored, but listed in scikit-learn's
-  API reference (skl_lrp/_network.py, _report.py, _guardrails.py).
+  API reference (skl_lrp/_network.py, _folds.py, _values.py).
 
 Public, but read by skl_lrp with a meaning these tests pin down: the MLP
 activations (written out in skl_lrp/_network.py, as scikit-learn's own table
@@ -189,7 +189,7 @@ def test_num_samples_and_safe_indexing():
         assert [_num_samples(x) for x in (X, df, X.tolist())] == [4, 4, 4]
     with relied_on(
         "sklearn.utils._safe_indexing",
-        "skl_lrp/_network.py, skl_lrp/_report.py, skl_lrp/_guardrails.py",
+        "skl_lrp/_network.py, skl_lrp/_folds.py, skl_lrp/_values.py",
     ):
         np.testing.assert_array_equal(_safe_indexing(X, [3, 0]), X[[3, 0]])
         rows = _safe_indexing(df, np.array([3, 0]))
