@@ -5,13 +5,25 @@ from ._display import RelevanceDisplay
 from ._explainer import RelevanceExplainer, explain
 from ._report import RelevanceReport, cross_val_relevance
 from ._stream import explain_file, load_explainer
+from ._summaries import (
+    FoldPerformance,
+    Guardrails,
+    PermutationImportance,
+    RankStability,
+    RelevanceStatistics,
+)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "FoldPerformance",
+    "Guardrails",
+    "PermutationImportance",
+    "RankStability",
     "RelevanceDisplay",
     "RelevanceExplainer",
     "RelevanceReport",
+    "RelevanceStatistics",
     "cross_val_relevance",
     "explain",
     "explain_file",
