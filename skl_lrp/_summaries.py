@@ -27,6 +27,13 @@ class RelevanceStatistics:
     ``report.relevance_stats``; the figures follow
     :func:`~sklearn.inspection.permutation_importance` (features × folds).
 
+    Parameters
+    ----------
+    per_fold, mean, std, ci, signed_per_fold, signed_mean : ndarray
+        See Attributes.
+    classes, by_class : ndarray or None, default=None
+        See Attributes.
+
     Attributes
     ----------
     per_fold : ndarray of shape (n_features, n_folds)
@@ -79,6 +86,17 @@ class RankStability:
 
     ``report.stability``.
 
+    Parameters
+    ----------
+    ranks : ndarray
+        See Attributes.
+    spearman, kendall : float
+        See Attributes.
+    top_k : int
+        See Attributes.
+    top_k_frequency : ndarray
+        See Attributes.
+
     Attributes
     ----------
     ranks : ndarray of shape (n_folds, n_features)
@@ -122,6 +140,13 @@ class PermutationImportance:
     ``report.permutation``; None there with ``n_repeats=0`` or when it
     could not be computed (``report.guardrails.warnings`` says why).
 
+    Parameters
+    ----------
+    per_fold, mean, std : ndarray
+        See Attributes.
+    agreement : float
+        See Attributes.
+
     Attributes
     ----------
     per_fold : ndarray of shape (n_features, n_folds)
@@ -159,6 +184,11 @@ class FoldPerformance:
 
     ``report.performance``.
 
+    Parameters
+    ----------
+    test_scores, baseline_scores, fit_times, explain_times : ndarray
+        See Attributes.
+
     Attributes
     ----------
     test_scores : ndarray of shape (n_folds,)
@@ -194,6 +224,13 @@ class Guardrails:
     """What the report's checks found, and its conservation ledger.
 
     ``report.guardrails``; see :ref:`guardrails` in the user guide.
+
+    Parameters
+    ----------
+    warnings : list of dict
+        See Attributes.
+    ledger : dict
+        See Attributes.
 
     Attributes
     ----------
