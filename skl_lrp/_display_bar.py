@@ -207,7 +207,7 @@ class RelevanceBarDisplay(RelevanceDisplayMixin):
         >>> from skl_lrp import RelevanceBarDisplay
         >>> display = RelevanceBarDisplay(feature_names=["a", "b"],
         ...     relevance=np.array([[1.0, 0.5], [3.0, 0.5]]))
-        >>> [bar.get_width() for bar in display.plot().artists_]
+        >>> [float(bar.get_width()) for bar in display.plot().artists_]
         [2.0, 0.5]
         """
         from matplotlib.patches import Patch

@@ -211,7 +211,7 @@ class RelevanceBeeswarmDisplay(RelevanceDisplayMixin):
         >>> display = RelevanceBeeswarmDisplay(feature_names=["a", "b"],
         ...     relevance=np.array([[0.5, -0.2], [0.1, 0.3]]))
         >>> [label.get_text() for label in display.plot().ax_.get_yticklabels()]
-        ['b', 'a']
+        ['a', 'b']
         """
         ax = self._axes(ax, 0.35 * max_features + 1.5)
         shown = self._shown(max_features)
