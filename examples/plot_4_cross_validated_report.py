@@ -101,7 +101,7 @@ RelevanceDependenceDisplay.from_report(
 # %%
 # A display keeps its data, so it can be drawn again on other axes, or for
 # another sample.
-fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+fig, axes = plt.subplots(2, 1, figsize=(8, 8))
 display.plot(ax=axes[0], sample=60, max_features=6)
 display.plot(ax=axes[1], sample=150, max_features=6)
 fig.tight_layout()

@@ -43,7 +43,7 @@ class RelevanceStabilityDisplay(RelevanceDisplayMixin):
 
     See Also
     --------
-    RelevanceBarDisplay : Mean |relevance| per feature, with its spread
+    RelevanceBarDisplay : Mean absolute relevance per feature, with its spread
         across folds.
 
     Examples
