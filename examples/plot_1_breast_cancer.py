@@ -74,9 +74,11 @@ plt.tight_layout()
 # ---------------------
 # The beeswarm shows every patient's relevance per feature, coloured by the
 # feature's value; the bar chart summarises it as mean absolute relevance.
+# Both draw the explanation computed above (``from_explanation``), instead
+# of explaining ``X_test`` again as ``from_estimator`` would.
 fig, axes = plt.subplots(1, 2, figsize=(12, 5))
-RelevanceBeeswarmDisplay.from_estimator(explainer, X_test, ax=axes[0])
-RelevanceBarDisplay.from_estimator(explainer, X_test, ax=axes[1])
+RelevanceBeeswarmDisplay.from_explanation(explanation, X_test, ax=axes[0])
+RelevanceBarDisplay.from_explanation(explanation, ax=axes[1])
 fig.tight_layout()
 
 # sphinx_gallery_thumbnail_number = 2

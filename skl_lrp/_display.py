@@ -1,11 +1,11 @@
 """What the relevance displays share: their data, read from a report or an
 explainer, and the helpers every plot uses.
 
-One display per plot, after scikit-learn's Display API (``from_report`` and
-``from_estimator`` gather the data, the constructor stores it, ``plot``
-draws): :class:`RelevanceBarDisplay`, :class:`RelevanceBeeswarmDisplay`,
-:class:`RelevanceDependenceDisplay`, :class:`RelevanceStabilityDisplay` and
-:class:`RelevanceWaterfallDisplay`.
+One display per plot, after scikit-learn's Display API (``from_report``,
+``from_estimator`` and ``from_explanation`` gather the data, the constructor
+stores it, ``plot`` draws): :class:`RelevanceBarDisplay`,
+:class:`RelevanceBeeswarmDisplay`, :class:`RelevanceDependenceDisplay`,
+:class:`RelevanceStabilityDisplay` and :class:`RelevanceWaterfallDisplay`.
 
 A view: the displays read the report they are given and never import the
 report's module; features are ranked and their values read with the
@@ -41,6 +41,7 @@ COLOR = [str, tuple, None]
 FEATURE = [str, Integral]
 REPORT = [HasMethods(["feature_table"])]
 ESTIMATOR = [HasMethods(["fit"])]
+EXPLANATION = [dict]  # a Bunch of RelevanceExplainer.explain
 DATA = ["array-like", "sparse matrix"]
 # A categorical feature gets one colour per level up to this many levels
 # (the qualitative palette "tab10"), and grey beyond.
@@ -123,6 +124,40 @@ def report_data(report):
     }
 
 
+def _first_target(explanation):
+    """The arrays of the first target of `explanation` (a Bunch of
+    :meth:`RelevanceExplainer.explain`), as a display takes them."""
+    data = {
+        "feature_names": explanation.feature_names,
+        "relevance": explanation.relevance[:, 0],
+        "scores": explanation.scores[:, 0],
+        "absorbed": explanation.absorbed[:, 0],
+        "baseline": explanation.baseline[:, 0],
+        "targets": explanation.targets[:, 0],
+    }
+    data["positive_only"] = follows_score(data["relevance"], data["scores"])
+    return data
+
+
+def explanation_data(explanation, X=None):
+    """What a display takes from an explanation of one target (a Bunch of
+    :meth:`RelevanceExplainer.explain`) and, when given, the explained `X`
+    (its feature values and row labels)."""
+    n_targets = np.shape(explanation.relevance)[1]
+    if n_targets != 1:
+        raise ValueError(
+            f"The explanation holds {n_targets} targets per sample and a "
+            "display draws one: explain a single target (target='predicted' "
+            "or one label)."
+        )
+    data = _first_target(explanation)
+    if X is not None:
+        n_features = len(data["feature_names"])
+        data["values"], data["categories"] = feature_values(X, n_features)
+        data["row_labels"] = row_labels(X)
+    return data
+
+
 def estimator_data(estimator, X, target, wanted):
     """What a display takes (the names in `wanted`), from explaining `X`
     with `estimator` (a fitted explainer, or a trained model explained as it
@@ -135,16 +170,10 @@ def estimator_data(estimator, X, target, wanted):
     model = explainer.estimator_
     classifier = is_classifier(model)
     data = {
-        "feature_names": names,
-        "relevance": explanation.relevance[:, 0],
-        "scores": explanation.scores[:, 0],
-        "absorbed": explanation.absorbed[:, 0],
-        "baseline": explanation.baseline[:, 0],
-        "targets": explanation.targets[:, 0],
+        **_first_target(explanation),
         "row_labels": row_labels(X),
         "task": "classification" if classifier else "regression",
     }
-    data["positive_only"] = follows_score(data["relevance"], data["scores"])
     if {"values", "categories"} & set(wanted):
         data["values"], data["categories"] = feature_values(
             X, len(names), categorical_columns(model, len(names))
@@ -174,6 +203,10 @@ class RelevanceDisplayMixin:
     @classmethod
     def _from_estimator_data(cls, estimator, X, target):
         return cls._from_data(estimator_data(estimator, X, target, cls._parameters()))
+
+    @classmethod
+    def _from_explanation_data(cls, explanation, X):
+        return cls._from_data(explanation_data(explanation, X))
 
     @staticmethod
     def _axes(ax, height):

@@ -8,6 +8,7 @@ from ._display import (
     COLOR,
     DATA,
     ESTIMATOR,
+    EXPLANATION,
     LOWERS,
     MAX_FEATURES,
     RAISES,
@@ -175,6 +176,53 @@ class RelevanceBarDisplay(RelevanceDisplayMixin):
         4
         """
         display = cls._from_estimator_data(estimator, X, target)
+        return display.plot(ax=ax, max_features=max_features, color=color)
+
+    @classmethod
+    @validate_params(
+        {
+            "explanation": EXPLANATION,
+            "ax": AX,
+            "max_features": MAX_FEATURES,
+            "color": COLOR,
+        },
+        prefer_skip_nested_validation=True,
+    )
+    def from_explanation(cls, explanation, *, ax=None, max_features=10, color=None):
+        """Plot the ranking of an explanation already computed.
+
+        Parameters
+        ----------
+        explanation : Bunch
+            From :meth:`RelevanceExplainer.explain` or :func:`explain`, of one
+            target (``target="predicted"`` or one label).
+        ax : matplotlib Axes, default=None
+            Where to draw; None makes a new figure.
+        max_features : int, default=10
+            Features shown, most relevant first.
+        color : str or tuple, default=None
+            Colour of the bars; None splits them by sign (see
+            :meth:`from_report`).
+
+        Returns
+        -------
+        display : RelevanceBarDisplay
+            The display, plotted.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skl_lrp import RelevanceBarDisplay, explain
+        >>> X, y = load_iris(return_X_y=True)
+        >>> explanation = explain(LogisticRegression(max_iter=500).fit(X, y), X)
+        >>> display = RelevanceBarDisplay.from_explanation(explanation)
+        >>> len(display.ax_.get_yticklabels())
+        4
+        """
+        display = cls._from_explanation_data(explanation, None)
         return display.plot(ax=ax, max_features=max_features, color=color)
 
     @validate_params(

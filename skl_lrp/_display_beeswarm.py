@@ -8,6 +8,7 @@ from ._display import (
     AX,
     DATA,
     ESTIMATOR,
+    EXPLANATION,
     MAX_FEATURES,
     REPORT,
     RelevanceDisplayMixin,
@@ -182,6 +183,54 @@ class RelevanceBeeswarmDisplay(RelevanceDisplayMixin):
         300
         """
         display = cls._from_estimator_data(estimator, X, target)
+        return display.plot(ax=ax, max_features=max_features)
+
+    @classmethod
+    @validate_params(
+        {
+            "explanation": EXPLANATION,
+            "X": DATA + [None],
+            "ax": AX,
+            "max_features": MAX_FEATURES,
+        },
+        prefer_skip_nested_validation=True,
+    )
+    def from_explanation(cls, explanation, X=None, *, ax=None, max_features=10):
+        """Plot every sample's relevance from an explanation already computed.
+
+        Parameters
+        ----------
+        explanation : Bunch
+            From :meth:`RelevanceExplainer.explain` or :func:`explain`, of one
+            target (``target="predicted"`` or one label).
+        X : {array-like, sparse matrix, DataFrame} of shape \
+(n_samples, n_features), default=None
+            The explained samples, whose values colour the dots (a column
+            holding anything but numbers is categorical); None: grey dots.
+        ax : matplotlib Axes, default=None
+            Where to draw; None makes a new figure.
+        max_features : int, default=10
+            Features shown, most relevant first.
+
+        Returns
+        -------
+        display : RelevanceBeeswarmDisplay
+            The display, plotted.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skl_lrp import RelevanceBeeswarmDisplay, explain
+        >>> X, y = load_iris(return_X_y=True)
+        >>> explanation = explain(LogisticRegression(max_iter=500).fit(X, y), X)
+        >>> display = RelevanceBeeswarmDisplay.from_explanation(explanation, X)
+        >>> display.colorbar_ is not None
+        True
+        """
+        display = cls._from_explanation_data(explanation, X)
         return display.plot(ax=ax, max_features=max_features)
 
     @validate_params(

@@ -8,6 +8,7 @@ from ._display import (
     COLOR,
     DATA,
     ESTIMATOR,
+    EXPLANATION,
     FEATURE,
     REPORT,
     RelevanceDisplayMixin,
@@ -172,6 +173,56 @@ class RelevanceDependenceDisplay(RelevanceDisplayMixin):
         'x3 (low → high)'
         """
         display = cls._from_estimator_data(estimator, X, target)
+        return display.plot(ax=ax, feature=feature, color_by=color_by, color=color)
+
+    @classmethod
+    @validate_params(
+        {"explanation": EXPLANATION, "X": DATA, **_PLOT},
+        prefer_skip_nested_validation=True,
+    )
+    def from_explanation(
+        cls, explanation, X, *, feature, color_by=None, ax=None, color=None
+    ):
+        """Plot one feature's relevance against its value, from an
+        explanation already computed.
+
+        Parameters
+        ----------
+        explanation : Bunch
+            From :meth:`RelevanceExplainer.explain` or :func:`explain`, of one
+            target (``target="predicted"`` or one label).
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            The explained samples (a column holding anything but numbers is
+            categorical).
+        feature : str or int
+            The feature: a name or a column index.
+        color_by : str or int, default=None
+            A second feature colouring the dots.
+        ax : matplotlib Axes, default=None
+            Where to draw; None makes a new figure.
+        color : str or tuple, default=None
+            Colour of the dots without `color_by`.
+
+        Returns
+        -------
+        display : RelevanceDependenceDisplay
+            The display, plotted.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skl_lrp import RelevanceDependenceDisplay, explain
+        >>> X, y = load_iris(return_X_y=True)
+        >>> explanation = explain(LogisticRegression(max_iter=500).fit(X, y), X)
+        >>> display = RelevanceDependenceDisplay.from_explanation(
+        ...     explanation, X, feature="x3")
+        >>> len(display.artists_[0].get_offsets())
+        150
+        """
+        display = cls._from_explanation_data(explanation, X)
         return display.plot(ax=ax, feature=feature, color_by=color_by, color=color)
 
     @validate_params(_PLOT, prefer_skip_nested_validation=True)

@@ -11,6 +11,7 @@ from ._display import (
     AX,
     DATA,
     ESTIMATOR,
+    EXPLANATION,
     LOWERS,
     MAX_FEATURES,
     RAISES,
@@ -233,6 +234,57 @@ class RelevanceWaterfallDisplay(RelevanceDisplayMixin):
         'row 100: explained class 2'
         """
         display = cls._from_estimator_data(estimator, X, target)
+        return display.plot(ax=ax, sample=sample, max_features=max_features)
+
+    @classmethod
+    @validate_params(
+        {"explanation": EXPLANATION, "X": DATA + [None], **_PLOT},
+        prefer_skip_nested_validation=True,
+    )
+    def from_explanation(
+        cls, explanation, X=None, *, sample=0, ax=None, max_features=10
+    ):
+        """Plot one sample of an explanation already computed.
+
+        Without the model, the title gives the score but not what it
+        means (a class's logit or a prediction): :meth:`from_estimator` says.
+
+        Parameters
+        ----------
+        explanation : Bunch
+            From :meth:`RelevanceExplainer.explain` or :func:`explain`, of one
+            target (``target="predicted"`` or one label).
+        X : {array-like, sparse matrix, DataFrame} of shape \
+(n_samples, n_features), default=None
+            The explained samples, whose values label the bars (and a
+            DataFrame's index names the row); None: names alone.
+        sample : int, default=0
+            The row shown, from 0 to ``n_samples - 1``.
+        ax : matplotlib Axes, default=None
+            Where to draw; None makes a new figure.
+        max_features : int, default=10
+            Features given a bar of their own; the others share one.
+
+        Returns
+        -------
+        display : RelevanceWaterfallDisplay
+            The display, plotted.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skl_lrp import RelevanceWaterfallDisplay, explain
+        >>> X, y = load_iris(return_X_y=True)
+        >>> explanation = explain(LogisticRegression(max_iter=500).fit(X, y), X)
+        >>> display = RelevanceWaterfallDisplay.from_explanation(
+        ...     explanation, X, sample=100, max_features=2)
+        >>> [t.get_text() for t in display.ax_.get_yticklabels()]
+        ['x2 = 6', 'x3 = 2.5', '2 other features']
+        """
+        display = cls._from_explanation_data(explanation, X)
         return display.plot(ax=ax, sample=sample, max_features=max_features)
 
     @validate_params(_PLOT, prefer_skip_nested_validation=True)

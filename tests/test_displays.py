@@ -97,6 +97,14 @@ def fitted():
     return X, report, model, explainer
 
 
+@pytest.fixture(scope="module")
+def explained(fitted):
+    """The classifier's explainer and its explanation of X (one target)."""
+    X, _, model, _ = fitted
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    return explainer, explainer.explain(X)
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
@@ -185,6 +193,10 @@ FOREIGN = [
     (RelevanceWaterfallDisplay, "plot", {"color": "red"}),
     (RelevanceWaterfallDisplay, "from_report", {"feature": "age"}),
     (RelevanceWaterfallDisplay, "from_estimator", {"color_by": "age"}),
+    (RelevanceBarDisplay, "from_explanation", {"X": None}),
+    (RelevanceBeeswarmDisplay, "from_explanation", {"sample": 0}),
+    (RelevanceDependenceDisplay, "from_explanation", {"feature": 0, "target": 1}),
+    (RelevanceWaterfallDisplay, "from_explanation", {"color": "red"}),
 ]
 
 
@@ -193,12 +205,18 @@ FOREIGN = [
     FOREIGN,
     ids=[f"{cls.__name__}.{method}-{list(kw)[-1]}" for cls, method, kw in FOREIGN],
 )
-def test_an_argument_of_another_kind_is_a_type_error(fitted, cls, method, foreign):
+def test_an_argument_of_another_kind_is_a_type_error(
+    fitted, explained, cls, method, foreign
+):
     X, report, model, _ = fitted
     if method == "plot":
         owner, required = cls._from_report_data(report), {}
     elif method == "from_report":
         owner, required = cls, {"report": report}
+    elif method == "from_explanation":
+        owner, required = cls, {"explanation": explained[1]}
+        if cls is RelevanceDependenceDisplay:
+            required["X"] = X
     else:
         owner, required = cls, {"estimator": model, "X": X}
     name = list(foreign)[-1]  # the foreign one; the others are needed
@@ -290,6 +308,25 @@ VALIDATED = [
     (RelevanceWaterfallDisplay, "plot", "ax", "axes"),
     (RelevanceWaterfallDisplay, "plot", "sample", 1.5),
     (RelevanceWaterfallDisplay, "plot", "max_features", 0),
+    (RelevanceBarDisplay, "from_explanation", "explanation", "a Bunch"),
+    (RelevanceBarDisplay, "from_explanation", "ax", "axes"),
+    (RelevanceBarDisplay, "from_explanation", "max_features", 0),
+    (RelevanceBarDisplay, "from_explanation", "color", 3),
+    (RelevanceBeeswarmDisplay, "from_explanation", "explanation", [1.0]),
+    (RelevanceBeeswarmDisplay, "from_explanation", "X", 3.0),
+    (RelevanceBeeswarmDisplay, "from_explanation", "ax", "axes"),
+    (RelevanceBeeswarmDisplay, "from_explanation", "max_features", 0),
+    (RelevanceDependenceDisplay, "from_explanation", "explanation", None),
+    (RelevanceDependenceDisplay, "from_explanation", "X", None),
+    (RelevanceDependenceDisplay, "from_explanation", "ax", "axes"),
+    (RelevanceDependenceDisplay, "from_explanation", "feature", 1.5),
+    (RelevanceDependenceDisplay, "from_explanation", "color_by", 1.5),
+    (RelevanceDependenceDisplay, "from_explanation", "color", 3),
+    (RelevanceWaterfallDisplay, "from_explanation", "explanation", "a Bunch"),
+    (RelevanceWaterfallDisplay, "from_explanation", "X", 3.0),
+    (RelevanceWaterfallDisplay, "from_explanation", "ax", "axes"),
+    (RelevanceWaterfallDisplay, "from_explanation", "sample", 1.5),
+    (RelevanceWaterfallDisplay, "from_explanation", "max_features", 0),
 ]
 
 
@@ -298,13 +335,18 @@ VALIDATED = [
     VALIDATED,
     ids=[f"{c.__name__}.{m}-{p}" for c, m, p, _ in VALIDATED],
 )
-def test_each_display_validates_its_parameters(fitted, cls, method, param, value):
+def test_each_display_validates_its_parameters(
+    fitted, explained, cls, method, param, value
+):
     X, report, _, _ = fitted
     required = {
         "from_report": {"report": report},
         "from_estimator": {"estimator": Ridge().fit(np.eye(3), [0, 1, 2]), "X": X},
+        "from_explanation": {"explanation": explained[1], "X": X},
         "plot": {},
     }[method]
+    if cls is RelevanceBarDisplay and method == "from_explanation":
+        del required["X"]  # a bar draws no values
     if cls is RelevanceDependenceDisplay:
         required["feature"] = "age"
     owner = cls._from_report_data(report) if method == "plot" else cls
@@ -317,7 +359,7 @@ def test_each_display_validates_its_parameters(fitted, cls, method, param, value
 
 @pytest.mark.parametrize("cls", list(DISPLAYS.values()))
 def test_every_validated_parameter_of_the_displays_is_tested(cls):
-    for method in ("from_report", "from_estimator", "plot"):
+    for method in ("from_report", "from_estimator", "from_explanation", "plot"):
         if not hasattr(cls, method):
             continue
         tested = {p for c, m, p, _ in VALIDATED if c is cls and m == method}
@@ -482,3 +524,44 @@ def test_stability_gives_tied_features_their_best_rank():
     ).plot()
     assert _ticks(display.ax_.get_yticklabels()) == ["b", "a", "c"]
     np.testing.assert_array_equal(display.im_.get_array(), [[1, 1], [1, 2], [3, 3]])
+
+
+# from_explanation: an explanation already computed, drawn without explaining
+# again (scikit-learn's from_predictions).
+
+
+@pytest.mark.parametrize("kind", ["bar", "beeswarm", "dependence"])
+def test_from_explanation_draws_what_from_estimator_draws(fitted, explained, kind):
+    X = fitted[0]
+    explainer, explanation = explained
+    options = {"feature": "age", "color_by": "colour"} if kind == "dependence" else {}
+    cls = DISPLAYS[kind]
+    data = () if kind == "bar" else (X,)
+    display = cls.from_explanation(explanation, *data, **options)
+    again = cls.from_estimator(explainer, X, **options)
+    np.testing.assert_array_equal(_pixels(display), _pixels(again))
+
+
+def test_waterfall_from_explanation_labels_the_bars_with_the_values(fitted, explained):
+    X = fitted[0]
+    explainer, explanation = explained
+    display = RelevanceWaterfallDisplay.from_explanation(explanation, X, sample=4)
+    again = RelevanceWaterfallDisplay.from_estimator(explainer, X, sample=4)
+    labels = _ticks(display.ax_.get_yticklabels())
+    assert labels == _ticks(again.ax_.get_yticklabels())
+    assert "age = " + f"{X['age'].iloc[4]:.4g}" in labels
+    bars = [(p.get_x(), p.get_width()) for bar in display.artists_ for p in bar]
+    assert bars == [(p.get_x(), p.get_width()) for bar in again.artists_ for p in bar]
+    # Without the model it cannot say what the score is: it gives it.
+    score = explanation.scores[4, 0]
+    assert display.ax_.get_title().startswith(f"index p4: score {score:.4g}")
+    names = RelevanceWaterfallDisplay.from_explanation(explanation, sample=4)
+    assert _ticks(names.ax_.get_yticklabels())[0] in [str(n) for n in X.columns]
+
+
+def test_from_explanation_draws_one_target(fitted, explained):
+    X = fitted[0]
+    explainer = explained[0]
+    both = explainer.explain(X, target=["healthy", "sick"])
+    with pytest.raises(ValueError, match="holds 2 targets per sample"):
+        RelevanceBarDisplay.from_explanation(both)
