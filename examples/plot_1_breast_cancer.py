@@ -22,7 +22,12 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skl_lrp import RelevanceDisplay, RelevanceExplainer
+from skl_lrp import (
+    RelevanceBarDisplay,
+    RelevanceBeeswarmDisplay,
+    RelevanceExplainer,
+    RelevanceWaterfallDisplay,
+)
 
 X, y = load_breast_cancer(return_X_y=True, as_frame=True)
 X_train, X_test, y_train, y_test = train_test_split(
@@ -61,7 +66,7 @@ print("absorbed (bias, stabilizer, dead):", explanation.ledger.sum(axis=(0, 1)))
 # A waterfall builds one sample's score from its most relevant features.
 # The binary classifier has a single output unit; the predicted class of
 # each row is explained, so every score here is positive.
-RelevanceDisplay.from_estimator(explainer, X_test, kind="waterfall", sample=0)
+RelevanceWaterfallDisplay.from_estimator(explainer, X_test, sample=0)
 plt.tight_layout()
 
 # %%
@@ -69,9 +74,11 @@ plt.tight_layout()
 # ---------------------
 # The beeswarm shows every patient's relevance per feature, coloured by the
 # feature's value; the bar chart summarises it as mean absolute relevance.
+# Both draw the explanation computed above (``from_explanation``), instead
+# of explaining ``X_test`` again as ``from_estimator`` would.
 fig, axes = plt.subplots(1, 2, figsize=(12, 5))
-RelevanceDisplay.from_estimator(explainer, X_test, kind="beeswarm", ax=axes[0])
-RelevanceDisplay.from_estimator(explainer, X_test, kind="bar", ax=axes[1])
+RelevanceBeeswarmDisplay.from_explanation(explanation, X_test, ax=axes[0])
+RelevanceBarDisplay.from_explanation(explanation, ax=axes[1])
 fig.tight_layout()
 
 # sphinx_gallery_thumbnail_number = 2

@@ -22,7 +22,11 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skl_lrp import RelevanceDisplay, RelevanceExplainer
+from skl_lrp import (
+    RelevanceBeeswarmDisplay,
+    RelevanceExplainer,
+    RelevanceWaterfallDisplay,
+)
 
 X, y = load_diabetes(return_X_y=True, as_frame=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
@@ -61,7 +65,7 @@ print(f"largest |sum - (prediction - baseline)|: {gap:.1e}")
 # The waterfall starts at the baseline (dotted line) and adds each feature's
 # relevance, strongest first, up to the prediction (dashed line): red
 # pushes it up, blue pulls it down.
-RelevanceDisplay.from_estimator(explainer, X_test, kind="waterfall", sample=0)
+RelevanceWaterfallDisplay.from_estimator(explainer, X_test, sample=0)
 plt.tight_layout()
 
 # %%
@@ -122,5 +126,5 @@ for name, values in rankings.items():
 
 # %%
 # The beeswarm view of the default explanation:
-RelevanceDisplay.from_estimator(explainer, X_test, kind="beeswarm")
+RelevanceBeeswarmDisplay.from_estimator(explainer, X_test)
 plt.tight_layout()

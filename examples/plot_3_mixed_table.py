@@ -29,7 +29,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skl_lrp import RelevanceDisplay, RelevanceExplainer
+from skl_lrp import RelevanceBarDisplay, RelevanceExplainer
 
 rng = np.random.RandomState(0)
 n = 2000
@@ -132,7 +132,7 @@ print(
 # %%
 # The ranking puts the three columns the target was built from first, and the
 # two that play no part last.
-RelevanceDisplay.from_estimator(explainer, X_test, kind="bar")
+RelevanceBarDisplay.from_estimator(explainer, X_test)
 plt.tight_layout()
 
 # %%

@@ -19,7 +19,14 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skl_lrp import RelevanceDisplay, cross_val_relevance
+from skl_lrp import (
+    RelevanceBarDisplay,
+    RelevanceBeeswarmDisplay,
+    RelevanceDependenceDisplay,
+    RelevanceStabilityDisplay,
+    RelevanceWaterfallDisplay,
+    cross_val_relevance,
+)
 
 X, y = load_wine(return_X_y=True, as_frame=True)
 model = make_pipeline(
@@ -59,36 +66,44 @@ print(
 )
 
 # %%
-# Every kind of plot
-# ------------------
-# :class:`~skl_lrp.RelevanceDisplay` draws the report in several ways. The
-# loop makes one figure per kind, with that kind's own options; a new kind
-# is one more entry in the dict.
+# Every plot
+# ----------
+# One display per plot draws the report, each with the arguments of its own
+# plot (``from_report``; ``from_estimator`` explains new data instead).
 #
-# * ``"bar"``: mean absolute relevance, error bars across folds;
-# * ``"beeswarm"``: each sample's out-of-fold relevance, coloured by the
-#   feature's value;
-# * ``"stability"``: each feature's rank in each fold;
-# * ``"waterfall"``: one sample's score built up from its features;
-# * ``"dependence"``: a feature's value against its relevance, coloured by a
-#   second feature.
-kinds = {
-    "bar": {},
-    "beeswarm": {},
-    "stability": {},
-    "waterfall": {"sample": 0},
-    "dependence": {"feature": "proline", "color_by": "alcohol"},
-}
-for kind, options in kinds.items():
-    display = RelevanceDisplay.from_report(report, kind=kind, max_features=8, **options)
-    display.figure_.tight_layout()
+# :class:`~skl_lrp.RelevanceBarDisplay`: mean absolute relevance, error bars
+# across folds.
+RelevanceBarDisplay.from_report(report, max_features=8).figure_.tight_layout()
 
 # %%
-# A display keeps its data, so it can be drawn again on other axes, as
-# another kind or for another sample.
-fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-display.plot(ax=axes[0], kind="waterfall", sample=60, max_features=6)
-display.plot(ax=axes[1], kind="waterfall", sample=150, max_features=6)
+# :class:`~skl_lrp.RelevanceBeeswarmDisplay`: each sample's out-of-fold
+# relevance, coloured by the feature's value.
+RelevanceBeeswarmDisplay.from_report(report, max_features=8).figure_.tight_layout()
+
+# %%
+# :class:`~skl_lrp.RelevanceStabilityDisplay`: each feature's rank in each
+# fold.
+RelevanceStabilityDisplay.from_report(report, max_features=8).figure_.tight_layout()
+
+# %%
+# :class:`~skl_lrp.RelevanceWaterfallDisplay`: one sample's score built up
+# from its features.
+display = RelevanceWaterfallDisplay.from_report(report, sample=0, max_features=8)
+display.figure_.tight_layout()
+
+# %%
+# :class:`~skl_lrp.RelevanceDependenceDisplay`: a feature's value against its
+# relevance, coloured by a second feature.
+RelevanceDependenceDisplay.from_report(
+    report, feature="proline", color_by="alcohol"
+).figure_.tight_layout()
+
+# %%
+# A display keeps its data, so it can be drawn again on other axes, or for
+# another sample.
+fig, axes = plt.subplots(2, 1, figsize=(8, 8))
+display.plot(ax=axes[0], sample=60, max_features=6)
+display.plot(ax=axes[1], sample=150, max_features=6)
 fig.tight_layout()
 
 # %%

@@ -1,7 +1,12 @@
 """Layer-wise Relevance Propagation for scikit-learn neural networks."""
 
 from . import metrics, rules
-from ._display import RelevanceDisplay
+from ._display_bar import RelevanceBarDisplay
+from ._display_beeswarm import RelevanceBeeswarmDisplay
+from ._display_dependence import RelevanceDependenceDisplay
+from ._display_deprecated import RelevanceDisplay
+from ._display_stability import RelevanceStabilityDisplay
+from ._display_waterfall import RelevanceWaterfallDisplay
 from ._explainer import RelevanceExplainer, explain
 from ._report import RelevanceReport, cross_val_relevance
 from ._stream import explain_file, load_explainer
@@ -20,7 +25,12 @@ __all__ = [
     "Guardrails",
     "PermutationImportance",
     "RankStability",
+    "RelevanceBarDisplay",
+    "RelevanceBeeswarmDisplay",
+    "RelevanceDependenceDisplay",
     "RelevanceDisplay",
+    "RelevanceStabilityDisplay",
+    "RelevanceWaterfallDisplay",
     "RelevanceExplainer",
     "RelevanceReport",
     "RelevanceStatistics",

@@ -11,7 +11,11 @@ from html import escape
 import numpy as np
 
 from ._describe import without_addresses
-from ._display import RelevanceDisplay
+from ._display_bar import RelevanceBarDisplay
+from ._display_beeswarm import RelevanceBeeswarmDisplay
+from ._display_dependence import RelevanceDependenceDisplay
+from ._display_stability import RelevanceStabilityDisplay
+from ._display_waterfall import RelevanceWaterfallDisplay
 from ._ranking import descending_order
 from ._summaries import follows_score, signed_by_target
 
@@ -79,27 +83,29 @@ def _plots(report):
     if len(order) > 1:
         dependence["color_by"] = int(order[1])
         caption += f", coloured by the second, {report.feature_names[order[1]]}"
-    kinds = [
-        ("bar", "Mean |relevance| per feature, with the spread across folds", {}),
+    displays = [
         (
-            "beeswarm",
+            RelevanceBarDisplay,
+            "Mean |relevance| per feature, with the spread across folds",
+            {},
+        ),
+        (
+            RelevanceBeeswarmDisplay,
             "Relevance of every held-out sample, coloured by the feature's "
             "value (numbers: blue low to red high; categories: one colour per "
             "level)",
             {},
         ),
-        ("dependence", caption, dependence),
-        ("stability", "Rank of each feature in each fold", {}),
-        ("waterfall", "The first sample's score, decomposed", {}),
+        (RelevanceDependenceDisplay, caption, dependence),
+        (RelevanceStabilityDisplay, "Rank of each feature in each fold", {}),
+        (RelevanceWaterfallDisplay, "The first sample's score, decomposed", {}),
     ]
     if report.relevance_stats.per_fold.shape[1] < 2:
-        kinds = [k for k in kinds if k[0] != "stability"]
+        displays = [d for d in displays if d[0] is not RelevanceStabilityDisplay]
     images = []
-    for kind, caption, options in kinds:
+    for display_class, caption, options in displays:
         figure = Figure(figsize=(7, 5.5))
-        display = RelevanceDisplay.from_report(
-            report, kind=kind, ax=figure.subplots(), **options
-        )
+        display = display_class.from_report(report, ax=figure.subplots(), **options)
         buffer = io.BytesIO()
         display.figure_.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
         data = base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -88,12 +88,21 @@ def _column(report, name):
     return list(report.feature_names).index(name)
 
 
+# RelevanceDisplay is deprecated: the tests of its behaviour expect the warning.
+DEPRECATED = "RelevanceDisplay is deprecated in 0.1 and will be removed in 0.3"
+
+
+def deprecated():
+    return pytest.warns(FutureWarning, match=DEPRECATED)
+
+
 # beeswarm
 
 
 def test_beeswarm_colours_numbers_by_quantile_with_a_labelled_colour_bar(mixed):
     X, _, report, _ = mixed
-    display = RelevanceDisplay.from_report(report, kind="beeswarm")
+    with deprecated():
+        display = RelevanceDisplay.from_report(report, kind="beeswarm")
     assert display.colorbar_ is not None
     assert display.colorbar_.ax.get_ylabel() == "feature value (low \u2192 high)"
     assert [t.get_text() for t in display.colorbar_.ax.get_yticklabels()] == [
@@ -116,7 +125,8 @@ def test_beeswarm_colours_numbers_by_quantile_with_a_labelled_colour_bar(mixed):
 
 def test_beeswarm_gives_each_level_a_colour_or_says_there_are_too_many(mixed):
     X, _, report, _ = mixed
-    display = RelevanceDisplay.from_report(report, kind="beeswarm")
+    with deprecated():
+        display = RelevanceDisplay.from_report(report, kind="beeswarm")
     labels = _texts(display.ax_)
     assert [label for label in labels if label.startswith("colour")] == [
         "colour = blue",
@@ -146,12 +156,13 @@ def test_beeswarm_draws_every_point_once_missing_values_in_grey():
     values[:4, 0] = np.nan  # a numeric feature with missing values
     values[:, 1] = rng.randint(3, size=30)
     values[5, 1] = np.nan  # and a categorical one
-    display = RelevanceDisplay(
-        feature_names=["num", "cat"],
-        relevance=relevance,
-        values=values,
-        categories=[None, ["a", "b", "c"]],
-    ).plot(kind="beeswarm")
+    with deprecated():
+        display = RelevanceDisplay(
+            feature_names=["num", "cat"],
+            relevance=relevance,
+            values=values,
+            categories=[None, ["a", "b", "c"]],
+        ).plot(kind="beeswarm")
     drawn = np.vstack([artist.get_offsets() for artist in display.artists_])
     assert len(drawn) == 60
     np.testing.assert_allclose(np.sort(drawn[:, 0]), np.sort(relevance.ravel()))
@@ -191,9 +202,10 @@ def test_numbers_that_an_encoder_reads_are_categories():
 def test_dependence_plots_a_value_against_its_relevance(mixed):
     X, _, report, _ = mixed
     j = _column(report, "age")
-    display = RelevanceDisplay.from_report(
-        report, kind="dependence", feature="age", color_by="colour"
-    )
+    with deprecated():
+        display = RelevanceDisplay.from_report(
+            report, kind="dependence", feature="age", color_by="colour"
+        )
     offsets = np.vstack([artist.get_offsets() for artist in display.artists_])
     expected = np.c_[X["age"], report.relevance[:, j]]
     np.testing.assert_allclose(
@@ -212,7 +224,10 @@ def test_dependence_plots_a_value_against_its_relevance(mixed):
 
 def test_dependence_of_a_categorical_feature_is_a_strip_per_level(mixed):
     X, _, report, _ = mixed
-    display = RelevanceDisplay.from_report(report, kind="dependence", feature="colour")
+    with deprecated():
+        display = RelevanceDisplay.from_report(
+            report, kind="dependence", feature="colour"
+        )
     ax = display.ax_
     assert [t.get_text() for t in ax.get_xticklabels()] == ["blue", "green", "red"]
     x = display.artists_[0].get_offsets()[:, 0]
@@ -223,13 +238,25 @@ def test_dependence_of_a_categorical_feature_is_a_strip_per_level(mixed):
 
 def test_dependence_needs_a_feature_it_knows(mixed):
     report = mixed[2]
-    with pytest.raises(ValueError, match=r"needs feature=.*by name or index"):
+    with (
+        deprecated(),
+        pytest.raises(ValueError, match=r"needs feature=.*by name or index"),
+    ):
         RelevanceDisplay.from_report(report, kind="dependence")
-    with pytest.raises(ValueError, match=r"feature='height' is not a feature"):
+    with (
+        deprecated(),
+        pytest.raises(ValueError, match=r"feature='height' is not a feature"),
+    ):
         RelevanceDisplay.from_report(report, kind="dependence", feature="height")
-    with pytest.raises(ValueError, match=r"feature=9 is not a feature index: from 0"):
+    with (
+        deprecated(),
+        pytest.raises(ValueError, match=r"feature=9 is not a feature index: from 0"),
+    ):
         RelevanceDisplay.from_report(report, kind="dependence", feature=9)
-    with pytest.raises(ValueError, match=r"color_by='x' is not a feature"):
+    with (
+        deprecated(),
+        pytest.raises(ValueError, match=r"color_by='x' is not a feature"),
+    ):
         RelevanceDisplay.from_report(
             report, kind="dependence", feature="age", color_by="x"
         )
@@ -240,9 +267,10 @@ def test_dependence_needs_a_feature_it_knows(mixed):
 
 def test_waterfall_names_the_row_class_probability_and_values(mixed):
     X, _, _, model = mixed
-    display = RelevanceDisplay.from_estimator(
-        model, X, kind="waterfall", sample=3, max_features=3
-    )
+    with deprecated():
+        display = RelevanceDisplay.from_estimator(
+            model, X, kind="waterfall", sample=3, max_features=3
+        )
     title = display.ax_.get_title()
     predicted = model.predict(X.iloc[[3]])[0]
     probability = model.predict_proba(X.iloc[[3]]).max()
@@ -266,7 +294,10 @@ def test_waterfall_of_rules_with_both_signs_says_what_raises_and_lowers(mixed):
     from sklearn.frozen import FrozenEstimator
 
     explainer = RelevanceExplainer(FrozenEstimator(model), rules="epsilon").fit(X)
-    display = RelevanceDisplay.from_estimator(explainer, X, kind="waterfall", sample=5)
+    with deprecated():
+        display = RelevanceDisplay.from_estimator(
+            explainer, X, kind="waterfall", sample=5
+        )
     title = display.ax_.get_title()
     assert title.startswith("index p5: explained class")
     assert "raise or lower" not in title
@@ -291,7 +322,8 @@ def test_waterfall_names_a_row_of_an_array_by_its_number(classifier_data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
-    display = RelevanceDisplay.from_estimator(model, X, kind="waterfall", sample=2)
+    with deprecated():
+        display = RelevanceDisplay.from_estimator(model, X, kind="waterfall", sample=2)
     predicted = model.predict(X[2:3])[0]
     assert display.ax_.get_title().startswith(f"row 2: explained class {predicted}")
     labels = [t.get_text() for t in display.ax_.get_yticklabels()]
@@ -304,7 +336,8 @@ def test_waterfall_of_a_regressor_shows_the_predicted_value():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = _pipeline(X, classifier=False).fit(X, y)
-    display = RelevanceDisplay.from_estimator(model, X, kind="waterfall", sample=0)
+    with deprecated():
+        display = RelevanceDisplay.from_estimator(model, X, kind="waterfall", sample=0)
     prediction = model.predict(X.iloc[[0]])[0]
     assert f"score {prediction:.4g} = the predicted value" in display.ax_.get_title()
 
@@ -318,9 +351,10 @@ def test_waterfall_of_a_regressor_starts_at_its_baseline():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = _pipeline(X, classifier=False).fit(X, y)
     explainer = RelevanceExplainer(model, random_state=0).fit(X, y)
-    display = RelevanceDisplay.from_estimator(
-        explainer, X, kind="waterfall", sample=4, max_features=20
-    )
+    with deprecated():
+        display = RelevanceDisplay.from_estimator(
+            explainer, X, kind="waterfall", sample=4, max_features=20
+        )
     baseline = explainer.baseline_scores_[0]
     bars = [patch for bar in display.artists_ for patch in bar]
     assert bars[0].get_x() == pytest.approx(baseline)
@@ -335,20 +369,22 @@ def test_waterfall_of_a_regressor_starts_at_its_baseline():
 
 def test_bars_of_signed_relevance_split_what_raises_and_lowers():
     relevance = np.array([[2.0, -1.0, 0.0], [-2.0, -3.0, 1.0], [4.0, 1.0, 0.0]])
-    display = RelevanceDisplay(feature_names=["a", "b", "c"], relevance=relevance).plot(
-        kind="bar"
-    )
+    with deprecated():
+        display = RelevanceDisplay(
+            feature_names=["a", "b", "c"], relevance=relevance
+        ).plot(kind="bar")
     raises, lowers = display.artists_[:3], display.artists_[3:]
     # Rows in the order shown: a (mean |R| 8/3), b (5/3), c (1/3).
     widths = [(up.get_width(), down.get_width()) for up, down in zip(raises, lowers)]
     np.testing.assert_allclose(widths, [(2, 2 / 3), (1 / 3, 4 / 3), (1 / 3, 0)])
     assert _texts(display.ax_) == ["raises the score", "lowers the score"]
     # Relevance that has the score's sign (Deep Taylor) is one bar each.
-    shares = RelevanceDisplay(
-        feature_names=["a", "b"],
-        relevance=np.array([[1.0, 2.0], [0.5, 0.0]]),
-        scores=np.array([3.0, 0.5]),
-    ).plot(kind="bar")
+    with deprecated():
+        shares = RelevanceDisplay(
+            feature_names=["a", "b"],
+            relevance=np.array([[1.0, 2.0], [0.5, 0.0]]),
+            scores=np.array([3.0, 0.5]),
+        ).plot(kind="bar")
     assert len(shares.artists_) == 2 and shares.ax_.get_legend() is None
 
 
@@ -359,13 +395,16 @@ def test_sample_out_of_range_names_the_valid_rows(mixed):
     report = mixed[2]
     n = len(report.relevance)
     for sample in (n, -1):
-        with pytest.raises(ValueError, match=rf"sample must be .* from 0 to {n - 1}"):
+        with (
+            deprecated(),
+            pytest.raises(ValueError, match=rf"sample must be .* from 0 to {n - 1}"),
+        ):
             RelevanceDisplay.from_report(report, kind="waterfall", sample=sample)
 
 
 @pytest.mark.parametrize("max_features", [-1, 0])
 def test_max_features_must_be_positive(mixed, max_features):
-    with pytest.raises(ValueError, match="'max_features' parameter"):
+    with deprecated(), pytest.raises(ValueError, match="'max_features' parameter"):
         RelevanceDisplay.from_report(mixed[2], kind="bar", max_features=max_features)
 
 
@@ -399,9 +438,10 @@ def test_dollar_signs_in_names_are_drawn_literally(dollar_report, kind, options)
     from matplotlib.cbook import is_math_text
     from matplotlib.text import Text
 
-    display = RelevanceDisplay.from_report(
-        dollar_report, kind=kind, max_features=5, **options
-    )
+    with deprecated():
+        display = RelevanceDisplay.from_report(
+            dollar_report, kind=kind, max_features=5, **options
+        )
     figure = display.figure_
     figure.canvas.draw()  # mathtext would fail on "x_$^$"
     texts = [t.get_text() for t in figure.findobj(Text) if t.get_text()]

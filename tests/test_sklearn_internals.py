@@ -10,7 +10,7 @@ changes one says what to fix instead of failing somewhere downstream):
   ``HasMethods``, scikit-learn's documented way for third-party estimators to
   declare ``_parameter_constraints`` (skl_lrp/_explainer.py, _rules.py,
   _metrics.py, _report.py, _display.py), and ``validate_params``, which checks
-  them on the public functions (skl_lrp/_metrics.py, _report.py, _display.py).
+  them on the public functions (skl_lrp/_metrics.py, _report.py, _display_*.py).
 - ``sklearn.base._fit_context``, which validates them in ``fit``
   (skl_lrp/_explainer.py), and ``BaseEstimator._validate_params``, which
   validates them at transform time and for the rules (skl_lrp/_explainer.py,
@@ -171,7 +171,7 @@ def test_validate_params_on_functions():
     with (
         relied_on(
             "sklearn.utils._param_validation.validate_params",
-            "skl_lrp/_metrics.py, skl_lrp/_report.py, skl_lrp/_display.py",
+            "skl_lrp/_metrics.py, skl_lrp/_report.py, skl_lrp/_display_*.py",
         ),
         pytest.raises(ValueError, match="'order' parameter of aopc"),
     ):
