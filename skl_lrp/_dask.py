@@ -9,7 +9,8 @@ passed.
 The explainer reads its input only through the first functions below, which
 take data in memory as well: :func:`checked` (what is checked now),
 :func:`reduced` (a reduction over the rows), :func:`rows_at` (some rows,
-in memory) and :func:`lazily` (a method mapped lazily over the partitions).
+in memory), :func:`refuse_training` and :func:`lazily` (a method mapped
+lazily over the partitions).
 """
 
 from functools import wraps
