@@ -206,9 +206,11 @@ default="auto"
 
     random_state : int, RandomState instance or None, default=None
         Draws the background rows of an integer ``baseline`` (as the
-        regressor's default is). None draws other rows at every fit, so
-        that explanations differ slightly from fit to fit; pass an int for
-        the same rows, and the same explanations, every time.
+        regressor's default is), and the rows ``feature_importances_``
+        explains when :meth:`fit` gets more than 10,000. None draws other
+        rows at every fit, so that explanations differ slightly from fit to
+        fit; pass an int for the same rows, and the same explanations, every
+        time.
 
     Attributes
     ----------
