@@ -39,7 +39,7 @@ informative = list(range(8))
 # Relevance of every column
 # -------------------------
 # An unfitted network inside the explainer: ``fit(X, y)`` trains a clone of
-# it and then computes ``feature_importances_`` on the same data.
+# it; ``feature_importances_`` explains the same data when first read.
 mlp = make_pipeline(
     StandardScaler(),
     MLPClassifier(hidden_layer_sizes=(32,), alpha=1e-2, max_iter=800, random_state=0),

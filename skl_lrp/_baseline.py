@@ -13,6 +13,9 @@ import numpy as np
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import _num_samples
 
+from ._network import forward
+from ._rules import LRP0, Rescale, named
+
 
 def draw_rows(baseline, n_samples, random_state):
     """The indices of the fit data's rows that an integer `baseline` draws:
@@ -44,6 +47,54 @@ def check_rows(baseline):
             ">= 1) or rows like X's (an array-like of shape (n_rows, "
             f"n_features)); got {baseline!r:.80}."
         )
+
+
+def measured_against(network, rules, references, preset):
+    """The network and rules that explain each score against the
+    baseline's reference rows `references` (None: no baseline), and the
+    reference rows that the rules explain each sample against, one by one
+    (Rescale; None otherwise). `preset` is the explainer's ``rules_``.
+
+    Deep Taylor explains the score minus the references' mean score
+    through the network rewritten to output just that (its top hidden
+    layer restructured around their mean activation; see
+    :func:`restructure`), with LRP-0 handing each new unit its signed share
+    at the output. A network with no hidden layer (a linear model) is
+    explained exactly by Rescale against the references' mean.
+    """
+    if references is None or any(isinstance(rule, Rescale) for rule in rules):
+        return network, rules, references
+    if not named(preset, "deep-taylor"):
+        raise ValueError(
+            "A baseline is explained by rules='rescale', by rules that "
+            "include Rescale, or by rules='deep-taylor' (which then "
+            f"restructures the top hidden layer); got rules={preset!r}. "
+            "Use baseline=None to explain the scores themselves."
+        )
+    if len(rules) == 1:  # linear: one reference, the mean, is exact
+        return network, [Rescale()], references.mean(axis=0, keepdims=True)
+    if network.hidden_activation != "relu":
+        raise ValueError(
+            "rules='deep-taylor' with a baseline needs ReLU hidden units "
+            f"(it splits each top unit into ReLUs); this network's are "
+            f"{network.hidden_activation!r}. Use rules='rescale'."
+        )
+    top = forward_finite(network, references)[0][-1]
+    network = restructure(network, top.mean(axis=0))
+    return network, [*rules[:-1], LRP0(bias=False)], None
+
+
+def forward_finite(network, references):
+    """The forward pass over the baseline's rows; a FloatingPointError if
+    it overflows (as for the explained rows)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = forward(network, references)
+    if not np.all(np.isfinite(result[2])):
+        raise FloatingPointError(
+            "The network's scores at the baseline rows overflowed: the weights "
+            f"or inputs are too large for {network.dtype}."
+        )
+    return result
 
 
 def restructure(network, top_mean):

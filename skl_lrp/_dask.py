@@ -1,14 +1,101 @@
-"""Dask collections in, dask collections out.
+"""Dask collections in, dask collections out: the one module that knows dask.
 
 A dask array or DataFrame is explained partition by partition on the
 workers, and the result is a lazy collection of the same kind. Fitting on one
 learns the root point from small per-partition sums (min, max, sum, count),
 so X is never collected. dask is imported only when such a collection is
 passed.
+
+The explainer reads its input only through the first functions below, which
+take data in memory as well: :func:`checked` (what is checked now),
+:func:`reduced` (a reduction over the rows), :func:`rows_at` (some rows,
+in memory), :func:`refuse_training` and :func:`lazily` (a method mapped
+lazily over the partitions).
 """
 
+from functools import wraps
+
 import numpy as np
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, _safe_indexing
+from sklearn.utils.validation import _num_samples
+
+
+def checked(X, check):
+    """X checked by ``check(X, ensure_min_samples=1)``, which returns it
+    checked: data in memory in full; a dask collection only by its columns
+    and dtypes (an empty sample of them), its values being checked partition
+    by partition as they are explained (the collection is returned as it
+    is)."""
+    if isinstance(X, _Columns):  # (see `lazily`)
+        return check(X.empty, ensure_min_samples=0)
+    if is_dask_collection(X):
+        check(meta(X), ensure_min_samples=0)
+        return X
+    return check(X, ensure_min_samples=1)
+
+
+def reduced(function, X, *args):
+    """The list of ``function(part, *args)`` over X's parts: its partitions,
+    on the workers, for a dask collection (the results come back, so they
+    should be small: sums per column); X itself otherwise."""
+    if is_dask_collection(X):
+        return reduce_partitions(function, X, *args)
+    return [function(X, *args)]
+
+
+def rows_at(X, draw, check):
+    """The rows of X at the sorted positions ``draw(n_rows)``, in memory.
+
+    Of a dask collection, only these rows are computed, and checked by
+    `check` (as :func:`checked` takes it): only the collection's columns
+    were. Data in memory is taken as checked already.
+    """
+    if is_dask_collection(X):
+        return check(take_rows(X, draw), ensure_min_samples=1)
+    return _safe_indexing(X, draw(_num_samples(X)))
+
+
+def refuse_training(X):
+    """Raise a ValueError if X is a dask collection: the explainer does not
+    train a model on one."""
+    if is_dask_collection(X):
+        raise ValueError(
+            "fit on a dask collection learns the root point of a trained "
+            "model: train it first (e.g. on a sample, or with dask-ml), then "
+            "pass RelevanceExplainer(FrozenEstimator(model))."
+        )
+
+
+def lazily(method):
+    """Decorator: the explainer's `method` (X first) of a dask collection,
+    as a lazy result of its kind, each partition explained by `method`.
+
+    The method runs now on the collection's empty sample (its columns and
+    dtypes; :func:`checked` lets it through), which makes every check it
+    does before explaining and shows the shape and dtype of its result: an
+    array (the lazy result is an array or a DataFrame, as X is) or a Bunch
+    of arrays (a Bunch of dask arrays).
+    """
+
+    @wraps(method)
+    def method_of_any(explainer, X, *args, **kwargs):
+        if not is_dask_collection(X):
+            return method(explainer, X, *args, **kwargs)
+        empty = method(explainer, _Columns(meta(X)), *args, **kwargs)
+        call = (method.__name__, args, kwargs)
+        if isinstance(empty, Bunch):
+            return _lazy_bunch(explainer, X, call, empty)
+        return _lazy_table(explainer, X, call, empty)
+
+    return method_of_any
+
+
+class _Columns:
+    """A dask collection's empty sample, which :func:`checked` checks
+    without asking for rows."""
+
+    def __init__(self, empty):
+        self.empty = empty
 
 
 def is_dask_collection(X):
@@ -58,65 +145,62 @@ def reduce_partitions(function, X, *args):
     )
 
 
-def _relevance_block(block, explainer):
-    return explainer.transform(block)
+def _call(part, explainer, call):
+    """The explainer's method `call` (name, args, kwargs) of one partition."""
+    name, args, kwargs = call
+    return getattr(explainer, name)(part, *args, **kwargs)
 
 
-def _relevance_frame(part, explainer, names):
+def _frame(part, explainer, call, names):
     import pandas as pd
 
-    relevance = explainer.transform(part)
-    return pd.DataFrame(relevance, index=part.index, columns=names)
+    return pd.DataFrame(_call(part, explainer, call), index=part.index, columns=names)
 
 
-def _explanation(part, explainer, target, return_layers):
-    return explainer.explain(part, target, return_layers)
-
-
-def lazy_transform(explainer, X):
-    """``explainer.transform`` of a dask collection, as one of its kind."""
-    names = list(explainer.get_feature_names_out())
-    dtype = explainer._plan.network.dtype
+def _lazy_table(explainer, X, call, empty):
+    """The method `call` of X, an array per partition, as a lazy array (for
+    a dask array) or DataFrame (for a dask DataFrame, its columns named by
+    ``get_feature_names_out``)."""
+    dtype = np.asarray(empty).dtype
     if _is_frame(X):
         import pandas as pd
 
-        empty = pd.DataFrame({name: np.empty(0, dtype) for name in names})
-        return X.map_partitions(_relevance_frame, shared(explainer), names, meta=empty)
+        names = list(explainer.get_feature_names_out())
+        meta = pd.DataFrame({name: np.empty(0, dtype) for name in names})
+        return X.map_partitions(_frame, shared(explainer), call, names, meta=meta)
     X = _rows_whole(X)
     return X.map_blocks(
-        _relevance_block,
+        _call,
         shared(explainer),
-        chunks=(X.chunks[0], (len(names),)),
+        call,
+        chunks=(X.chunks[0], np.shape(empty)[1:]),
         dtype=dtype,
-        meta=np.empty((0, 0), dtype=dtype),
+        meta=np.empty((0,) * np.ndim(empty), dtype=dtype),
     )
 
 
-def lazy_explain(explainer, X, target, return_layers):
-    """``explainer.explain`` of a dask collection: a Bunch of dask arrays
-    (rows in X's partitions; each partition explained once when they are
-    computed together, e.g. with ``dask.compute(*bunch.values())``)."""
+def _lazy_bunch(explainer, X, call, empty):
+    """The method `call` of X, a Bunch of arrays per partition, as a Bunch
+    of dask arrays (rows in X's partitions; each partition explained once
+    when they are computed together, e.g. with
+    ``dask.compute(*bunch.values())``); other fields as `empty` has them."""
     import dask
     import dask.array as da
 
-    sample = explainer.explain(_first_row(X), target, return_layers)
     node = shared(explainer)
-    explained = [
-        dask.delayed(_explanation)(part, node, target, return_layers)
-        for part in partitions(X)
-    ]
+    explained = [dask.delayed(_call)(part, node, call) for part in partitions(X)]
     lengths = X.chunks[0] if not _is_frame(X) else [np.nan] * X.npartitions
-    result = Bunch(feature_names=sample.feature_names)
-    for key, value in sample.items():
-        if key == "feature_names":
-            continue
+    result = Bunch()
+    for key, value in empty.items():
         if key == "layers":
             result[key] = [
                 _stacked(da, explained, lengths, (key, index), part)
                 for index, part in enumerate(value)
             ]
-        else:
+        elif isinstance(value, np.ndarray) and len(value) == 0:
             result[key] = _stacked(da, explained, lengths, key, value)
+        else:  # (not by rows: the feature names)
+            result[key] = value
     return result
 
 
@@ -143,13 +227,6 @@ def _stacked(da, explained, lengths, key, sample):
         axis=0,
         allow_unknown_chunksizes=True,
     )
-
-
-def _first_row(X):
-    """X's first row, computed (to learn the shapes of the fields)."""
-    if _is_frame(X):
-        return X.head(1, npartitions=-1)
-    return X[:1].compute()
 
 
 def take_rows(X, draw):

@@ -1,13 +1,10 @@
 """RelevanceExplainer: the scikit-learn face of the relevance propagation."""
 
-from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from numbers import Integral
 
 import numpy as np
-from joblib import effective_n_jobs
-from joblib.parallel import get_active_backend
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
@@ -18,47 +15,51 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import Bunch, _safe_indexing, gen_batches, get_tags
+from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     StrOptions,
     validate_params,
 )
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     _num_samples,
     check_array,
     check_is_fitted,
     validate_data,
 )
-from threadpoolctl import threadpool_limits
 
-from ._baseline import check_rows, draw_rows, fold_top_layer, restructure
+from ._baseline import (
+    check_rows,
+    draw_rows,
+    fold_top_layer,
+    forward_finite,
+    measured_against,
+)
+from ._batches import (
+    Plan,
+    propagate,
+    results_as,  # noqa: F401 (the report imports it from here)
+)
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_auto, resolve_rules
-from ._dask import (
-    is_dask_collection,
-    lazy_explain,
-    lazy_transform,
-    meta,
-    reduce_partitions,
-    take_rows,
-)
-from ._fast import prepare
+from ._dask import checked, lazily, refuse_training, rows_at
 from ._inputs import check_finite, check_numeric, check_still_numeric, numeric_columns
+from ._layers import bind_layers, input_statistics, layer_contexts
 from ._network import (
     check_supported,
-    forward,
     network_input,
     read_network,
     split_pipeline,
     unwrap,
 )
-from ._propagation import Scratch, relevance_batch, rows_of
-from ._rules import LRP0, ROOT_POINTS, Context, Rescale, ZBeta, named, resolve_box
+from ._rules import ROOT_POINTS, ZBeta, named, resolve_box
 
 _FLOATS = (np.float64, np.float32)
+# At most this many rows of the data given to fit are kept for
+# feature_importances_ (as scikit-learn's gradient boosting scores its
+# training data on a subsample of 10,000 rows).
+IMPORTANCE_ROWS = 10_000
 
 
 class RelevanceExplainer(
@@ -205,9 +206,11 @@ default="auto"
 
     random_state : int, RandomState instance or None, default=None
         Draws the background rows of an integer ``baseline`` (as the
-        regressor's default is). None draws other rows at every fit, so
-        that explanations differ slightly from fit to fit; pass an int for
-        the same rows, and the same explanations, every time.
+        regressor's default is), and the rows ``feature_importances_``
+        explains when :meth:`fit` gets more than 10,000. None draws other
+        rows at every fit, so that explanations differ slightly from fit to
+        fit; pass an int for the same rows, and the same explanations, every
+        time.
 
     Attributes
     ----------
@@ -245,10 +248,18 @@ default="auto"
         (``target``; each sample's predicted class by default) over the data
         given to :meth:`fit`; for models where "predicted" is undefined, the
         mean over all outputs. Lets :class:`~sklearn.feature_selection.SelectFromModel`
-        select features by relevance. Computing it explains the data given to
-        :meth:`fit` once more: :meth:`fit` costs about a :meth:`transform` of
-        that data (all outputs' worth, for multi-output models) on top of
-        training the network.
+        select features by relevance. It is computed when first read, and
+        kept: :meth:`fit` itself explains no row, and the first read costs
+        about a :meth:`transform` of those rows (all outputs' worth, for
+        multi-output models). For it, :meth:`fit` keeps up to 10,000 rows of
+        its data as the network's inputs (after a Pipeline's preprocessing),
+        dropped once it is computed: all of them when there are no more,
+        else 10,000 drawn uniformly with ``random_state``, as an integer
+        ``baseline``'s are (scikit-learn's gradient boosting scores its
+        training data on such a subsample; the mean over 10,000 rows differs
+        from that over all of them by about 1% of the standard deviation of
+        the absolute relevance). Reading it before :meth:`fit` raises
+        :class:`~sklearn.exceptions.NotFittedError` (``hasattr`` is False).
 
     See Also
     --------
@@ -383,6 +394,7 @@ default="auto"
         array([0.98, 0.98, 1.  ])
         """
         estimator = self._fit_estimator(X, y, **fit_params)
+        # The model, read into a network of dense layers.
         network = read_network(estimator)
         self._preprocessing = split_pipeline(estimator)[0]
         X = self._validate_input(X, reset=True)
@@ -393,71 +405,54 @@ default="auto"
             self.rules, self.bounds, self.baseline, network.is_classifier
         )
         self._settings = {"rules": self.rules_, "bounds": bounds, "baseline": baseline}
+        # The layers: each rule bound to its layer, with what it learns from X.
         rules = resolve_rules(self.rules_, len(network.weights))
-        contexts = self._contexts(network, rules, sources, bounds)
-        # One pass over X for what the rules learn from it (ZBeta its box),
-        # the root point that `bounds` names and the mean baseline.
-        learning = {i for i, r in enumerate(rules) if r.learns_from_data(contexts[i])}
-        if isinstance(bounds, str) or named(baseline, "mean"):
-            learning.add(0)
-        statistics = self._input_statistics(network, X, sorted(learning))
-        resolve_box(bounds, statistics.get(0), network.n_features)  # (checks it)
-        self.baseline_inputs_ = self._baseline_inputs(baseline, X, network, statistics)
-        network, rules, references = self._measured_against(
-            network, rules, self.baseline_inputs_
+        network, rules, contexts, statistics, reference_scores = self._learn(
+            X, network, rules, sources, bounds, baseline
         )
-        self.baseline_scores_, reference_scores = None, None
-        if references is not None:  # (forwarded once: each layer's share)
-            at_references = _forward_finite(network, references)
-            reference_scores = at_references[2]
-            self.baseline_scores_ = reference_scores.mean(axis=0)
-            contexts = self._contexts(network, rules, sources, bounds, at_references)
-        elif network.offset is not None:
-            self.baseline_scores_ = network.offset
-        layers = [
-            prepare(rule.bind(weight, bias, replace(context, statistics=stats)))
-            for rule, weight, bias, context, stats in zip(
-                rules,
-                network.weights,
-                network.biases,
-                contexts,
-                [statistics.get(index) for index in range(len(rules))],
-            )
-        ]
+        layers = bind_layers(network, rules, contexts, statistics)
         # The first layer's box, where its rule has one.
         self.low_, self.high_ = None, None
         if isinstance(rules[0], ZBeta):
             context = replace(contexts[0], statistics=statistics.get(0))
             self.low_, self.high_ = rules[0].box(network.n_features, context)
         model = split_pipeline(estimator)[1]
-        self._plan = _Plan(
+        self._plan = Plan(
             network, layers, self._preprocessing, aggregation, model, reference_scores
         )
         self.estimator_ = estimator
-        self.feature_importances_ = self._importances(X)
+        # (feature_importances_ explains these rows when it is first read)
+        self._importance_rows = self._rows_to_rank(X, network)
+        self._importances = None
         return self
 
-    def _contexts(self, network, rules, sources, bounds, at_references=None):
-        """What each layer's rule may need to know of it: whether its input
-        is >= 0, the first layer's ``bounds`` and columns, and with
-        `at_references` (the forward pass over the reference rows: inputs
-        and pre-activations of every layer) its own."""
-        nonnegative = network.hidden_activation in ("relu", "logistic")
-        last = len(rules) - 1
-        per_layer = [None] * len(rules)
-        if at_references is not None:
-            per_layer = list(zip(*at_references[:2]))
-        return [
-            Context(
-                nonnegative_input=index > 0 and nonnegative,
-                bounds=bounds if index == 0 else None,
-                units=sources if index == 0 else None,
-                reference=per_layer[index],
-                activation="identity" if index == last else network.hidden_activation,
-                where=f"rules[{index}] ({type(rule).__name__})",
-            )
-            for index, rule in enumerate(rules)
-        ]
+    def _learn(self, X, network, rules, sources, bounds, baseline):
+        """What the `rules` learn from X (one pass over it for the
+        statistics of the layers' inputs: ZBeta's box, the root point that
+        `bounds` names, the mean baseline), and the baseline's reference
+        rows: ``(network, rules, contexts, statistics, reference_scores)``
+        of the explanation measured against them."""
+        contexts = layer_contexts(network, rules, sources, bounds)
+        learning = {i for i, r in enumerate(rules) if r.learns_from_data(contexts[i])}
+        if isinstance(bounds, str) or named(baseline, "mean"):
+            learning.add(0)
+        statistics = input_statistics(
+            network, X, sorted(learning), self._preprocessing, self.batch_size
+        )
+        resolve_box(bounds, statistics.get(0), network.n_features)  # (checks it)
+        self.baseline_inputs_ = self._baseline_inputs(baseline, X, network, statistics)
+        network, rules, references = measured_against(
+            network, rules, self.baseline_inputs_, self.rules_
+        )
+        self.baseline_scores_, reference_scores = None, None
+        if references is not None:  # (forwarded once: each layer's share)
+            at_references = forward_finite(network, references)
+            reference_scores = at_references[2]
+            self.baseline_scores_ = reference_scores.mean(axis=0)
+            contexts = layer_contexts(network, rules, sources, bounds, at_references)
+        elif network.offset is not None:
+            self.baseline_scores_ = network.offset
+        return network, rules, contexts, statistics, reference_scores
 
     def _baseline_inputs(self, baseline, X, network, statistics):
         """The `baseline`'s reference rows on the network's inputs (after the
@@ -467,11 +462,8 @@ default="auto"
         if named(baseline, "mean"):
             return statistics[0]["mean"][np.newaxis].astype(network.dtype)
         if isinstance(baseline, Integral):
-            rows = partial(draw_rows, baseline, random_state=self.random_state)
-            if is_dask_collection(X):  # (computed: the rows drawn only)
-                X = take_rows(X, rows)
-            else:
-                X = _safe_indexing(X, rows(_num_samples(X)))
+            draw = partial(draw_rows, baseline, random_state=self.random_state)
+            X = rows_at(X, draw, partial(self._check_input, reset=False))
         else:
             check_rows(baseline)
             if _num_samples(baseline) == 0:
@@ -483,43 +475,58 @@ default="auto"
         rows = slice(0, _num_samples(X))
         return network_input(X, rows, self._preprocessing, network.dtype)
 
-    def _measured_against(self, network, rules, references):
-        """The network and rules that explain each score against the
-        baseline `references`, and the reference rows that the rules
-        explain each sample against, one by one (Rescale; None otherwise).
+    def _rows_to_rank(self, X, network):
+        """The rows of X that ``feature_importances_`` explains, as the
+        network's inputs (at most ``IMPORTANCE_ROWS``, drawn as an integer
+        baseline's are), and the output columns it explains: the target's
+        (None: each row's predicted class), or every output where
+        "predicted" is undefined."""
+        columns = None
+        if not network.single_output:  # "predicted" is undefined: every output
+            columns = np.arange(len(network.labels))
+        if not named(self.target, "predicted"):
+            target_columns = network.columns_for(self.target)
+            columns = target_columns if len(target_columns) == 1 else columns
+        draw = partial(draw_rows, IMPORTANCE_ROWS, random_state=self.random_state)
+        rows = rows_at(X, draw, partial(self._check_input, reset=False))
+        x = network_input(
+            rows, slice(0, _num_samples(rows)), self._preprocessing, network.dtype
+        )
+        return x, columns
 
-        Deep Taylor explains the score minus the references' mean score
-        through the network rewritten to output just that (its top hidden
-        layer restructured around their mean activation; see
-        ``skl_lrp._baseline.restructure``), with LRP-0 handing each new
-        unit its signed share at the output. A network with no hidden
-        layer (a linear model) is explained exactly by Rescale against
-        the references' mean.
+    @property
+    def feature_importances_(self):
+        """Mean absolute relevance per output column over the fit data.
+
+        See the class's Attributes: computed when first read, from at most
+        10,000 rows kept by :meth:`fit`, and then kept.
+
+        See Also
+        --------
+        sklearn.feature_selection.SelectFromModel : Selects the features
+            whose importance passes a threshold.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skl_lrp import RelevanceExplainer
+        >>> X, y = load_iris(return_X_y=True)
+        >>> explainer = RelevanceExplainer(LogisticRegression(max_iter=500)).fit(X, y)
+        >>> explainer.feature_importances_.round(2)
+        array([0.4 , 0.53, 2.96, 0.77])
         """
-        if references is None:
-            return network, rules, None
-        if not any(isinstance(rule, Rescale) for rule in rules):
-            if not named(self.rules_, "deep-taylor"):
-                raise ValueError(
-                    "A baseline is explained by rules='rescale', by rules that "
-                    "include Rescale, or by rules='deep-taylor' (which then "
-                    f"restructures the top hidden layer); got rules={self.rules_!r}. "
-                    "Use baseline=None to explain the scores themselves."
-                )
-            if len(rules) == 1:  # linear: one reference, the mean, is exact
-                references = references.mean(axis=0, keepdims=True)
-                rules = [Rescale()]
-            elif network.hidden_activation != "relu":
-                raise ValueError(
-                    "rules='deep-taylor' with a baseline needs ReLU hidden units "
-                    f"(it splits each top unit into ReLUs); this network's are "
-                    f"{network.hidden_activation!r}. Use rules='rescale'."
-                )
-            else:
-                top = _forward_finite(network, references)[0][-1]
-                network = restructure(network, top.mean(axis=0))
-                return network, [*rules[:-1], LRP0(bias=False)], None
-        return network, rules, references
+        self._check_fitted()
+        if self._importances is None:
+            x, columns = self._importance_rows
+            # (the rows are kept as the network's inputs: no preprocessing)
+            plan = replace(self._plan, preprocessing=None)
+            relevance = self._propagate(x, columns, scores=False, plan=plan)
+            relevance = relevance["relevance"]
+            n_pairs = relevance.shape[0] * relevance.shape[1]
+            self._importances = np.abs(relevance).sum(axis=(0, 1)) / n_pairs
+            self._importance_rows = None  # (no longer needed)
+        return self._importances
 
     def _check_fitted(self):
         """Fitted, and the parameters used at explanation time (batch_size,
@@ -528,20 +535,21 @@ default="auto"
         self._validate_params()
 
     def _validate_input(self, X, reset):
+        """X checked against the columns seen in fit (`reset`: learned from
+        it), as ``checked`` checks data held elsewhere: by its columns."""
+        return checked(X, partial(self._check_input, reset=reset))
+
+    def _check_input(self, X, reset, ensure_min_samples):
         """Check X; a Pipeline's own steps take raw columns, checked per batch."""
-        if is_dask_collection(X):  # its columns here; its values per partition
-            empty = meta(X)
-            validate_data(self, empty, reset=reset, skip_check_array=True)
-            if reset:
-                self._numeric_columns = numeric_columns(empty)
-            if self._preprocessing is None:
-                check_array(empty, dtype=_FLOATS, ensure_min_samples=0)
-            return X
         if self._preprocessing is not None:
             if not hasattr(X, "columns"):  # a DataFrame goes to the steps as is;
                 # other array-likes become arrays of any dtype (strings too).
                 X = check_array(
-                    X, accept_sparse=True, dtype=None, ensure_all_finite=False
+                    X,
+                    accept_sparse=True,
+                    dtype=None,
+                    ensure_all_finite=False,
+                    ensure_min_samples=ensure_min_samples,
                 )
             validate_data(self, X, reset=reset, skip_check_array=True)
             if reset:
@@ -558,6 +566,7 @@ default="auto"
                 accept_sparse=("csr", "csc"),
                 dtype=_FLOATS,
                 ensure_all_finite=False,
+                ensure_min_samples=ensure_min_samples,
                 reset=reset,
             )
         except (ValueError, TypeError) as error:
@@ -604,40 +613,6 @@ default="auto"
         mapping[np.arange(len(sources)), sources] = 1
         return mapping
 
-    def _input_statistics(self, network, X, indices):
-        """Minimum, maximum and mean of the inputs of layers `indices` over
-        `X` (index 0: the network's inputs), unit by unit."""
-        if not indices:
-            return {}
-        if is_dask_collection(X):  # sums per partition, on the workers
-            parts = reduce_partitions(_statistics_of, X, self, network, indices)
-        else:
-            parts = [_statistics_of(X, self, network, indices)]
-        n_samples = sum(part["n"] for part in parts)
-        return {
-            i: {
-                "min": np.min([part["min"][i] for part in parts], axis=0),
-                "max": np.max([part["max"][i] for part in parts], axis=0),
-                "mean": np.sum([part["sum"][i] for part in parts], axis=0) / n_samples,
-            }
-            for i in indices
-        }
-
-    def _importances(self, X):
-        """Mean |relevance| per column of the explained target over X."""
-        network = self._plan.network
-        columns = None
-        if not network.single_output:  # "predicted" is undefined: every output
-            columns = np.arange(len(network.labels))
-        if not (isinstance(self.target, str) and self.target == "predicted"):
-            target_columns = network.columns_for(self.target)
-            columns = target_columns if len(target_columns) == 1 else columns
-        if is_dask_collection(X):  # sums per partition, on the workers
-            parts = reduce_partitions(_absolute_sum, X, self, columns)
-            return sum(total for total, _ in parts) / sum(n for _, n in parts)
-        total, n = _absolute_sum(X, self, columns)
-        return total / n
-
     def _fit_estimator(self, X, y, **fit_params):
         if self.estimator is None:
             raise ValueError(
@@ -654,12 +629,7 @@ default="auto"
                     "fitted; fit it before freezing it."
                 ) from exc
             return self.estimator
-        if is_dask_collection(X):
-            raise ValueError(
-                "fit on a dask collection learns the root point of a trained "
-                "model: train it first (e.g. on a sample, or with dask-ml), then "
-                "pass RelevanceExplainer(FrozenEstimator(model))."
-            )
+        refuse_training(X)
         if y is None:
             try:
                 check_is_fitted(model)
@@ -678,6 +648,7 @@ default="auto"
             )
         return clone(self.estimator).fit(X, y, **fit_params)
 
+    @lazily
     def transform(self, X):
         """Relevance of every input feature for the target's output score.
 
@@ -718,8 +689,6 @@ default="auto"
                 f"'predicted' or a single label; got {self.target!r}. Use "
                 "explain() for several targets."
             )
-        if is_dask_collection(X):
-            return lazy_transform(self, X)
         return self._propagate(X, columns, scores=False)["relevance"][:, 0, :]
 
     @validate_params(
@@ -730,6 +699,7 @@ default="auto"
         },
         prefer_skip_nested_validation=True,
     )
+    @lazily
     def explain(self, X, target=None, return_layers=False):
         """Relevance, explained scores and targets for one or more targets.
 
@@ -801,8 +771,6 @@ shape (n_samples, n_targets)
         columns = self._plan.network.columns_for(
             self.target if target is None else target
         )
-        if is_dask_collection(X):
-            return lazy_explain(self, X, target, return_layers)
         out = self._propagate(X, columns, ledger=True, return_layers=return_layers)
         return self._bundle(out)
 
@@ -871,108 +839,18 @@ shape (n_samples, n_targets)
                 explanation.layers[-1] = fold_top_layer(out["layers"][-1])
         return explanation
 
-    def _propagate(self, X, columns, ledger=False, return_layers=False, scores=True):
-        """Run the batches (in parallel when asked) and gather their results.
-
-        Only what is asked for is kept: memory beyond the outputs stays
-        bounded by the batches in flight.
-        """
-        n_samples = _num_samples(X)
-        n_targets = 1 if columns is None else columns.shape[-1]
-        out = self._allocate_outputs(
-            n_samples, n_targets, ledger, return_layers, scores
+    def _propagate(self, X, columns, plan=None, **options):
+        """The batches of X run through ``_batches.propagate`` with this
+        explainer's `batch_size` and `n_jobs` (and its fitted plan, unless
+        `plan` is given); `options` ask for what to keep."""
+        return propagate(
+            self._plan if plan is None else plan,
+            X,
+            columns,
+            batch_size=self.batch_size,
+            n_jobs=self.n_jobs,
+            **options,
         )
-        n_batches = -(-n_samples // self.batch_size)
-
-        def batches():  # (a generator: no list growing with the rows)
-            return gen_batches(n_samples, self.batch_size)
-
-        # Parallel batches each get one BLAS thread: nested BLAS threads would
-        # oversubscribe the cores.
-        parallel = effective_n_jobs(self.n_jobs) > 1 and n_batches > 1
-        scratch = Scratch()  # each thread's work arrays, for all its batches
-        # Batches that share this process's memory (run here, or in threads)
-        # write their rows into `out`; others (in processes, on a cluster)
-        # send them back.
-        in_place = not parallel or _shares_memory()
-        args = (columns, ledger, return_layers, scratch, out if in_place else None)
-        with threadpool_limits(1, user_api="blas") if parallel else nullcontext():
-            if parallel:
-                results = iter(
-                    Parallel(
-                        n_jobs=self.n_jobs,
-                        prefer="threads",
-                        return_as=results_as("generator", self.n_jobs, "threads"),
-                    )(
-                        delayed(_explain_rows)(self._plan, X, rows, *args)
-                        for rows in batches()
-                    )
-                )
-            else:  # without the per-task bookkeeping of joblib
-                results = (
-                    _explain_rows(self._plan, X, rows, *args) for rows in batches()
-                )
-            # The predicted class of rows within rounding of another is the
-            # model's predict's to settle, after the batches (in one call).
-            undecided = []
-            # (Not zip, which would hold a result while the next batch runs.)
-            for rows in batches():
-                result, near = next(results)
-                if near is not None and near.size:
-                    undecided.append(near)
-                if result is not None:
-                    _write_rows(rows_of(out, rows), result)
-                del result
-        if undecided:
-            self._settle(X, np.concatenate(undecided).T, out, ledger, return_layers)
-        return out
-
-    def _allocate_outputs(self, n_samples, n_targets, ledger, return_layers, scores):
-        """The arrays that `_propagate` fills, by the keys of
-        ``relevance_batch``'s result (only those asked for)."""
-        network, aggregation = self._plan.network, self._plan.aggregation
-        dtype = network.dtype
-        shape = (n_samples, n_targets)
-        width = network.n_features if aggregation is None else aggregation.shape[1]
-        out = {"relevance": np.empty((*shape, width), dtype=dtype)}
-        if scores:
-            out["scores"] = np.empty(shape, dtype=dtype)
-            out["baseline"] = np.empty(shape, dtype=dtype)
-            out["columns"] = np.empty(shape, dtype=np.intp)
-        if ledger:
-            out["ledger"] = np.empty((*shape, 3), dtype=dtype)
-        if return_layers:
-            widths = [weight.shape[0] for weight in network.weights[1:]]
-            out["layers"] = [np.empty((*shape, width), dtype=dtype) for width in widths]
-        return out
-
-    def _settle(self, X, undecided, out, ledger, return_layers):
-        """The model's own predict decides the `undecided` rows (row, column
-        the batch predicted), whose predicted class was within rounding of
-        another; the rows it decides otherwise are explained again."""
-        rows, predicted = undecided
-        plan = self._plan
-        some = _safe_indexing(X, rows)
-        dtype = plan.network.dtype
-        x = network_input(some, slice(0, len(rows)), plan.preprocessing, dtype)
-        decided = plan.network.columns_of(plan.model.predict(x))
-        changed = decided != predicted
-        if not changed.any():
-            return
-        rows = rows[changed]
-        again = self._propagate(
-            _safe_indexing(X, rows),
-            decided[changed, np.newaxis],
-            ledger,
-            return_layers,
-            scores="scores" in out,
-        )
-        for key, value in again.items():
-            if key == "layers":
-                for layer, part in zip(out[key], value):
-                    layer[rows] = part
-            else:
-                out[key][rows] = value
 
     def get_feature_names_out(self, input_features=None):
         """Names of the columns :meth:`transform` returns.
@@ -1022,19 +900,6 @@ shape (n_samples, n_targets)
         return tags
 
 
-def _forward_finite(network, references):
-    """The forward pass over the baseline's rows; a FloatingPointError if
-    it overflows (as for the explained rows)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        result = forward(network, references)
-    if not np.all(np.isfinite(result[2])):
-        raise FloatingPointError(
-            "The network's scores at the baseline rows overflowed: the weights "
-            f"or inputs are too large for {network.dtype}."
-        )
-    return result
-
-
 def _check_same_columns(explainer, estimator):
     """A model fitted on named columns must be explained on the same columns."""
     model_names = getattr(unwrap(estimator), "feature_names_in_", None)
@@ -1047,129 +912,6 @@ def _check_same_columns(explainer, estimator):
             f"expected {list(model_names)}, got {list(names)}. Reorder X's "
             "columns to match."
         )
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What a batch needs: fixed at fit, shared by all batches.
-
-    A plain (weak-referenceable) object, so that joblib's Dask backend
-    scatters it to the workers once per call rather than with every batch.
-    """
-
-    network: object
-    layers: list
-    preprocessing: object
-    aggregation: object
-    model: object  # the fitted network's estimator, whose predict decides ties
-    reference_scores: object = None  # (n_references, n_outputs), for Rescale
-
-
-def _backend_supports(feature, prefer=None):
-    """Whether the joblib backend in effect (`prefer` as the caller's
-    Parallel) has `feature`, such as "supports_sharedmem"."""
-    try:
-        backend, _ = get_active_backend(prefer=prefer)
-    except Exception:  # (joblib's internals: when in doubt, say no)
-        return False
-    return bool(getattr(backend, feature, False))
-
-
-def _shares_memory():
-    """Whether the joblib backend in effect (threads preferred) runs tasks in
-    this process's memory, as threads do; not processes or a cluster."""
-    return _backend_supports("supports_sharedmem", prefer="threads")
-
-
-def results_as(kind, n_jobs, prefer=None):
-    """`kind` ("generator" or "generator_unordered") for joblib's
-    ``return_as`` where the backend in effect can return results as they
-    come (or runs `n_jobs` as one), else "list" (Ray's backend cannot)."""
-    if effective_n_jobs(n_jobs) == 1:
-        return kind
-    return kind if _backend_supports("supports_return_generator", prefer) else "list"
-
-
-def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
-    """Explain ``X[rows]`` into their rows of the arrays `out`, or return
-    the result when there are none (a batch run in another process); and
-    the (row, predicted column) pairs whose prediction is for the model's
-    predict to settle, or None."""
-    network, layers = plan.network, plan.layers
-    preprocessing, aggregation = plan.preprocessing, plan.aggregation
-    x = network_input(X, rows, preprocessing, network.dtype)
-    if columns is not None and columns.ndim == 2:  # one target per sample
-        columns = columns[rows]
-    into = {} if out is None else rows_of(out, rows)
-    result = relevance_batch(
-        network,
-        layers,
-        x,
-        columns,
-        ledger,
-        return_layers,
-        scratch,
-        into,
-        aggregation,
-        undecided=columns is None and plan.network.is_classifier,
-        reference_scores=plan.reference_scores,
-    )
-    # Overflow is reported as one clear error, not as numpy warnings.
-    finite = all(
-        np.all(np.isfinite(result[key]))
-        for key in ("relevance", "scores", "baseline", "ledger")
-        if key in result
-    )
-    if not finite:
-        raise FloatingPointError(
-            "The network's scores or relevance overflowed for rows "
-            f"{rows.start}-{rows.stop - 1}: the weights or inputs are too "
-            f"large for {network.dtype}."
-        )
-    near = result.pop("undecided", None)
-    if near is not None:
-        near = np.column_stack([near + rows.start, result["columns"][near, 0]])
-    return (None if into else result), near
-
-
-def _write_rows(batch, result):
-    """Copy a batch's `result` (sent back by another process) into its rows
-    of the outputs, `batch`, key by key; keys not asked for are dropped."""
-    for key, value in result.items():
-        if key == "layers":
-            for layer, part in zip(batch[key], value):
-                layer[...] = part
-        elif key in batch:
-            batch[key][...] = value
-
-
-def _statistics_of(X, explainer, network, indices):
-    """Per-column minimum, maximum and float64 sum of the inputs of layers
-    `indices` over X (one partition of it), and its number of rows."""
-    low = {i: np.inf for i in indices}
-    high = {i: -np.inf for i in indices}
-    total = {i: 0.0 for i in indices}
-    n_samples = _num_samples(X)
-    for rows in gen_batches(n_samples, explainer.batch_size):
-        x = network_input(X, rows, explainer._preprocessing, network.dtype)
-        inputs = forward(network, x)[0] if max(indices) > 0 else [x]
-        for i in indices:
-            low[i] = np.minimum(low[i], inputs[i].min(axis=0))
-            high[i] = np.maximum(high[i], inputs[i].max(axis=0))
-            total[i] = total[i] + inputs[i].sum(axis=0, dtype=np.float64)
-    return {
-        "min": {i: np.asarray(low[i], float) for i in indices},
-        "max": {i: np.asarray(high[i], float) for i in indices},
-        "sum": {i: np.asarray(total[i], float) for i in indices},
-        "n": n_samples,
-    }
-
-
-def _absolute_sum(X, explainer, columns):
-    """Sum of |relevance| per column over X's rows and the targets
-    `columns`, and the number of (row, target) pairs summed."""
-    relevance = explainer._propagate(X, columns, scores=False)["relevance"]
-    return np.abs(relevance).sum(axis=(0, 1)), relevance.shape[0] * relevance.shape[1]
 
 
 @validate_params(

@@ -372,7 +372,8 @@ def test_overflow_raises_a_clear_error(rules):
     model.coefs_[1] = np.abs(model.coefs_[1]) * 1e200
     explainer = RelevanceExplainer(FrozenEstimator(model), rules=rules)
     with pytest.raises(FloatingPointError, match="too large for float64"):
-        explainer.fit(X)  # fit explains X too (and forwards the baseline)
+        # fit forwards the baseline; feature_importances_ explains X
+        _ = explainer.fit(X).feature_importances_
     explainer.fit(np.zeros_like(X))
     with pytest.raises(FloatingPointError, match=r"rows 0-39: .*too large"):
         explainer.transform(X)
@@ -616,3 +617,57 @@ def test_predicted_class_follows_predict_on_the_decision_boundary(bounds):
     np.testing.assert_array_equal(
         explainer.transform(X_edge), explainer.explain(X_edge).relevance[:, 0]
     )
+
+
+def test_fit_explains_nothing_and_feature_importances_explains_once(
+    frozen, monkeypatch
+):
+    import skl_lrp._explainer as module
+
+    estimator, X = frozen
+    runs = []
+
+    def counting(*args, **kwargs):
+        runs.append(len(args[1]))
+        return propagate(*args, **kwargs)
+
+    propagate = module.propagate
+    monkeypatch.setattr(module, "propagate", counting)
+    explainer = RelevanceExplainer(estimator)
+    assert not hasattr(explainer, "feature_importances_")  # (before fit)
+    explainer.fit(X)
+    assert runs == []
+    first = explainer.feature_importances_
+    assert runs == [len(X)]  # the fit rows, explained once
+    assert explainer.feature_importances_ is first  # (then kept)
+    assert runs == [len(X)]
+    # The mean absolute relevance of the fit rows, as transform gives it.
+    expected = np.abs(explainer.transform(X)).mean(axis=0)
+    np.testing.assert_allclose(first, expected, rtol=1e-12)
+
+
+def test_feature_importances_survive_pickling_and_drop_their_rows(frozen):
+    estimator, X = frozen
+    explainer = RelevanceExplainer(estimator).fit(X)
+    expected = clone(explainer).fit(X).feature_importances_
+    copy = pickle.loads(pickle.dumps(explainer))  # (not read yet: rows kept)
+    np.testing.assert_array_equal(copy.feature_importances_, expected)
+    before = len(pickle.dumps(explainer))
+    np.testing.assert_array_equal(explainer.feature_importances_, expected)
+    assert len(pickle.dumps(explainer)) < before - X.nbytes // 2  # rows dropped
+
+
+def test_feature_importances_of_many_rows_come_from_a_drawn_sample(frozen, monkeypatch):
+    import skl_lrp._explainer as module
+    from skl_lrp._baseline import draw_rows
+
+    monkeypatch.setattr(module, "IMPORTANCE_ROWS", 25)
+    estimator, X = frozen
+    explainer = RelevanceExplainer(estimator, random_state=3).fit(X)
+    rows = draw_rows(25, len(X), random_state=3)
+    assert len(rows) == 25 < len(X)
+    expected = np.abs(explainer.transform(X[rows])).mean(axis=0)
+    np.testing.assert_allclose(explainer.feature_importances_, expected, rtol=1e-12)
+    # The same rows at every fit with the same random_state.
+    again = clone(explainer).fit(X).feature_importances_
+    np.testing.assert_array_equal(again, explainer.feature_importances_)

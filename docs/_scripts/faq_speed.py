@@ -61,9 +61,12 @@ def main():
     n = len(X_test)
     rows = {}
 
-    seconds, explainer = clock(
-        lambda: RelevanceExplainer(FrozenEstimator(model), target=1).fit(X_train), 5
-    )
+    def fit():
+        explainer = RelevanceExplainer(FrozenEstimator(model), target=1).fit(X_train)
+        _ = explainer.feature_importances_  # (computed when first read)
+        return explainer
+
+    seconds, explainer = clock(fit, 5)
     rows["skl_lrp: fit (root point + feature_importances_ on 398 rows)"] = (
         seconds,
         None,
