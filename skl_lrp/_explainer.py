@@ -36,11 +36,7 @@ from ._baseline import (
     forward_finite,
     measured_against,
 )
-from ._batches import (
-    Plan,
-    propagate,
-    results_as,  # noqa: F401 (the report imports it from here)
-)
+from ._batches import Plan, propagate
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_auto, resolve_rules
 from ._dask import checked, lazily, refuse_training, rows_at

@@ -23,9 +23,10 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import _scoring
 from ._baseline import held_out_background
+from ._batches import results_as
 from ._composites import resolve_auto
 from ._describe import categorical_columns, describe_model
-from ._explainer import RelevanceExplainer, results_as
+from ._explainer import RelevanceExplainer
 from ._summaries import LEDGER
 
 
