@@ -48,13 +48,17 @@ from ._dask import (
 from ._fast import prepare
 from ._inputs import check_finite, check_numeric, check_still_numeric, numeric_columns
 from ._network import (
+    NEURALIZED,
     check_supported,
     forward,
     network_input,
     read_network,
+    read_prototypes,
     split_pipeline,
     unwrap,
 )
+from ._neuralized import NeuralizedLayers, neuralized_batch
+from ._neuralized_rules import AUTO_STIFFNESS, resolve_neuralized
 from ._propagation import Scratch, relevance_batch, rows_of
 from ._rules import LRP0, ROOT_POINTS, Context, Rescale, ZBeta, named, resolve_box
 
@@ -298,7 +302,11 @@ default="auto"
     """
 
     _parameter_constraints = {
-        "estimator": [HasMethods(["fit", "predict"]), None],
+        "estimator": [
+            HasMethods(["fit", "predict"]),
+            HasMethods(["fit", "score_samples"]),
+            None,
+        ],
         "rules": [StrOptions({"auto", *PRESETS}), list, tuple, dict],
         "bounds": [StrOptions({"auto", *ROOT_POINTS}), tuple],
         "target": "no_validation",
@@ -383,8 +391,10 @@ default="auto"
         array([0.98, 0.98, 1.  ])
         """
         estimator = self._fit_estimator(X, y, **fit_params)
+        self._preprocessing, model = split_pipeline(estimator)
+        if isinstance(model, NEURALIZED):
+            return self._fit_neuralized(estimator, X)
         network = read_network(estimator)
-        self._preprocessing = split_pipeline(estimator)[0]
         X = self._validate_input(X, reset=True)
         sources = self._source_columns(network)
         aggregation = self._aggregation(network, sources)
@@ -432,6 +442,54 @@ default="auto"
         model = split_pipeline(estimator)[1]
         self._plan = _Plan(
             network, layers, self._preprocessing, aggregation, model, reference_scores
+        )
+        self.estimator_ = estimator
+        self.feature_importances_ = self._importances(X)
+        return self
+
+    def _fit_neuralized(self, estimator, X):
+        """fit for a k-means or one-class model, explained as the small
+        network that neuralization rewrites it into."""
+        prototypes = read_prototypes(estimator)
+        kind = prototypes.kind
+        if kind == "clusters" and len(prototypes.prototypes) < 2:
+            raise ValueError(
+                "A k-means model with one cluster has no margin to explain: "
+                "fit it with n_clusters >= 2."
+            )
+        for name, allowed in (("bounds", ("auto",)), ("baseline", ("auto", None))):
+            value = getattr(self, name)
+            if not any(value is a or named(value, a) for a in allowed):
+                raise ValueError(
+                    f"{name}={value!r} does not apply to a neuralized "
+                    f"{type(split_pipeline(estimator)[1]).__name__}: its scores "
+                    "are measured against the model's own boundary (the cluster "
+                    "boundaries; a one-class model's decision boundary). Leave "
+                    f"{name} at its default."
+                )
+        X = self._validate_input(X, reset=True)
+        sources = self._source_columns(prototypes)
+        aggregation = self._aggregation(prototypes, sources)
+        _check_same_columns(self, estimator)
+        unit_rule, softmin = resolve_neuralized(self.rules, kind)
+        beta = softmin.beta
+        if named(beta, "auto"):
+            beta = prototypes.gamma
+            if kind == "clusters":
+                probe = NeuralizedLayers(prototypes, softmin, 1.0)
+                beta = AUTO_STIFFNESS / _mean_margin(X, self, probe)
+        layers = NeuralizedLayers(prototypes, softmin, float(beta))
+        self.rules_ = [clone(unit_rule), clone(softmin).set_params(beta=float(beta))]
+        self._settings = {"rules": self.rules_, "bounds": None, "baseline": kind}
+        self.low_, self.high_, self.baseline_inputs_ = None, None, None
+        n_outputs = len(prototypes.labels)
+        self.baseline_scores_ = np.full(n_outputs, prototypes.baseline)
+        self._plan = _Plan(
+            prototypes,
+            layers,
+            self._preprocessing,
+            aggregation,
+            split_pipeline(estimator)[1],
         )
         self.estimator_ = estimator
         self.feature_importances_ = self._importances(X)
@@ -660,7 +718,7 @@ default="auto"
                 "model: train it first (e.g. on a sample, or with dask-ml), then "
                 "pass RelevanceExplainer(FrozenEstimator(model))."
             )
-        if y is None:
+        if y is None and not isinstance(model, NEURALIZED):  # (unsupervised)
             try:
                 check_is_fitted(model)
             except NotFittedError:
@@ -867,7 +925,7 @@ shape (n_samples, n_targets)
         )
         if "layers" in out:
             explanation.layers = out["layers"]
-            if self._plan.network.offset is not None:  # three units each
+            if getattr(self._plan.network, "offset", None) is not None:  # 3 units
                 explanation.layers[-1] = fold_top_layer(out["layers"][-1])
         return explanation
 
@@ -942,7 +1000,10 @@ shape (n_samples, n_targets)
         if ledger:
             out["ledger"] = np.empty((*shape, 3), dtype=dtype)
         if return_layers:
-            widths = [weight.shape[0] for weight in network.weights[1:]]
+            if isinstance(self._plan.layers, NeuralizedLayers):
+                widths = [self._plan.layers.width]
+            else:
+                widths = [weight.shape[0] for weight in network.weights[1:]]
             out["layers"] = [np.empty((*shape, width), dtype=dtype) for width in widths]
         return out
 
@@ -1013,7 +1074,8 @@ shape (n_samples, n_targets)
         # Relevance comes in the network's dtype: a clone fitted on float32
         # data is float32, a frozen network keeps its own dtype.
         frozen = isinstance(self.estimator, FrozenEstimator)
-        tags.target_tags.required = not frozen
+        unsupervised = isinstance(split_pipeline(self.estimator)[1], NEURALIZED)
+        tags.target_tags.required = not (frozen or unsupervised)
         if frozen and hasattr(self.estimator.estimator, "coefs_"):
             dtype = self.estimator.estimator.coefs_[0].dtype.name
             tags.transformer_tags.preserves_dtype = [dtype]
@@ -1101,19 +1163,31 @@ def _explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
     if columns is not None and columns.ndim == 2:  # one target per sample
         columns = columns[rows]
     into = {} if out is None else rows_of(out, rows)
-    result = relevance_batch(
-        network,
-        layers,
-        x,
-        columns,
-        ledger,
-        return_layers,
-        scratch,
-        into,
-        aggregation,
-        undecided=columns is None and plan.network.is_classifier,
-        reference_scores=plan.reference_scores,
-    )
+    if isinstance(layers, NeuralizedLayers):
+        result = neuralized_batch(
+            layers,
+            x,
+            columns,
+            ledger,
+            return_layers,
+            into,
+            aggregation,
+            undecided=columns is None and network.is_classifier,
+        )
+    else:
+        result = relevance_batch(
+            network,
+            layers,
+            x,
+            columns,
+            ledger,
+            return_layers,
+            scratch,
+            into,
+            aggregation,
+            undecided=columns is None and plan.network.is_classifier,
+            reference_scores=plan.reference_scores,
+        )
     # Overflow is reported as one clear error, not as numpy warnings.
     finite = all(
         np.all(np.isfinite(result[key]))
@@ -1163,6 +1237,33 @@ def _statistics_of(X, explainer, network, indices):
         "sum": {i: np.asarray(total[i], float) for i in indices},
         "n": n_samples,
     }
+
+
+def _margin_sum(X, explainer, layers):
+    """Sum of the margins of X's rows (one partition of it) for their own
+    clusters (k-means), and its number of rows."""
+    total = 0.0
+    for rows in gen_batches(_num_samples(X), explainer.batch_size):
+        x = network_input(X, rows, explainer._preprocessing, layers.model.dtype)
+        columns, _, forwarded = layers.predicted(x)
+        total += float(layers.explain(x, columns, False, forwarded)[0].sum())
+    return total, _num_samples(X)
+
+
+def _mean_margin(X, explainer, layers):
+    """The mean margin of X's rows for their own clusters (k-means)."""
+    if is_dask_collection(X):  # sums per partition, on the workers
+        parts = reduce_partitions(_margin_sum, X, explainer, layers)
+    else:
+        parts = [_margin_sum(X, explainer, layers)]
+    total, n = (sum(values) for values in zip(*parts))
+    if not total > 0:
+        raise ValueError(
+            "The k-means model's clusters have no margin on the fit data (every "
+            "row is on a boundary): SoftMin(beta='auto') cannot be scaled to "
+            "it. Give SoftMin a beta."
+        )
+    return total / n
 
 
 def _absolute_sum(X, explainer, columns):
