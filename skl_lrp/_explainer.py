@@ -49,6 +49,7 @@ from ._fast import prepare
 from ._inputs import check_finite, check_numeric, check_still_numeric, numeric_columns
 from ._network import (
     NEURALIZED,
+    ONE_CLASS,
     check_supported,
     forward,
     network_input,
@@ -302,11 +303,8 @@ default="auto"
     """
 
     _parameter_constraints = {
-        "estimator": [
-            HasMethods(["fit", "predict"]),
-            HasMethods(["fit", "score_samples"]),
-            None,
-        ],
+        # (what it must be is checked at fit, with an error naming the models)
+        "estimator": [HasMethods(["fit"]), None],
         "rules": [StrOptions({"auto", *PRESETS}), list, tuple, dict],
         "bounds": [StrOptions({"auto", *ROOT_POINTS}), tuple],
         "target": "no_validation",
@@ -1079,6 +1077,9 @@ shape (n_samples, n_targets)
         if frozen and hasattr(self.estimator.estimator, "coefs_"):
             dtype = self.estimator.estimator.coefs_[0].dtype.name
             tags.transformer_tags.preserves_dtype = [dtype]
+        elif isinstance(split_pipeline(self.estimator)[1], ONE_CLASS):
+            # Their support points are float64, whatever the data.
+            tags.transformer_tags.preserves_dtype = ["float64"]
         else:
             tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
@@ -1275,7 +1276,7 @@ def _absolute_sum(X, explainer, columns):
 
 @validate_params(
     {
-        "estimator": [HasMethods(["predict"])],
+        "estimator": [HasMethods(["predict"]), HasMethods(["score_samples"])],
         "X": "no_validation",  # (by the explainer's fit)
         "target": "no_validation",  # (any label of the network)
         "return_layers": ["boolean"],

@@ -531,10 +531,12 @@ def read_prototypes(estimator):
         gamma = 1.0 / (2.0 * float(model.bandwidth_) ** 2)
         baseline = 0.0
     else:
-        support = np.array(model.support_vectors_)
-        if sparse.issparse(support):
-            support = support.toarray()
-        log_weights = np.log(np.asarray(model.dual_coef_, dtype=float).ravel())
+        # (sparse when the model was fitted on sparse data)
+        support, alphas = (
+            value.toarray() if sparse.issparse(value) else np.array(value)
+            for value in (model.support_vectors_, model.dual_coef_)
+        )
+        log_weights = np.log(alphas.astype(float).ravel())
         gamma = float(model._gamma)  # ("scale" and "auto" resolved at fit)
         rho = float(np.ravel(model.offset_)[0])
         baseline = -np.log(rho) / gamma if rho > 0 else 0.0
