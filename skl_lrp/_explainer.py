@@ -94,13 +94,24 @@ class RelevanceExplainer(
         The model to explain: an MLPClassifier or MLPRegressor, a linear
         model (LogisticRegression, LinearRegression, Ridge, SGDClassifier,
         SGDRegressor, LinearSVC, LinearSVR: a network with one layer), or a
-        Pipeline ending in one of these. :meth:`fit` fits a clone of it on
-        ``X, y``. To explain an already trained model as it is, wrap it in
+        Pipeline ending in one of these. Also, rewritten as small networks
+        (neuralized; see "Clusters and outliers" in the documentation): a
+        KMeans or MiniBatchKMeans, whose score for cluster ``c`` is the
+        assignment margin ``min_{k != c} ||x - mu_k||^2 - ||x - mu_c||^2``
+        (> 0 for the assigned cluster, measured against the cluster
+        boundary), and a KernelDensity(kernel="gaussian") or
+        OneClassSVM(kernel="rbf"), whose score is the outlier score
+        ``-log(sum_j alpha_j exp(-gamma ||x - u_j||^2)) / gamma``. :meth:`fit`
+        fits a clone of it on ``X, y`` (``X`` alone for these). To explain an already trained model as it is, wrap it in
         :class:`sklearn.frozen.FrozenEstimator`; ``fit(X)`` then only learns
         the root point. Required: None raises an error at fit.
 
     rules : "auto", str, list of Rule or dict, default="auto"
-        Which rule each dense layer uses (see :mod:`skl_lrp.rules`): a preset
+        Which rule each dense layer uses (see :mod:`skl_lrp.rules`). A
+        neuralized model takes "auto" or its two rules, bottom-up:
+        ``[Midpoint(), SoftMin(beta=...)]`` for k-means,
+        ``[DistanceShare(), SoftMin(beta=...)]`` for one-class models. A
+        network takes a preset
         ("deep-taylor": z^β first, z^+ on every later layer; "rescale":
         Rescale on every layer, against the ``baseline``; "epsilon";
         "alpha-beta"; "montavon-2019"), a list with one rule per layer, first
@@ -220,7 +231,8 @@ default="auto"
         The fitted network (the FrozenEstimator itself when one was given).
 
     rules_ : str, list of Rule or dict
-        The rules used: ``rules``, with "auto" resolved to a preset name.
+        The rules used: ``rules``, with "auto" resolved to a preset name; for
+        a neuralized model, its two rules with SoftMin's ``beta`` resolved.
 
     low_ : ndarray of shape (n_network_inputs,) or None
         Lower bounds of the first layer's z^β box on the network's inputs
@@ -236,7 +248,10 @@ default="auto"
 
     baseline_scores_ : ndarray of shape (n_outputs,) or None
         What each output's relevance is measured against: the mean score of
-        the reference rows, or None without a baseline.
+        the reference rows, or None without a baseline. For a k-means
+        model, 0 (the boundary of each cluster); for a one-class model, 0
+        (KernelDensity) or the outlier score on the OneClassSVM's decision
+        boundary.
 
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
