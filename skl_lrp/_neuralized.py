@@ -71,7 +71,7 @@ class NeuralizedLayers:
         lengths = np.sqrt(np.einsum("nd,nd->n", xc, xc))
         size = lengths * np.sqrt(self.norms.max())
         tolerance = 1e-9 if x.dtype == np.float64 else 1e-3
-        near = (half.min(axis=1) - least) <= tolerance * (size + self.norms.max())
+        near = (_least(half) - least) <= tolerance * (size + self.norms.max())
         return first, np.flatnonzero(near), (xc, products, lengths)
 
     def explain(self, x, columns, want_layers, forwarded=None, into=None):
@@ -99,7 +99,7 @@ class NeuralizedLayers:
         h *= 2
         h += self.norms - self.norms[columns][:, np.newaxis]
         h[rows, columns] = np.inf  # (c is not its own competitor)
-        margin = h.min(axis=1)
+        margin = _least(h)
         shares = margin[:, np.newaxis] * self.softmin.weights(h, self.beta)
         per_unit, dead = self._split(h, shares, columns, lengths, margin)
         # Midpoint rule: R_i = sum_k s_k w_ik (x_i - m_ik), s_k = R_k / h_k,
@@ -180,6 +180,13 @@ class NeuralizedLayers:
         m = len(self.prototypes)
         size = max(1, _BLOCK // max(1, x.shape[0] * x.shape[1]))
         return [slice(start, min(start + size, m)) for start in range(0, m, size)]
+
+
+def _least(values):
+    """``values.min(axis=1)`` of a (samples, units) array, taken over a
+    copy laid out unit by unit: the same values, at a third of the cost of
+    a minimum over the few units of each row in turn."""
+    return np.asfortranarray(values).min(axis=1)
 
 
 def neuralized_batch(
