@@ -540,6 +540,14 @@ def read_prototypes(estimator):
         gamma = float(model._gamma)  # ("scale" and "auto" resolved at fit)
         rho = float(np.ravel(model.offset_)[0])
         baseline = -np.log(rho) / gamma if rho > 0 else 0.0
+        if rho <= 0:  # (no point is outside: the boundary has no score)
+            warnings.warn(
+                f"The OneClassSVM's offset_ is {rho:g} <= 0: no point lies "
+                "outside its decision boundary, whose outlier score is "
+                "undefined; the scores are explained against 0 instead.",
+                UserWarning,
+                stacklevel=2,
+            )
     if not np.all(np.isfinite(support)):
         raise ValueError(
             f"The {type(model).__name__}'s support points are not finite: it "

@@ -309,3 +309,12 @@ def test_dask_collections_match_numpy():
     fitted = RelevanceExplainer(FrozenEstimator(kmeans)).fit(lazy)
     assert fitted.rules_[1].beta == pytest.approx(explainer.rules_[1].beta)
     np.testing.assert_allclose(fitted.transform(lazy).compute(), expected, rtol=1e-12)
+
+
+def test_one_class_svm_without_outside_points_warns():
+    X = np.random.RandomState(0).normal(size=(30, 2))
+    svm = OneClassSVM(gamma=0.5).fit(X)
+    svm.offset_ = np.array([-1.0])  # (as if no point lay outside)
+    with pytest.warns(UserWarning, match="explained against 0"):
+        explainer = RelevanceExplainer(FrozenEstimator(svm)).fit(X)
+    np.testing.assert_array_equal(explainer.baseline_scores_, [0.0])
