@@ -466,12 +466,19 @@ def main():
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--grid", action="store_true", help="also sweep the sizes")
     parser.add_argument("--quick", action="store_true", help="small workloads")
+    parser.add_argument(
+        "--clusters", action="store_true", help="also the k-means speed goal"
+    )
     args = parser.parse_args()
     rows = 20_000 if args.quick else args.rows
     repeat = 2 if args.quick else args.repeat
     sections = headline(rows, repeat) + versus_shap(repeat)
     if args.grid:
         sections += grid(repeat, args.quick)
+    if args.clusters:  # (benchmarks/clusters.py --speed runs it alone)
+        from clusters import speed
+
+        sections.append(table(speed(repeat), ["figure", "value", "goal"]))
     print("\n\n".join(sections))
     print(f"\nwritten: {RESULTS}/*.csv")
 

@@ -20,6 +20,7 @@ from sklearn.utils.validation import _num_samples
 from threadpoolctl import threadpool_limits
 
 from ._network import network_input
+from ._neuralized import NeuralizedLayers, neuralized_batch
 from ._propagation import Scratch, relevance_batch, rows_of
 
 
@@ -120,7 +121,10 @@ def _allocate(plan, n_samples, n_targets, ledger, return_layers, scores):
     if ledger:
         out["ledger"] = np.empty((*shape, 3), dtype=dtype)
     if return_layers:
-        widths = [weight.shape[0] for weight in network.weights[1:]]
+        if isinstance(plan.layers, NeuralizedLayers):  # (its distance units)
+            widths = [plan.layers.width]
+        else:
+            widths = [weight.shape[0] for weight in network.weights[1:]]
         out["layers"] = [np.empty((*shape, width), dtype=dtype) for width in widths]
     return out
 
@@ -158,19 +162,32 @@ def explain_rows(plan, X, rows, columns, ledger, return_layers, scratch, out):
     if columns is not None and columns.ndim == 2:  # one target per sample
         columns = columns[rows]
     into = {} if out is None else rows_of(out, rows)
-    result = relevance_batch(
-        network,
-        plan.layers,
-        x,
-        columns,
-        ledger,
-        return_layers,
-        scratch,
-        into,
-        plan.aggregation,
-        undecided=columns is None and network.is_classifier,
-        reference_scores=plan.reference_scores,
-    )
+    undecided = columns is None and network.is_classifier
+    if isinstance(plan.layers, NeuralizedLayers):  # (k-means, one-class)
+        result = neuralized_batch(
+            plan.layers,
+            x,
+            columns,
+            ledger,
+            return_layers,
+            into,
+            plan.aggregation,
+            undecided,
+        )
+    else:
+        result = relevance_batch(
+            network,
+            plan.layers,
+            x,
+            columns,
+            ledger,
+            return_layers,
+            scratch,
+            into,
+            plan.aggregation,
+            undecided,
+            reference_scores=plan.reference_scores,
+        )
     # Overflow is reported as one clear error, not as numpy warnings.
     finite = all(
         np.all(np.isfinite(result[key]))

@@ -15,7 +15,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import Bunch, get_tags
+from sklearn.utils import Bunch, gen_batches, get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -39,16 +39,21 @@ from ._baseline import (
 from ._batches import Plan, propagate
 from ._columns import UntraceableError, source_columns
 from ._composites import PRESETS, resolve_auto, resolve_rules
-from ._dask import checked, lazily, refuse_training, rows_at
+from ._dask import checked, lazily, reduced, refuse_training, rows_at
 from ._inputs import check_finite, check_numeric, check_still_numeric, numeric_columns
 from ._layers import bind_layers, input_statistics, layer_contexts
 from ._network import (
+    NEURALIZED,
+    ONE_CLASS,
     check_supported,
     network_input,
     read_network,
+    read_prototypes,
     split_pipeline,
     unwrap,
 )
+from ._neuralized import NeuralizedLayers
+from ._neuralized_rules import AUTO_STIFFNESS, resolve_neuralized
 from ._rules import ROOT_POINTS, ZBeta, named, resolve_box
 
 _FLOATS = (np.float64, np.float32)
@@ -305,7 +310,8 @@ default="auto"
     """
 
     _parameter_constraints = {
-        "estimator": [HasMethods(["fit", "predict"]), None],
+        # (what it must be is checked at fit, with an error naming the models)
+        "estimator": [HasMethods(["fit"]), None],
         "rules": [StrOptions({"auto", *PRESETS}), list, tuple, dict],
         "bounds": [StrOptions({"auto", *ROOT_POINTS}), tuple],
         "target": "no_validation",
@@ -390,9 +396,11 @@ default="auto"
         array([0.98, 0.98, 1.  ])
         """
         estimator = self._fit_estimator(X, y, **fit_params)
+        self._preprocessing, model = split_pipeline(estimator)
+        if isinstance(model, NEURALIZED):
+            return self._fit_neuralized(estimator, X)
         # The model, read into a network of dense layers.
         network = read_network(estimator)
-        self._preprocessing = split_pipeline(estimator)[0]
         X = self._validate_input(X, reset=True)
         sources = self._source_columns(network)
         aggregation = self._aggregation(network, sources)
@@ -412,13 +420,57 @@ default="auto"
         if isinstance(rules[0], ZBeta):
             context = replace(contexts[0], statistics=statistics.get(0))
             self.low_, self.high_ = rules[0].box(network.n_features, context)
-        model = split_pipeline(estimator)[1]
         self._plan = Plan(
             network, layers, self._preprocessing, aggregation, model, reference_scores
         )
         self.estimator_ = estimator
         # (feature_importances_ explains these rows when it is first read)
         self._importance_rows = self._rows_to_rank(X, network)
+        self._importances = None
+        return self
+
+    def _fit_neuralized(self, estimator, X):
+        """fit for a k-means or one-class model, explained as the small
+        network that neuralization rewrites it into."""
+        prototypes = read_prototypes(estimator)
+        kind = prototypes.kind
+        if kind == "clusters" and len(prototypes.prototypes) < 2:
+            raise ValueError(
+                "A k-means model with one cluster has no margin to explain: "
+                "fit it with n_clusters >= 2."
+            )
+        for name, allowed in (("bounds", ("auto",)), ("baseline", ("auto", None))):
+            value = getattr(self, name)
+            if not any(value is a or named(value, a) for a in allowed):
+                raise ValueError(
+                    f"{name}={value!r} does not apply to a neuralized "
+                    f"{type(split_pipeline(estimator)[1]).__name__}: its scores "
+                    "are measured against the model's own boundary (the cluster "
+                    "boundaries; a one-class model's decision boundary). Leave "
+                    f"{name} at its default."
+                )
+        X = self._validate_input(X, reset=True)
+        sources = self._source_columns(prototypes)
+        aggregation = self._aggregation(prototypes, sources)
+        _check_same_columns(self, estimator)
+        unit_rule, softmin = resolve_neuralized(self.rules, kind)
+        beta = softmin.beta
+        if named(beta, "auto"):
+            beta = prototypes.gamma
+            if kind == "clusters":
+                probe = NeuralizedLayers(prototypes, softmin, 1.0)
+                beta = AUTO_STIFFNESS / _mean_margin(X, self, probe)
+        layers = NeuralizedLayers(prototypes, softmin, float(beta))
+        self.rules_ = [clone(unit_rule), clone(softmin).set_params(beta=float(beta))]
+        self._settings = {"rules": self.rules_, "bounds": None, "baseline": kind}
+        self.low_, self.high_, self.baseline_inputs_ = None, None, None
+        n_outputs = len(prototypes.labels)
+        self.baseline_scores_ = np.full(n_outputs, prototypes.baseline)
+        model = split_pipeline(estimator)[1]
+        self._plan = Plan(prototypes, layers, self._preprocessing, aggregation, model)
+        self.estimator_ = estimator
+        # (feature_importances_ explains these rows when it is first read)
+        self._importance_rows = self._rows_to_rank(X, prototypes)
         self._importances = None
         return self
 
@@ -626,7 +678,7 @@ default="auto"
                 ) from exc
             return self.estimator
         refuse_training(X)
-        if y is None:
+        if y is None and not isinstance(model, NEURALIZED):  # (unsupervised)
             try:
                 check_is_fitted(model)
             except NotFittedError:
@@ -831,7 +883,7 @@ shape (n_samples, n_targets)
         )
         if "layers" in out:
             explanation.layers = out["layers"]
-            if self._plan.network.offset is not None:  # three units each
+            if getattr(self._plan.network, "offset", None) is not None:  # 3 units
                 explanation.layers[-1] = fold_top_layer(out["layers"][-1])
         return explanation
 
@@ -887,13 +939,41 @@ shape (n_samples, n_targets)
         # Relevance comes in the network's dtype: a clone fitted on float32
         # data is float32, a frozen network keeps its own dtype.
         frozen = isinstance(self.estimator, FrozenEstimator)
-        tags.target_tags.required = not frozen
+        unsupervised = isinstance(split_pipeline(self.estimator)[1], NEURALIZED)
+        tags.target_tags.required = not (frozen or unsupervised)
         if frozen and hasattr(self.estimator.estimator, "coefs_"):
             dtype = self.estimator.estimator.coefs_[0].dtype.name
             tags.transformer_tags.preserves_dtype = [dtype]
+        elif isinstance(split_pipeline(self.estimator)[1], ONE_CLASS):
+            # Their support points are float64, whatever the data.
+            tags.transformer_tags.preserves_dtype = ["float64"]
         else:
             tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _margin_sum(X, explainer, layers):
+    """Sum of the margins of X's rows (one part of it) for their own
+    clusters (k-means), and its number of rows."""
+    total = 0.0
+    for rows in gen_batches(_num_samples(X), explainer.batch_size):
+        x = network_input(X, rows, explainer._preprocessing, layers.model.dtype)
+        columns, _, forwarded = layers.predicted(x)
+        total += float(layers.explain(x, columns, False, forwarded)[0].sum())
+    return total, _num_samples(X)
+
+
+def _mean_margin(X, explainer, layers):
+    """The mean margin of X's rows for their own clusters (k-means)."""
+    parts = reduced(_margin_sum, X, explainer, layers)
+    total, n = (sum(values) for values in zip(*parts))
+    if not total > 0:
+        raise ValueError(
+            "The k-means model's clusters have no margin on the fit data (every "
+            "row is on a boundary): SoftMin(beta='auto') cannot be scaled to "
+            "it. Give SoftMin a beta."
+        )
+    return total / n
 
 
 def _check_same_columns(explainer, estimator):
@@ -912,7 +992,7 @@ def _check_same_columns(explainer, estimator):
 
 @validate_params(
     {
-        "estimator": [HasMethods(["predict"])],
+        "estimator": [HasMethods(["predict"]), HasMethods(["score_samples"])],
         "X": "no_validation",  # (by the explainer's fit)
         "target": "no_validation",  # (any label of the network)
         "return_layers": ["boolean"],

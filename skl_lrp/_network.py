@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit
 from sklearn.base import is_classifier
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import (
@@ -21,9 +22,10 @@ from sklearn.linear_model import (
     SGDClassifier,
     SGDRegressor,
 )
+from sklearn.neighbors import KernelDensity
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC, LinearSVR
+from sklearn.svm import LinearSVC, LinearSVR, OneClassSVM
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
@@ -37,7 +39,11 @@ LINEAR_MODELS = (
     LinearSVC,
     LinearSVR,
 )
-SUPPORTED = MLPS + LINEAR_MODELS
+# Models that are rewritten as small networks (neuralized) to be explained.
+CLUSTERINGS = (KMeans, MiniBatchKMeans)
+ONE_CLASS = (KernelDensity, OneClassSVM)
+NEURALIZED = CLUSTERINGS + ONE_CLASS
+SUPPORTED = MLPS + LINEAR_MODELS + NEURALIZED
 
 
 def _relu(a):
@@ -160,22 +166,93 @@ def _affine_inverse(wrapper, n_outputs):
 
 
 def check_supported(estimator):
-    """Return the model, or raise a TypeError naming what is supported."""
+    """Return the model, or raise a TypeError (ValueError: a supported
+    model with a kernel or metric that is not) naming what is supported."""
     model = split_pipeline(estimator)[1]
     if not isinstance(model, SUPPORTED):
         linear = ", ".join(cls.__name__ for cls in LINEAR_MODELS)
         raise TypeError(
-            "RelevanceExplainer explains MLPClassifier and MLPRegressor models "
-            f"and the linear models {linear}, alone or as the last step of a "
-            "Pipeline, optionally wrapped in sklearn.frozen.FrozenEstimator or "
-            "TransformedTargetRegressor; "
+            "RelevanceExplainer explains MLPClassifier and MLPRegressor models, "
+            f"the linear models {linear}, KMeans and MiniBatchKMeans "
+            "(cluster assignments), KernelDensity(kernel='gaussian') and "
+            "OneClassSVM(kernel='rbf') (outlier scores), alone or as the last "
+            "step of a Pipeline, optionally wrapped in "
+            "sklearn.frozen.FrozenEstimator or TransformedTargetRegressor; "
             f"got {type(model).__name__}."
+        )
+    kernel = None
+    if isinstance(model, KernelDensity):
+        if model.kernel != "gaussian" or model.metric != "euclidean":
+            kernel = f"kernel={model.kernel!r}, metric={model.metric!r}"
+    elif isinstance(model, OneClassSVM) and model.kernel != "rbf":
+        kernel = f"kernel={model.kernel!r}"
+    if kernel is not None:
+        supported = (
+            "kernel='gaussian' and metric='euclidean'"
+            if isinstance(model, KernelDensity)
+            else "kernel='rbf'"
+        )
+        raise ValueError(
+            f"A {type(model).__name__} is explained by neuralization only with "
+            f"{supported} (a soft minimum over squared distances); got {kernel}."
         )
     return model
 
 
+class Outputs:
+    """What a model's output columns score (``labels``), and the columns
+    that a ``target`` names; shared by every model the explainer reads.
+
+    Subclasses have ``labels`` (ndarray), ``single_output`` (whether
+    "predicted" is defined) and ``is_classifier``.
+    """
+
+    label_kind = "an output index"
+
+    def columns_of(self, labels):
+        """The output column of each of `labels` (values of ``labels``)."""
+        index = {label: column for column, label in enumerate(self.labels.tolist())}
+        return np.array([index[label] for label in np.asarray(labels).tolist()])
+
+    def columns_for(self, target):
+        """Output columns that score `target`, or None for "predicted".
+
+        `target` is "predicted", "all", one label, or a list of labels.
+        """
+        if isinstance(target, str) and target == "predicted":
+            if not self.single_output:
+                kind = (
+                    "multilabel classifier"
+                    if self.is_classifier
+                    else ("multi-output regressor")
+                )
+                raise ValueError(
+                    f'target="predicted" is undefined for a {kind}: pass an '
+                    f"explicit target, one of {self.labels.tolist()}."
+                )
+            return None
+        if isinstance(target, str) and target == "all":
+            return np.arange(len(self.labels))
+        if isinstance(target, (list, tuple, np.ndarray)):
+            if len(target) == 0:
+                raise ValueError("target must name at least one label.")
+            return np.array([self._column_of(label, listed=True) for label in target])
+        return np.array([self._column_of(target)])
+
+    def _column_of(self, label, listed=False):
+        if _comparable(label, self.labels):
+            matches = np.flatnonzero(self.labels == label)
+            if len(matches) == 1:
+                return matches[0]
+        expected = "" if listed else '"predicted", "all" or '
+        raise ValueError(
+            f"target={label!r} is not {self.label_kind} of the model; expected "
+            f"{expected}one of {self.labels.tolist()}."
+        )
+
+
 @dataclass(frozen=True)
-class DenseNetwork:
+class DenseNetwork(Outputs):
     """A fitted MLP as dense layers, with one output column per explainable score.
 
     Attributes
@@ -279,11 +356,6 @@ class DenseNetwork:
         weight, bias = np.abs(self.weights[-1]), np.abs(self.biases[-1])
         return weight, bias, weight.sum(axis=0).max(initial=0), bias.max(initial=0)
 
-    def columns_of(self, labels):
-        """The output column of each of `labels` (values of ``labels``)."""
-        index = {label: column for column, label in enumerate(self.labels.tolist())}
-        return np.array([index[label] for label in np.asarray(labels).tolist()])
-
     @property
     def dtype(self):
         """Float dtype of the network's weights."""
@@ -294,42 +366,10 @@ class DenseNetwork:
         """Number of network inputs."""
         return self.weights[0].shape[0]
 
-    def columns_for(self, target):
-        """Output columns that score `target`, or None for "predicted".
-
-        `target` is "predicted", "all", one label, or a list of labels.
-        """
-        if isinstance(target, str) and target == "predicted":
-            if not self.single_output:
-                kind = (
-                    "multilabel classifier"
-                    if self.is_classifier
-                    else ("multi-output regressor")
-                )
-                raise ValueError(
-                    f'target="predicted" is undefined for a {kind}: pass an '
-                    f"explicit target, one of {self.labels.tolist()}."
-                )
-            return None
-        if isinstance(target, str) and target == "all":
-            return np.arange(len(self.labels))
-        if isinstance(target, (list, tuple, np.ndarray)):
-            if len(target) == 0:
-                raise ValueError("target must name at least one label.")
-            return np.array([self._column_of(label, listed=True) for label in target])
-        return np.array([self._column_of(target)])
-
-    def _column_of(self, label, listed=False):
-        if _comparable(label, self.labels):
-            matches = np.flatnonzero(self.labels == label)
-            if len(matches) == 1:
-                return matches[0]
-        what = "a class label" if self.is_classifier else "an output index"
-        expected = "" if listed else '"predicted", "all" or '
-        raise ValueError(
-            f"target={label!r} is not {what} of the model; expected "
-            f"{expected}one of {self.labels.tolist()}."
-        )
+    @property
+    def label_kind(self):
+        """How a label is named in error messages."""
+        return "a class label" if self.is_classifier else "an output index"
 
 
 def _comparable(target, labels):
@@ -411,6 +451,115 @@ def read_network(estimator):
         is_classifier=is_classifier(model),
         output_activation=output_activation,
         transformed_target=transformed_target,
+    )
+
+
+@dataclass(frozen=True)
+class Prototypes(Outputs):
+    """A k-means or one-class model as the small network that explains it
+    (neuralized): squared distances to prototypes, pooled by a minimum.
+
+    K-means (``kind="clusters"``): the evidence for cluster ``c`` is the
+    margin ``f_c(x) = min_{k != c} ||x - mu_k||^2 - ||x - mu_c||^2``, one
+    output column per cluster. One-class (``kind="outliers"``): the outlier
+    score ``o(x) = -log(sum_j alpha_j exp(-gamma ||x - u_j||^2)) / gamma``,
+    a soft minimum of ``||x - u_j||^2 - log(alpha_j) / gamma``, one column.
+
+    Attributes
+    ----------
+    prototypes : ndarray of shape (n_prototypes, n_features)
+        The cluster centres, or the support points ``u_j``.
+    kind : {"clusters", "outliers"}
+        Which model it is.
+    labels : ndarray
+        The cluster indices (as ``predict`` gives them), or ``[0]``.
+    log_weights : ndarray of shape (n_prototypes,) or None
+        ``log(alpha_j)`` of the support points (outliers).
+    gamma : float or None
+        The kernel's stiffness: ``1 / (2 bandwidth**2)`` for a Gaussian
+        KernelDensity, the RBF kernel's ``gamma`` for a OneClassSVM.
+    baseline : float
+        What the outlier score is measured against: 0 for a KernelDensity
+        (whose weights sum to 1, so that ``o(x) >= 0``); for a OneClassSVM,
+        the score on its decision boundary, ``-log(offset_) / gamma``
+        (``decision_function(x) == 0``), when ``offset_ > 0``.
+    """
+
+    prototypes: np.ndarray
+    kind: str
+    labels: np.ndarray
+    log_weights: np.ndarray = None
+    gamma: float = None
+    baseline: float = 0.0
+    single_output: bool = True
+
+    @property
+    def is_classifier(self):
+        """K-means assigns clusters as a classifier assigns classes."""
+        return self.kind == "clusters"
+
+    @property
+    def label_kind(self):
+        """How a label is named in error messages."""
+        return "a cluster index" if self.kind == "clusters" else "an output index"
+
+    @property
+    def dtype(self):
+        """Float dtype of the prototypes."""
+        return self.prototypes.dtype
+
+    @property
+    def n_features(self):
+        """Number of model inputs."""
+        return self.prototypes.shape[1]
+
+
+def read_prototypes(estimator):
+    """Describe a fitted KMeans, MiniBatchKMeans, Gaussian KernelDensity or
+    RBF OneClassSVM (possibly frozen, or at the end of a Pipeline) as
+    :class:`Prototypes`; copies of its arrays, in its own float dtype."""
+    model = check_supported(estimator)
+    check_is_fitted(model)
+    if isinstance(model, CLUSTERINGS):
+        centres = np.array(model.cluster_centers_)
+        return Prototypes(centres, "clusters", np.arange(len(centres)))
+    if isinstance(model, KernelDensity):
+        support = np.array(model.tree_.data)
+        weight = model.tree_.sample_weight
+        weight = np.ones(len(support)) if weight is None else np.asarray(weight)
+        log_weights = np.log(weight / weight.sum())
+        gamma = 1.0 / (2.0 * float(model.bandwidth_) ** 2)
+        baseline = 0.0
+    else:
+        # (sparse when the model was fitted on sparse data)
+        support, alphas = (
+            value.toarray() if sparse.issparse(value) else np.array(value)
+            for value in (model.support_vectors_, model.dual_coef_)
+        )
+        log_weights = np.log(alphas.astype(float).ravel())
+        gamma = float(model._gamma)  # ("scale" and "auto" resolved at fit)
+        rho = float(np.ravel(model.offset_)[0])
+        baseline = -np.log(rho) / gamma if rho > 0 else 0.0
+        if rho <= 0:  # (no point is outside: the boundary has no score)
+            warnings.warn(
+                f"The OneClassSVM's offset_ is {rho:g} <= 0: no point lies "
+                "outside its decision boundary, whose outlier score is "
+                "undefined; the scores are explained against 0 instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+    if not np.all(np.isfinite(support)):
+        raise ValueError(
+            f"The {type(model).__name__}'s support points are not finite: it "
+            "cannot be explained."
+        )
+    return Prototypes(
+        support,
+        "outliers",
+        np.arange(1),
+        log_weights=log_weights,
+        gamma=gamma,
+        baseline=baseline,
     )
 
 

@@ -493,3 +493,65 @@ def reference_deep_taylor_baseline(
         network, x, output, specs, boxes, False, share_first, units
     )
     return relevance, score, baselines[output], ledger
+
+
+def reference_kmeans(centres, x, cluster, beta):
+    """Margin of `cluster` at `x` and its relevance per feature: the
+    neuralized k-means of Kauffmann et al. (TNNLS 2024), written from the
+    formulas, one competitor and one feature at a time.
+
+    ``h_k = ||x - mu_k||^2 - ||x - mu_c||^2``; the margin is ``min_k h_k``
+    (k != c); ``R_k = margin * softmax_k(-beta h_k)`` (``beta = inf``: the
+    nearest competitors, evenly); ``R_i = sum_k w_ik (x_i - m_ik) / h_k R_k``
+    with ``w_k = 2 (mu_c - mu_k)`` and ``m_k = (mu_c + mu_k) / 2``.
+    """
+    centres = [[float(v) for v in row] for row in centres]
+    x = [float(v) for v in x]
+    d = len(x)
+    mu_c = centres[cluster]
+
+    def squared(u):
+        return sum((x[i] - u[i]) ** 2 for i in range(d))
+
+    h = {k: squared(mu) - squared(mu_c) for k, mu in enumerate(centres) if k != cluster}
+    margin = min(h.values())
+    if math.isinf(beta):
+        weights = {k: float(value == margin) for k, value in h.items()}
+    else:
+        weights = {k: math.exp(-beta * (value - margin)) for k, value in h.items()}
+    total = sum(weights.values())
+    relevance = [0.0] * d
+    for k, value in h.items():
+        share = margin * weights[k] / total
+        for i in range(d):
+            w = 2 * (mu_c[i] - centres[k][i])
+            m = (mu_c[i] + centres[k][i]) / 2
+            relevance[i] += w * (x[i] - m) / value * share
+    return margin, np.array(relevance)
+
+
+def reference_one_class(support, alphas, gamma, x, beta, baseline=0.0):
+    """Outlier score ``o(x) = -log(sum_j alpha_j exp(-gamma d_j)) / gamma``
+    (``d_j = ||x - u_j||^2``) and the relevance of ``o(x) - baseline`` per
+    feature: ``R_j = (o - baseline) softmax_j(-beta e_j)`` with
+    ``e_j = d_j - log(alpha_j) / gamma``, then feature i takes
+    ``(x_i - u_ji)^2 / d_j`` of ``R_j`` (Kauffmann et al., Pattern
+    Recognition 2020). Also the relevance of support points with d_j = 0."""
+    x = [float(v) for v in x]
+    d = len(x)
+    distances = [sum((x[i] - float(u[i])) ** 2 for i in range(d)) for u in support]
+    pooled = [dj - math.log(a) / gamma for dj, a in zip(distances, alphas)]
+    least = min(pooled)
+    total = sum(math.exp(-gamma * (e - least)) for e in pooled)
+    score = least - math.log(total) / gamma
+    weights = [math.exp(-beta * (e - least)) for e in pooled]
+    total = sum(weights)
+    relevance, dead = [0.0] * d, 0.0
+    for u, dj, weight in zip(support, distances, weights):
+        share = (score - baseline) * weight / total
+        if dj == 0:
+            dead += share
+            continue
+        for i in range(d):
+            relevance[i] += (x[i] - float(u[i])) ** 2 / dj * share
+    return score, np.array(relevance), dead

@@ -1,10 +1,13 @@
 """scikit-learn's estimator checks, plus those outside the default set."""
 
 import pytest
+from sklearn.cluster import KMeans
 from sklearn.linear_model import Ridge
+from sklearn.neighbors import KernelDensity
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import OneClassSVM
 from sklearn.utils.estimator_checks import (
     check_dataframe_column_names_consistency,
     check_param_validation,
@@ -27,10 +30,22 @@ def _explainers():
         RelevanceExplainer(make_pipeline(StandardScaler(), MLPClassifier(**small))),
         RelevanceExplainer(Ridge(), rules="epsilon"),
         RelevanceExplainer(MLPRegressor(**small), rules="deep-taylor", baseline="mean"),
+        RelevanceExplainer(KMeans(n_clusters=2, n_init=1, random_state=0)),
+        RelevanceExplainer(make_pipeline(StandardScaler(), KernelDensity())),
+        RelevanceExplainer(OneClassSVM()),
     ]
 
 
-IDS = ["classifier", "regressor", "pipeline", "linear", "deep-taylor-baseline"]
+IDS = [
+    "classifier",
+    "regressor",
+    "pipeline",
+    "linear",
+    "deep-taylor-baseline",
+    "kmeans",
+    "kernel-density",
+    "one-class-svm",
+]
 
 
 def _listed(mark):
