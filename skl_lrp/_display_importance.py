@@ -82,7 +82,7 @@ class RelevanceImportanceDisplay(RelevanceDisplayMixin):
     >>> [float(bar.get_width()) for bar in display.importance_bars_]
     [1.0, 0.5, 0.25]
     >>> display.ax_.get_title().splitlines()[1]
-    'Spearman rank agreement 1.00 (over all 3 features)'
+    'Spearman rank agreement 1.00 over all 3 features'
     """
 
     def __init__(self, *, feature_names, relevances, importances, scoring=None):
@@ -257,13 +257,13 @@ class RelevanceImportanceDisplay(RelevanceDisplayMixin):
         # Above the bars, which it would hide; the title above it.
         ax.legend(
             handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(0, 1.01),
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.01),
             fontsize="small",
             frameon=False,
         )
         ax.set_title(
             "Relevance beside permutation importance\n"
-            f"Spearman rank agreement {shown} (over all {len(relevance)} features)",
+            f"Spearman rank agreement {shown} over all {len(relevance)} features",
             pad=8 + 15 * len(handles),
         )
