@@ -198,38 +198,51 @@ class RelevanceImportanceDisplay(RelevanceDisplayMixin):
         ]
         ax = self._axes(ax, 0.5 * len(shown) + 2)
         positions = np.arange(len(shown))[::-1]
-        for row, i in zip(positions, shown):
-            if names[i] in self.flagged_:
-                ax.axhspan(row - 0.5, row + 0.5, color=FLAGGED, zorder=0)
-        bars = []
-        for values, offset, colour, label in (
-            (relevances, 0.2, RELEVANCE, "relevance: mean |R|"),
-            (importances, -0.2, IMPORTANCE, self._importance_label()),
-        ):
-            mean = values.mean(axis=1)
-            # Each measure on its own scale: a share of its largest feature.
-            largest = np.abs(mean).max() or 1.0
-            error = values.std(axis=1)[shown] / largest if values.shape[1] > 1 else None
-            bars.append(
-                ax.barh(
-                    positions + offset,
-                    mean[shown] / largest,
-                    height=0.4,
-                    xerr=error,
-                    color=colour,
-                    capsize=2,
-                    label=f"{label} (1 = {mean[np.argmax(np.abs(mean))]:.3g})",
-                )
-            )
-        self.relevance_bars_, self.importance_bars_ = bars
+        self.relevance_bars_ = self._bars(
+            ax, positions + 0.2, relevances, shown, RELEVANCE, "relevance: mean |R|"
+        )
+        self.importance_bars_ = self._bars(
+            ax,
+            positions - 0.2,
+            importances,
+            shown,
+            IMPORTANCE,
+            self._importance_label(),
+        )
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(positions, self._labels(shown))
-        for tick, i in zip(ax.get_yticklabels(), shown):
-            if names[i] in self.flagged_:
+        self._flag(ax, positions, [names[i] in self.flagged_ for i in shown])
+        self._label(ax, relevances.shape[1] > 1)
+        return self._drawn(ax, [*self.relevance_bars_, *self.importance_bars_])
+
+    @staticmethod
+    def _bars(ax, positions, values, shown, colour, label):
+        """The bars of one measure (features x folds) for the `shown`
+        features: each mean as a share of the largest in absolute value
+        (each measure on its own scale), with the std across folds on the
+        same scale as error bars (none with one fold)."""
+        mean = values.mean(axis=1)
+        largest = mean[np.argmax(np.abs(mean))]
+        scale = abs(largest) or 1.0
+        error = values.std(axis=1)[shown] / scale if values.shape[1] > 1 else None
+        return ax.barh(
+            positions,
+            mean[shown] / scale,
+            height=0.4,
+            xerr=error,
+            color=colour,
+            capsize=2,
+            label=f"{label} (1 = {largest:.3g})",
+        )
+
+    @staticmethod
+    def _flag(ax, positions, flagged):
+        """Shade the rows of flagged features and write their names in red."""
+        for row, tick, flag in zip(positions, ax.get_yticklabels(), flagged):
+            if flag:
+                ax.axhspan(row - 0.5, row + 0.5, color=FLAGGED, zorder=0)
                 tick.set_color("tab:red")
                 tick.set_fontweight("bold")
-        self._label(ax, relevances.shape[1] > 1)
-        return self._drawn(ax, [*bars[0], *bars[1]])
 
     def _importance_label(self):
         score = "held-out score" if self.scoring is None else f"held-out {self.scoring}"
