@@ -23,6 +23,7 @@ from skl_lrp import (
     RelevanceBarDisplay,
     RelevanceBeeswarmDisplay,
     RelevanceDependenceDisplay,
+    RelevanceImportanceDisplay,
     RelevanceStabilityDisplay,
     RelevanceWaterfallDisplay,
     cross_val_relevance,
@@ -74,6 +75,13 @@ print(
 # :class:`~skl_lrp.RelevanceBarDisplay`: mean absolute relevance, error bars
 # across folds.
 RelevanceBarDisplay.from_report(report, max_features=8).figure_.tight_layout()
+
+# %%
+# :class:`~skl_lrp.RelevanceImportanceDisplay`: mean absolute relevance
+# beside permutation importance, each as a share of its largest feature's,
+# with their Spearman agreement in the title; features whose two ranks part
+# ways (the report's "disagreement" warnings) are shaded.
+RelevanceImportanceDisplay.from_report(report, max_features=8).figure_.tight_layout()
 
 # %%
 # :class:`~skl_lrp.RelevanceBeeswarmDisplay`: each sample's out-of-fold

@@ -5,6 +5,7 @@ from ._display_bar import RelevanceBarDisplay
 from ._display_beeswarm import RelevanceBeeswarmDisplay
 from ._display_dependence import RelevanceDependenceDisplay
 from ._display_deprecated import RelevanceDisplay
+from ._display_importance import RelevanceImportanceDisplay
 from ._display_stability import RelevanceStabilityDisplay
 from ._display_waterfall import RelevanceWaterfallDisplay
 from ._explainer import RelevanceExplainer, explain
@@ -29,6 +30,7 @@ __all__ = [
     "RelevanceBeeswarmDisplay",
     "RelevanceDependenceDisplay",
     "RelevanceDisplay",
+    "RelevanceImportanceDisplay",
     "RelevanceStabilityDisplay",
     "RelevanceWaterfallDisplay",
     "RelevanceExplainer",

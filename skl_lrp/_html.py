@@ -14,6 +14,7 @@ from ._describe import without_addresses
 from ._display_bar import RelevanceBarDisplay
 from ._display_beeswarm import RelevanceBeeswarmDisplay
 from ._display_dependence import RelevanceDependenceDisplay
+from ._display_importance import RelevanceImportanceDisplay
 from ._display_stability import RelevanceStabilityDisplay
 from ._display_waterfall import RelevanceWaterfallDisplay
 from ._ranking import descending_order
@@ -102,6 +103,17 @@ def _plots(report):
     ]
     if report.relevance_stats.per_fold.shape[1] < 2:
         displays = [d for d in displays if d[0] is not RelevanceStabilityDisplay]
+    if report.permutation is not None:
+        displays.insert(
+            1,
+            (
+                RelevanceImportanceDisplay,
+                "Mean |relevance| beside permutation importance, each as a share "
+                "of its largest feature's; shaded: features whose two ranks "
+                "part ways",
+                {},
+            ),
+        )
     images = []
     for display_class, caption, options in displays:
         figure = Figure(figsize=(7, 5.5))

@@ -475,7 +475,7 @@ def test_html_report_gives_context_in_words(mixed, tmp_path):
         top = report.feature_names[np.argmax(row)]
         assert f"<td>class {label}</td>" in section
         assert f"{top} ({row.max():.3g})" in section
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 6  # and the importance display
     assert page.index('<div class="warnings"') < page.index("<h2>How to read")
 
 

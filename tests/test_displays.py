@@ -1,7 +1,8 @@
 """One display per plot: RelevanceBarDisplay, RelevanceBeeswarmDisplay,
-RelevanceDependenceDisplay, RelevanceStabilityDisplay and
-RelevanceWaterfallDisplay; their constructors, their arguments, what they
-draw, and that the deprecated RelevanceDisplay draws the same."""
+RelevanceDependenceDisplay, RelevanceImportanceDisplay,
+RelevanceStabilityDisplay and RelevanceWaterfallDisplay; their
+constructors, their arguments, what they draw, and that the deprecated
+RelevanceDisplay draws the same."""
 
 import warnings
 
@@ -24,6 +25,7 @@ from skl_lrp import (
     RelevanceDependenceDisplay,
     RelevanceDisplay,
     RelevanceExplainer,
+    RelevanceImportanceDisplay,
     RelevanceStabilityDisplay,
     RelevanceWaterfallDisplay,
     cross_val_relevance,
@@ -48,6 +50,9 @@ OPTIONS = {
     "stability": {"max_features": 3},
     "waterfall": {"sample": 4, "max_features": 3},
 }
+# The deprecated RelevanceDisplay never drew relevance beside permutation
+# importance: that display is new, and only in this list.
+NEW_DISPLAYS = [*DISPLAYS.values(), RelevanceImportanceDisplay]
 DEPRECATED = "RelevanceDisplay is deprecated in 0.1 and will be removed in 0.3"
 
 
@@ -95,6 +100,34 @@ def fitted():
         explainer = RelevanceExplainer(_pipeline(regressor), random_state=0)
         explainer.fit(X, signal)
     return X, report, model, explainer
+
+
+@pytest.fixture(scope="module")
+def permuted(fitted):
+    """The classifier's cross-validated report with permutation importance."""
+    X, signal = _data()
+    y = np.where(signal > 0, "sick", "healthy")
+    network = MLPClassifier(hidden_layer_sizes=(6,), max_iter=200, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return cross_val_relevance(
+            _pipeline(network), X, y, cv=3, n_repeats=2, random_state=0
+        )
+
+
+def _report_for(cls, request):
+    """The report a display class is tested on: with permutation importance
+    for RelevanceImportanceDisplay, which draws it."""
+    if cls is RelevanceImportanceDisplay:
+        return request.getfixturevalue("permuted")
+    return request.getfixturevalue("fitted")[1]
+
+
+def _plotted(cls, report):
+    """A display of `report` to call plot on."""
+    if cls is RelevanceImportanceDisplay:  # its data is not the shared kind's
+        return cls.from_report(report)
+    return cls._from_report_data(report)
 
 
 @pytest.fixture(scope="module")
@@ -165,14 +198,15 @@ def test_every_way_into_the_deprecated_display_warns_and_names_the_new_ones(fitt
         assert all(cls.__name__ in message for cls in DISPLAYS.values())
 
 
-def test_the_new_displays_are_public_and_warn_nothing(fitted):
-    for cls in DISPLAYS.values():
+def test_the_new_displays_are_public_and_warn_nothing(fitted, permuted):
+    for cls in NEW_DISPLAYS:
         assert cls.__name__ in skl_lrp.__all__
         assert getattr(skl_lrp, cls.__name__) is cls
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no FutureWarning on the new path
         for kind, cls in DISPLAYS.items():
             cls.from_report(fitted[1], **OPTIONS[kind])
+        RelevanceImportanceDisplay.from_report(permuted)
 
 
 # An argument a kind does not take is an error.
@@ -197,6 +231,10 @@ FOREIGN = [
     (RelevanceBeeswarmDisplay, "from_explanation", {"sample": 0}),
     (RelevanceDependenceDisplay, "from_explanation", {"feature": 0, "target": 1}),
     (RelevanceWaterfallDisplay, "from_explanation", {"color": "red"}),
+    (RelevanceImportanceDisplay, "plot", {"color": "red"}),
+    (RelevanceImportanceDisplay, "plot", {"sample": 0}),
+    (RelevanceImportanceDisplay, "from_report", {"feature": "age"}),
+    (RelevanceImportanceDisplay, "from_report", {"kind": "bar"}),
 ]
 
 
@@ -206,11 +244,12 @@ FOREIGN = [
     ids=[f"{cls.__name__}.{method}-{list(kw)[-1]}" for cls, method, kw in FOREIGN],
 )
 def test_an_argument_of_another_kind_is_a_type_error(
-    fitted, explained, cls, method, foreign
+    request, fitted, explained, cls, method, foreign
 ):
-    X, report, model, _ = fitted
+    X, _, model, _ = fitted
+    report = _report_for(cls, request)
     if method == "plot":
-        owner, required = cls._from_report_data(report), {}
+        owner, required = _plotted(cls, report), {}
     elif method == "from_report":
         owner, required = cls, {"report": report}
     elif method == "from_explanation":
@@ -232,10 +271,16 @@ def test_an_argument_of_another_kind_is_a_type_error(
         (RelevanceDependenceDisplay, "relevances"),
         (RelevanceStabilityDisplay, "relevance"),
         (RelevanceWaterfallDisplay, "relevances"),
+        (RelevanceImportanceDisplay, "relevance"),
     ],
 )
-def test_each_constructor_takes_only_the_data_of_its_kind(fitted, cls, foreign):
+def test_each_constructor_takes_only_the_data_of_its_kind(
+    fitted, permuted, cls, foreign
+):
     data = skl_lrp._display.report_data(fitted[1])
+    if cls is RelevanceImportanceDisplay:  # from the report's permutation part
+        permutation = permuted.permutation.per_fold
+        data = {**data, "importances": permutation, "scoring": "accuracy"}
     taken = {name: data[name] for name in cls._parameters()}
     cls(**taken)  # what it takes is enough
     with pytest.raises(TypeError, match=f"unexpected keyword argument '{foreign}'"):
@@ -327,6 +372,11 @@ VALIDATED = [
     (RelevanceWaterfallDisplay, "from_explanation", "ax", "axes"),
     (RelevanceWaterfallDisplay, "from_explanation", "sample", 1.5),
     (RelevanceWaterfallDisplay, "from_explanation", "max_features", 0),
+    (RelevanceImportanceDisplay, "from_report", "report", "a report"),
+    (RelevanceImportanceDisplay, "from_report", "ax", "axes"),
+    (RelevanceImportanceDisplay, "from_report", "max_features", 0),
+    (RelevanceImportanceDisplay, "plot", "ax", "axes"),
+    (RelevanceImportanceDisplay, "plot", "max_features", 1.5),
 ]
 
 
@@ -336,9 +386,10 @@ VALIDATED = [
     ids=[f"{c.__name__}.{m}-{p}" for c, m, p, _ in VALIDATED],
 )
 def test_each_display_validates_its_parameters(
-    fitted, explained, cls, method, param, value
+    request, fitted, explained, cls, method, param, value
 ):
-    X, report, _, _ = fitted
+    X = fitted[0]
+    report = _report_for(cls, request)
     required = {
         "from_report": {"report": report},
         "from_estimator": {"estimator": Ridge().fit(np.eye(3), [0, 1, 2]), "X": X},
@@ -349,7 +400,7 @@ def test_each_display_validates_its_parameters(
         del required["X"]  # a bar draws no values
     if cls is RelevanceDependenceDisplay:
         required["feature"] = "age"
-    owner = cls._from_report_data(report) if method == "plot" else cls
+    owner = _plotted(cls, report) if method == "plot" else cls
     with pytest.raises(
         InvalidParameterError,
         match=f"The '{param}' parameter of {cls.__name__}.{method} must be",
@@ -357,7 +408,7 @@ def test_each_display_validates_its_parameters(
         getattr(owner, method)(**{**required, param: value})
 
 
-@pytest.mark.parametrize("cls", list(DISPLAYS.values()))
+@pytest.mark.parametrize("cls", NEW_DISPLAYS)
 def test_every_validated_parameter_of_the_displays_is_tested(cls):
     for method in ("from_report", "from_estimator", "from_explanation", "plot"):
         if not hasattr(cls, method):
@@ -568,3 +619,117 @@ def test_from_explanation_draws_one_target(fitted, explained):
     both = explainer.explain(X, target=["healthy", "sick"])
     with pytest.raises(ValueError, match="holds 2 targets per sample"):
         RelevanceBarDisplay.from_explanation(both)
+
+
+# Relevance beside permutation importance.
+
+
+def _bar_errors(bars):
+    """The half-widths of the error bars drawn with `bars`."""
+    segments = bars.errorbar.lines[2][0].get_segments()
+    return np.array([(s[1, 0] - s[0, 0]) / 2 for s in segments])
+
+
+def test_importance_draws_both_measures_on_their_own_scale(permuted):
+    report = permuted
+    display = RelevanceImportanceDisplay.from_report(report, max_features=3)
+    flagged = [
+        w["column"] for w in report.guardrails.warnings if w["kind"] == "disagreement"
+    ]
+    assert display.flagged_ == flagged
+    names = list(report.feature_names)
+    ranked = report.ranked_features()
+    expected = ranked[:3] + [f for f in ranked[3:] if f in flagged]
+    assert _ticks(display.ax_.get_yticklabels()) == expected
+    shown = [names.index(f) for f in expected]
+    relevance, permutation = report.relevance_stats, report.permutation
+    largest = relevance.mean.max(), np.abs(permutation.mean).max()
+    widths = [
+        [bar.get_width() for bar in bars]
+        for bars in (display.relevance_bars_, display.importance_bars_)
+    ]
+    np.testing.assert_allclose(
+        np.multiply(widths[0], largest[0]), relevance.mean[shown]
+    )
+    np.testing.assert_allclose(
+        np.multiply(widths[1], largest[1]), permutation.mean[shown]
+    )
+    np.testing.assert_allclose(
+        _bar_errors(display.relevance_bars_) * largest[0],
+        relevance.std[shown],
+    )
+    np.testing.assert_allclose(
+        _bar_errors(display.importance_bars_) * largest[1],
+        permutation.std[shown],
+    )
+    title = display.ax_.get_title()
+    assert f"Spearman rank agreement {permutation.agreement:.2f}" in title
+    assert title.endswith(f"over all {len(names)} features")
+    # Each bar says what its 1 is, and what permutation importance measures.
+    legend = _ticks(display.ax_.get_legend().get_texts())
+    assert legend[0] == f"relevance: mean |R| (1 = {largest[0]:.3g})"
+    assert legend[1].startswith("permutation importance: drop in held-out accuracy")
+    assert display.ax_.get_xlabel().endswith("(error bars: std across folds)")
+    assert display.artists_ == [*display.relevance_bars_, *display.importance_bars_]
+    assert display.colorbar_ is None
+
+
+def test_importance_shades_and_adds_the_features_whose_ranks_part_ways():
+    # "a" is the most relevant but shuffling it costs nothing; "f" is the
+    # least relevant but the score needs it most: the report flags both.
+    relevance = np.array([6.0, 5.0, 4.0, 3.0, 2.0, 1.0])
+    importance = np.array([0.0, 0.5, 0.4, 0.3, 0.2, 1.0])
+    names = ["a", "b", "c", "d", "e", "f"]
+    display = RelevanceImportanceDisplay(
+        feature_names=names,
+        relevances=np.c_[relevance, relevance],
+        importances=np.c_[importance, importance],
+    ).plot(max_features=2)
+    assert display.flagged_ == ["a", "f"]
+    ticks = display.ax_.get_yticklabels()
+    assert _ticks(ticks) == ["a", "b", "f"]  # "f" is added below the top two
+    red = [matplotlib.colors.same_color(t.get_color(), "tab:red") for t in ticks]
+    assert red == [True, False, True]
+    shaded = [p for p in display.ax_.patches if p not in display.artists_]
+    assert sorted(p.get_y() + p.get_height() / 2 for p in shaded) == [0.0, 2.0]
+    legend = _ticks(display.ax_.get_legend().get_texts())
+    assert legend[1] == "permutation importance: drop in held-out score (1 = 1)"
+    assert legend[2] == "flagged: the rankings part ways"
+    rho = stats.spearmanr(relevance, importance)[0]
+    assert f"Spearman rank agreement {rho:.2f} " in display.ax_.get_title()
+    np.testing.assert_allclose(
+        [bar.get_width() for bar in display.importance_bars_], [0.0, 0.5, 1.0]
+    )
+
+
+def test_importance_of_one_fold_and_of_a_constant_ranking():
+    display = RelevanceImportanceDisplay(
+        feature_names=["a", "b"],
+        relevances=np.array([[2.0], [1.0]]),
+        importances=np.array([[0.1], [0.1]]),
+        scoring="r2",
+    ).plot()
+    assert "error bars" not in display.ax_.get_xlabel()
+    assert all(bars.errorbar is None for bars in display.ax_.containers)
+    assert "Spearman rank agreement n/a " in display.ax_.get_title()
+    assert display.flagged_ == [] and len(display.ax_.get_legend().get_texts()) == 2
+    assert "drop in held-out r2" in display.ax_.get_legend().get_texts()[1].get_text()
+
+
+def test_importance_needs_permutation_importance(fitted, permuted):
+    report = fitted[1]  # n_repeats=0
+    assert report.permutation is None
+    with pytest.raises(ValueError, match="no permutation importance .* n_repeats"):
+        RelevanceImportanceDisplay.from_report(report)
+    # Permutation importance needs held-out folds: no from_estimator.
+    assert not hasattr(RelevanceImportanceDisplay, "from_estimator")
+    assert not hasattr(RelevanceImportanceDisplay, "from_explanation")
+    with pytest.raises(TypeError, match="importances"):
+        RelevanceImportanceDisplay(feature_names=["a"], relevances=np.ones((1, 2)))
+    # It draws again elsewhere, from the data it keeps.
+    from matplotlib.figure import Figure
+
+    display = RelevanceImportanceDisplay.from_report(permuted, max_features=2)
+    ax = Figure().subplots()
+    assert display.plot(ax, max_features=2) is display
+    assert display.ax_ is ax and display.figure_ is ax.figure

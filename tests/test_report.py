@@ -344,7 +344,8 @@ def test_display_errors(report):
 def test_html_report_is_self_contained(report, tmp_path):
     path = report.to_html(tmp_path / "r.html", title="Wine <test>")
     page = path.read_text()
-    assert page.count("data:image/png;base64,") == 5
+    # Five displays, and relevance beside permutation importance.
+    assert page.count("data:image/png;base64,") == 6
     assert "Wine &lt;test&gt;" in page
     # Nothing to fetch and nothing to run: no scripts, links or remote sources.
     assert "<script" not in page and "<link" not in page
