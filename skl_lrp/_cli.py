@@ -1,4 +1,5 @@
-"""The ``skl-lrp`` command line tool: ``explain`` and ``report``.
+"""The ``skl-lrp`` command line tool: ``explain`` and ``report`` (and
+``clusters`` and ``outliers``, in :mod:`skl_lrp._cli_clusters`).
 
 Both commands share one set of options (data, model, rules, seed, jobs,
 outputs); results go to standard output, flushed line by line, and progress
@@ -50,7 +51,15 @@ def _to_float(X):
 
 
 def _model(table, hidden, max_iter, seed):
-    """The pipeline the tool trains: impute, scale or one-hot encode, MLP.
+    """The pipeline the tool trains: impute, scale or one-hot encode, MLP."""
+    network = (MLPClassifier if table.task == "classification" else MLPRegressor)(
+        hidden_layer_sizes=hidden, max_iter=max_iter, random_state=seed
+    )
+    return make_pipeline(*preprocessing(table), network)
+
+
+def preprocessing(table):
+    """The steps before the tool's model: impute, scale or one-hot encode.
 
     A column that is empty in the training rows (a fold's, say) is kept,
     imputed with 0, so that every fold's network has the same inputs and no
@@ -60,15 +69,11 @@ def _model(table, hidden, max_iter, seed):
     on every predict (permutation importance calls it thousands of times)
     costs about a third of the report's time on digits.
     """
-    network = (MLPClassifier if table.task == "classification" else MLPRegressor)(
-        hidden_layer_sizes=hidden, max_iter=max_iter, random_state=seed
-    )
     if all(table.numeric):
-        return make_pipeline(
+        return [
             SimpleImputer(strategy="median", keep_empty_features=True),
             StandardScaler(),
-            network,
-        )
+        ]
     numeric = [j for j, is_number in enumerate(table.numeric) if is_number]
     categorical = [j for j, is_number in enumerate(table.numeric) if not is_number]
     parts = []
@@ -95,7 +100,7 @@ def _model(table, hidden, max_iter, seed):
                 categorical,
             )
         )
-    return make_pipeline(ColumnTransformer(parts), network)
+    return [ColumnTransformer(parts)]
 
 
 def _hidden_sizes(text):
@@ -181,8 +186,10 @@ def _fraction(text):
 HIDDEN = (64, 32)
 
 
-def _add_common_options(parser):
-    """The options that ``report`` and ``explain`` share."""
+def add_data_options(parser, supervised=True):
+    """The data options: a built-in dataset, or a CSV or Parquet file, its
+    columns left out or read as categories; with `supervised`, its target
+    column and the task."""
     data = parser.add_argument_group("data")
     source = data.add_mutually_exclusive_group()
     source.add_argument(
@@ -201,9 +208,10 @@ def _add_common_options(parser):
     source.add_argument(
         "--parquet", metavar="PATH", help="Parquet file; rows are named by its index"
     )
-    data.add_argument(
-        "--target", metavar="COLUMN", help="target column of --csv or --parquet"
-    )
+    if supervised:
+        data.add_argument(
+            "--target", metavar="COLUMN", help="target column of --csv or --parquet"
+        )
     data.add_argument(
         "--drop",
         metavar="COLUMN",
@@ -235,11 +243,19 @@ def _add_common_options(parser):
         "is not comma-separated and its numbers use decimal commas, such as "
         "12,5, and none a decimal point)",
     )
-    data.add_argument(
-        "--task",
-        choices=("classification", "regression"),
-        help="inferred when omitted",
-    )
+    if supervised:
+        data.add_argument(
+            "--task",
+            choices=("classification", "regression"),
+            help="inferred when omitted",
+        )
+    else:  # (read by the loader: a table without a target)
+        parser.set_defaults(target=None, task=None)
+
+
+def _add_common_options(parser):
+    """The options that ``report`` and ``explain`` share."""
+    add_data_options(parser)
     model = parser.add_argument_group("model and explanation")
     model.add_argument(
         "--hidden-layers",
@@ -328,6 +344,9 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     _add_report_command(commands)
     _add_explain_command(commands)
+    from . import _cli_clusters  # (it builds on this module's options)
+
+    _cli_clusters.add_commands(commands)
     return parser, commands.choices
 
 
@@ -1177,7 +1196,14 @@ def main(argv=None, out=None):
         # (shown escaped: an argument may hold control characters)
         shown = " ".join(literal(argument) for argument in unknown)
         commands[args.command].error(f"unrecognized arguments: {shown}")
-    command = _report_command if args.command == "report" else _explain_command
+    from ._cli_clusters import clusters_command, outliers_command
+
+    command = {
+        "report": _report_command,
+        "explain": _explain_command,
+        "clusters": clusters_command,
+        "outliers": outliers_command,
+    }[args.command]
     streaming = args.command == "explain" and args.explainer is not None
     if streaming:
         command = _stream_command

@@ -14,8 +14,6 @@ import numpy as np
 from ._guardrails import descending_order
 from ._html import _STYLE, _cell, _table
 
-# Columns of the side-by-side table (the most relevant in any cluster).
-SIDE_BY_SIDE = 12
 # Columns named in a cluster's or a row's summary.
 NAMED = 5
 
@@ -162,14 +160,13 @@ def _clusters_table(rows):
 
 
 def _side_by_side(report):
-    shown = descending_order(np.abs(report.relevance).max(axis=0))[:SIDE_BY_SIDE]
-    caption = "The clusters side by side: mean relevance of members per column"
-    if len(shown) < len(report.feature_names):
-        caption += f" (the {len(shown)} columns most relevant to any cluster)"
+    """Every column (one row each), the clusters side by side."""
+    order = descending_order(np.abs(report.relevance).max(axis=0))
     return _table(
-        caption,
-        ["cluster", *[str(report.feature_names[j]) for j in shown]],
-        [(k, *report.relevance[k, shown]) for k in range(len(report.relevance))],
+        "The clusters side by side: mean relevance of their members, per "
+        "column (columns most relevant to any cluster first)",
+        ["column", *[f"cluster {k}" for k in range(len(report.relevance))]],
+        [(str(report.feature_names[j]), *report.relevance[:, j]) for j in order],
     )
 
 
@@ -214,6 +211,7 @@ def render_outliers(report, title=None):
                 [
                     ("rows", len(report.scores)),
                     ("columns", len(report.feature_names)),
+                    ("median score of all rows", float(np.median(report.scores))),
                     *report.settings.items(),
                 ],
             ),

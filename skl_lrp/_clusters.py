@@ -57,6 +57,7 @@ LEVEL = 0.95
         "rules": RelevanceExplainer._parameter_constraints["rules"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "feature_names": ["array-like", None],
     },
     prefer_skip_nested_validation=False,
 )
@@ -69,6 +70,7 @@ def cluster_relevance(
     rules="auto",
     random_state=None,
     n_jobs=None,
+    feature_names=None,
 ):
     """Which columns define each cluster of a k-means model, with intervals.
 
@@ -110,6 +112,8 @@ def cluster_relevance(
         Seeds the resamples and each refit's ``random_state``.
     n_jobs : int, default=None
         Resamples run in parallel through joblib.
+    feature_names : array-like of str, default=None
+        Names of the columns relevance is reported on, when `X` has none.
 
     Returns
     -------
@@ -142,6 +146,7 @@ def cluster_relevance(
         )
     explainer = RelevanceExplainer(estimator, rules=rules).fit(X)
     explanation = explainer.explain(X)
+    explanation.feature_names = named_columns(explanation, feature_names)
     n_clusters = len(split_pipeline(explainer.estimator_)[1].cluster_centers_)
     assigned = explanation.targets[:, 0].astype(int)
     sizes = np.bincount(assigned, minlength=n_clusters)
@@ -190,6 +195,21 @@ def _resamples(n, n_bootstrap, cv, random_state):
     splits = list(cv.split(np.zeros((n, 1))))
     method = f"{len(splits)} folds ({without_addresses(repr(cv))})"
     return splits, method, True
+
+
+def named_columns(explanation, feature_names):
+    """The explanation's column names, or `feature_names` when given (one
+    name per column of relevance)."""
+    if feature_names is None:
+        return explanation.feature_names
+    n_columns = explanation.relevance.shape[-1]
+    if len(feature_names) != n_columns:
+        raise ValueError(
+            f"feature_names has {len(feature_names)} names, but relevance is "
+            f"reported on {n_columns} columns; give one name per column (or "
+            "leave feature_names=None to use X's)."
+        )
+    return np.asarray(feature_names, dtype=object)
 
 
 def match_clusters(reference, centres):

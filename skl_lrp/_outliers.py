@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
+from ._clusters import named_columns
 from ._explainer import RelevanceExplainer
 from ._guardrails import (
     categorical_columns,
@@ -49,11 +50,20 @@ AGAINST = {
         "rules": RelevanceExplainer._parameter_constraints["rules"],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "feature_names": ["array-like", None],
     },
     prefer_skip_nested_validation=False,
 )
 def outlier_relevance(
-    estimator, X, *, cv=5, top_k=10, rules="auto", random_state=None, n_jobs=None
+    estimator,
+    X,
+    *,
+    cv=5,
+    top_k=10,
+    rules="auto",
+    random_state=None,
+    n_jobs=None,
+    feature_names=None,
 ):
     """Score every row out of fold, and explain the most outlying ones.
 
@@ -82,6 +92,8 @@ def outlier_relevance(
         Seeds the folds of an int `cv`.
     n_jobs : int, default=None
         Folds run in parallel through joblib.
+    feature_names : array-like of str, default=None
+        Names of the columns relevance is reported on, when `X` has none.
 
     Returns
     -------
@@ -123,7 +135,9 @@ def outlier_relevance(
     folds = Parallel(n_jobs=n_jobs)(
         delayed(_fold)(estimator, rules, X, train, test) for train, test in splits
     )
-    return OutlierReport._assemble(folds, splits, X, top_k, cv, type(model).__name__)
+    report = OutlierReport._assemble(folds, splits, X, top_k, cv, type(model).__name__)
+    report.feature_names = named_columns(folds[0][1], feature_names)
+    return report
 
 
 def _fold(estimator, rules, X, train, test):
