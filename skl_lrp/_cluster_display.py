@@ -300,10 +300,11 @@ class ClusterRelevanceDisplay:
         ax.set_yticks(
             np.arange(len(values)), [self._cluster_label(k) for k in range(len(values))]
         )
-        ax.set_title("Mean relevance of each cluster's members for its margin")
-        self.colorbar_ = ax.figure.colorbar(
-            image, ax=ax, label="> 0 pulls into the cluster, < 0 toward another"
+        ax.set_title(
+            "Mean relevance of each cluster's members for its margin\n"
+            "(red: pulls them into the cluster; blue: toward another)"
         )
+        self.colorbar_ = ax.figure.colorbar(image, ax=ax, label="mean relevance")
         return [image]
 
     def _plot_bar(self, ax, shown, cluster):

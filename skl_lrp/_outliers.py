@@ -256,14 +256,14 @@ values, categories, row_labels, settings
             f"n_features={len(self.feature_names)}, top={self.top.tolist()})"
         )
 
-    def row_name(self, row):
+    def _row_name(self, row):
         """How row `row` (a position) is named: its index label, or
         ``row i``."""
         if self.row_labels is not None:
             return f"index {self.row_labels[row]}"
         return f"row {row}"
 
-    def value_text(self, row, j):
+    def _value_text(self, row, j):
         """Row `row`'s value of column `j`, as text."""
         value = float(self.values[row, j])
         if not np.isfinite(value):
@@ -297,14 +297,14 @@ values, categories, row_labels, settings
             {
                 "rank": rank,
                 "row": int(i),
-                "name": self.row_name(i),
+                "name": self._row_name(i),
                 "score": float(self.scores[i]),
                 "baseline": float(self.baseline[i]),
                 "absorbed": float(self.absorbed[i]),
                 "features": [
                     {
                         "name": str(self.feature_names[j]),
-                        "value": self.value_text(i, j),
+                        "value": self._value_text(i, j),
                         "relevance": float(self.relevance[i, j]),
                     }
                     for j in descending_order(self.relevance[i])
@@ -366,7 +366,7 @@ values, categories, row_labels, settings
             ) from exc
         return pd.DataFrame(
             self.relevance[self.top],
-            index=pd.Index([self.row_name(i) for i in self.top], name="row"),
+            index=pd.Index([self._row_name(i) for i in self.top], name="row"),
             columns=[str(name) for name in self.feature_names],
         )
 
@@ -399,7 +399,7 @@ values, categories, row_labels, settings
         >>> report.plot_waterfall(2).kind_
         'waterfall'
         """
-        from ._display import RelevanceDisplay
+        from ._display import RelevanceDisplay, _pyplot
 
         if not (isinstance(rank, Integral) and 1 <= rank <= len(self.top)):
             raise ValueError(
@@ -417,9 +417,12 @@ values, categories, row_labels, settings
             categories=self.categories,
             row_labels=(None if self.row_labels is None else self.row_labels[rows]),
         )
+        if ax is None:  # (wide enough for the labels and the legend)
+            height = 0.35 * min(max_features + 1, len(self.feature_names)) + 2
+            ax = _pyplot().subplots(figsize=(9, max(3, height)))[1]
         display.plot(ax=ax, kind="waterfall", max_features=max_features)
         if self.row_labels is None:  # (the display numbers its own rows)
-            title = display.ax_.get_title().replace("row 0", self.row_name(rows[0]), 1)
+            title = display.ax_.get_title().replace("row 0", self._row_name(rows[0]), 1)
             display.ax_.set_title(title, fontsize="medium")
         return display
 
