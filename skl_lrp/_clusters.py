@@ -319,8 +319,10 @@ class ClusterReport:
     ----------
     feature_names, labels, sizes, mean_margins, relevance, relevance_ci, \
 margins_ci, absorbed, stability, resampled, resampled_margins, matching, \
-assignments, margins, sample_relevance, settings
-        See Attributes (all keyword-only).
+assignments, margins, sample_relevance : ndarray
+        See Attributes (all parameters are keyword-only).
+    settings : dict
+        See Attributes.
 
     Attributes
     ----------

@@ -161,8 +161,14 @@ class OutlierReport:
     Parameters
     ----------
     feature_names, scores, baseline, relevance, absorbed, folds, top, \
-values, categories, row_labels, settings
-        See Attributes (all keyword-only).
+values : ndarray
+        See Attributes (all parameters are keyword-only).
+    categories : list
+        See Attributes.
+    row_labels : ndarray or None
+        See Attributes.
+    settings : dict
+        See Attributes.
 
     Attributes
     ----------
