@@ -20,6 +20,7 @@ from sklearn.svm import OneClassSVM
 
 from ._cli import (
     _dump_json,
+    _fraction,
     _nonzero_int,
     _positive_int,
     _seed,
@@ -69,16 +70,6 @@ def _bandwidth(text):
     return value
 
 
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1]; got {text!r}")
-    return value
-
-
 def _add_shared(parser, html):
     """Data, seed, jobs, --beta and outputs, for both commands."""
     add_data_options(parser, supervised=False)
@@ -125,6 +116,11 @@ def _add_shared(parser, html):
 
 def add_commands(commands):
     """Add ``clusters`` and ``outliers`` to the tool's subcommands."""
+    _add_clusters_command(commands)
+    _add_outliers_command(commands)
+
+
+def _add_clusters_command(commands):
     clusters = commands.add_parser(
         "clusters",
         help="which columns define each k-means cluster (HTML and JSON)",
@@ -149,6 +145,9 @@ def add_commands(commands):
     resampling.add_argument(
         "--cv", type=_at_least_two, help="folds for the intervals, instead"
     )
+
+
+def _add_outliers_command(commands):
     outliers = commands.add_parser(
         "outliers",
         help="the most outlying rows, each with its relevance (HTML and JSON)",

@@ -107,7 +107,7 @@ def test_outliers_with_a_one_class_svm(tmp_path):
         (["clusters", "--target", "x"], "unrecognized arguments: --target"),
         (["clusters", "--beta", "-1"], "expected auto or a number >= 0"),
         (["outliers", "--bandwidth", "0"], "expected scott, silverman or"),
-        (["outliers", "--nu", "2"], "expected a fraction in (0, 1]"),
+        (["outliers", "--nu", "2"], "expected a fraction strictly between 0 and 1"),
         (["outliers", "--model", "iforest"], "invalid choice: 'iforest'"),
     ],
 )
