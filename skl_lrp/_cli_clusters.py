@@ -18,7 +18,7 @@ from sklearn.neighbors import KernelDensity
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import OneClassSVM
 
-from ._cli import (
+from ._cli_common import (
     _dump_json,
     _fraction,
     _nonzero_int,

@@ -16,11 +16,11 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
-from ._clusters import _means, check_clustering
 from ._display import _pyplot, _shorten
 from ._explainer import RelevanceExplainer
 from ._guardrails import descending_order
 from ._network import split_pipeline
+from ._unsupervised import check_clustering, group_means
 
 KINDS = ("heatmap", "bar")
 _KIND = [StrOptions(set(KINDS))]
@@ -193,9 +193,9 @@ class ClusterRelevanceDisplay:
         assigned = np.asarray(explanation.targets[:, 0], dtype=int)
         display = cls(
             feature_names=explanation.feature_names,
-            relevance=_means(explanation.relevance[:, 0], assigned, n_clusters),
+            relevance=group_means(explanation.relevance[:, 0], assigned, n_clusters),
             sizes=np.bincount(assigned, minlength=n_clusters),
-            mean_margins=_means(explanation.scores[:, 0], assigned, n_clusters),
+            mean_margins=group_means(explanation.scores[:, 0], assigned, n_clusters),
         )
         return display.plot(ax=ax, kind=kind, **kwargs)
 

@@ -37,7 +37,8 @@ from ._guardrails import (
     fold_seeds,
     without_addresses,
 )
-from ._network import CLUSTERINGS, split_pipeline
+from ._network import split_pipeline
+from ._unsupervised import check_clustering, group_means, named_columns
 
 # What a cluster's relevance is measured against, in words.
 AGAINST = (
@@ -164,19 +165,6 @@ def cluster_relevance(
     return ClusterReport._assemble(explainer, explanation, fits, method, folds)
 
 
-def check_clustering(estimator, caller):
-    """A TypeError unless `estimator` is a k-means model or ends in one
-    (`caller`: who asks, named in the message)."""
-    model = split_pipeline(estimator)[1] if hasattr(estimator, "get_params") else None
-    if not isinstance(model, CLUSTERINGS):
-        raise TypeError(
-            f"{caller} profiles the clusters of a KMeans or "
-            "MiniBatchKMeans model, alone or at the end of a Pipeline (or in "
-            f"a FrozenEstimator); got {type(model or estimator).__name__}. "
-            "For KernelDensity or OneClassSVM use outlier_relevance."
-        )
-
-
 def _resamples(n, n_bootstrap, cv, random_state):
     """``[(rows to fit, rows to explain)]`` of `n` rows, the method in
     words, and whether they are folds."""
@@ -195,21 +183,6 @@ def _resamples(n, n_bootstrap, cv, random_state):
     splits = list(cv.split(np.zeros((n, 1))))
     method = f"{len(splits)} folds ({without_addresses(repr(cv))})"
     return splits, method, True
-
-
-def named_columns(explanation, feature_names):
-    """The explanation's column names, or `feature_names` when given (one
-    name per column of relevance)."""
-    if feature_names is None:
-        return explanation.feature_names
-    n_columns = explanation.relevance.shape[-1]
-    if len(feature_names) != n_columns:
-        raise ValueError(
-            f"feature_names has {len(feature_names)} names, but relevance is "
-            f"reported on {n_columns} columns; give one name per column (or "
-            "leave feature_names=None to use X's)."
-        )
-    return np.asarray(feature_names, dtype=object)
 
 
 def match_clusters(reference, centres):
@@ -265,24 +238,13 @@ def _resample(reference, X, assigned, fit, held_out, seed):
     clusters = back[explanation.targets[:, 0].astype(int)]
     n_clusters = len(matching)
     return {
-        "relevance": _means(explanation.relevance[:, 0], clusters, n_clusters),
-        "margins": _means(explanation.scores[:, 0], clusters, n_clusters),
-        "stability": _means(
+        "relevance": group_means(explanation.relevance[:, 0], clusters, n_clusters),
+        "margins": group_means(explanation.scores[:, 0], clusters, n_clusters),
+        "stability": group_means(
             clusters == assigned[held_out], assigned[held_out], n_clusters
         ),
         "matching": matching,
     }
-
-
-def _means(values, groups, n_groups):
-    """The mean of `values` (rows) in each of the groups 0..n_groups-1
-    (NaN for a group without rows)."""
-    values = np.asarray(values, dtype=float)
-    counts = np.bincount(groups, minlength=n_groups).astype(float)
-    sums = np.zeros((n_groups, *values.shape[1:]))
-    np.add.at(sums, groups, values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts.reshape(-1, *[1] * (values.ndim - 1))
 
 
 def _interval(point, per_resample, folds):
@@ -404,9 +366,9 @@ assignments, margins, sample_relevance : ndarray
         assigned = explanation.targets[:, 0].astype(int)
         n_clusters = len(split_pipeline(explainer.estimator_)[1].cluster_centers_)
         relevance = explanation.relevance[:, 0]
-        point = _means(relevance, assigned, n_clusters)
+        point = group_means(relevance, assigned, n_clusters)
         margins = explanation.scores[:, 0]
-        mean_margins = _means(margins, assigned, n_clusters)
+        mean_margins = group_means(margins, assigned, n_clusters)
         resampled = np.array([fit["relevance"] for fit in fits])
         resampled_margins = np.array([fit["margins"] for fit in fits])
         return cls(
@@ -417,7 +379,7 @@ assignments, margins, sample_relevance : ndarray
             relevance=point,
             relevance_ci=_interval(point, resampled, folds),
             margins_ci=_interval(mean_margins, resampled_margins, folds),
-            absorbed=_means(explanation.absorbed[:, 0], assigned, n_clusters),
+            absorbed=group_means(explanation.absorbed[:, 0], assigned, n_clusters),
             stability=np.nanmean([fit["stability"] for fit in fits], axis=0),
             resampled=resampled,
             resampled_margins=resampled_margins,

@@ -19,7 +19,6 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from ._clusters import named_columns
 from ._explainer import RelevanceExplainer
 from ._guardrails import (
     categorical_columns,
@@ -29,7 +28,7 @@ from ._guardrails import (
     row_labels,
     without_addresses,
 )
-from ._network import ONE_CLASS, split_pipeline
+from ._unsupervised import check_one_class, named_columns
 
 # What the score is measured against, by model.
 AGAINST = {
@@ -112,14 +111,7 @@ def outlier_relevance(
     >>> int(report.top[0]), report.top_table()[0]["features"][0]["name"]
     (7, 'x2')
     """
-    model = split_pipeline(estimator)[1] if hasattr(estimator, "get_params") else None
-    if not isinstance(model, ONE_CLASS):
-        raise TypeError(
-            "outlier_relevance explains KernelDensity(kernel='gaussian') and "
-            "OneClassSVM(kernel='rbf') outlier scores, alone or at the end of "
-            f"a Pipeline; got {type(model or estimator).__name__}. For KMeans "
-            "use cluster_relevance."
-        )
+    model = check_one_class(estimator)
     n = _num_samples(X)
     if isinstance(cv, Integral):
         cv = KFold(cv, shuffle=True, random_state=random_state)
