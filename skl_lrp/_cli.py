@@ -1,4 +1,5 @@
-"""The ``skl-lrp`` command line tool: ``explain`` and ``report``.
+"""The ``skl-lrp`` command line tool: ``explain`` and ``report`` (and
+``clusters`` and ``outliers``, in :mod:`skl_lrp._cli_clusters`).
 
 Both commands share one set of options (data, model, rules, seed, jobs,
 outputs); results go to standard output, flushed line by line, and progress
@@ -9,7 +10,6 @@ docs/errors.rst); Ctrl-C is one line and exit code 130.
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import signal
@@ -20,17 +20,26 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from . import __version__
 from ._baseline import held_out_background
 from ._checks import constant_warnings
+from ._cli_common import (
+    SEED_MAX,
+    _dump_json,
+    _fraction,
+    _non_negative_int,
+    _nonzero_int,
+    _positive_int,
+    _seed,
+    _write,
+    add_data_options,
+    preprocessing,
+)
 from ._composites import (
     PRESETS,
     describe,
@@ -43,60 +52,15 @@ from ._ranking import descending_order
 from ._report import HELD_OUT, cross_val_relevance
 from ._rules import ROOT_POINTS
 from ._stream import CHUNK_ROWS, file_format
-from ._tables import DATASETS, UsageError, literal, load
-
-
-def _to_float(X):
-    return np.asarray(X, dtype=float)
+from ._tables import UsageError, literal, load
 
 
 def _model(table, hidden, max_iter, seed):
-    """The pipeline the tool trains: impute, scale or one-hot encode, MLP.
-
-    A column that is empty in the training rows (a fold's, say) is kept,
-    imputed with 0, so that every fold's network has the same inputs and no
-    part of the pipeline is left with no column at all.
-
-    An all-numeric table goes without the ColumnTransformer, whose overhead
-    on every predict (permutation importance calls it thousands of times)
-    costs about a third of the report's time on digits.
-    """
+    """The pipeline the tool trains: impute, scale or one-hot encode, MLP."""
     network = (MLPClassifier if table.task == "classification" else MLPRegressor)(
         hidden_layer_sizes=hidden, max_iter=max_iter, random_state=seed
     )
-    if all(table.numeric):
-        return make_pipeline(
-            SimpleImputer(strategy="median", keep_empty_features=True),
-            StandardScaler(),
-            network,
-        )
-    numeric = [j for j, is_number in enumerate(table.numeric) if is_number]
-    categorical = [j for j, is_number in enumerate(table.numeric) if not is_number]
-    parts = []
-    if numeric:
-        parts.append(
-            (
-                "num",
-                make_pipeline(
-                    FunctionTransformer(_to_float, feature_names_out="one-to-one"),
-                    SimpleImputer(strategy="median", keep_empty_features=True),
-                    StandardScaler(),
-                ),
-                numeric,
-            )
-        )
-    if categorical:
-        parts.append(
-            (
-                "cat",
-                make_pipeline(
-                    SimpleImputer(strategy="most_frequent", keep_empty_features=True),
-                    OneHotEncoder(handle_unknown="ignore"),
-                ),
-                categorical,
-            )
-        )
-    return make_pipeline(ColumnTransformer(parts), network)
+    return make_pipeline(*preprocessing(table), network)
 
 
 def _hidden_sizes(text):
@@ -112,135 +76,12 @@ def _hidden_sizes(text):
     return sizes
 
 
-def _separator(text):
-    if text.lower() in ("tab", "\\t"):
-        return "\t"
-    if len(text) != 1 or text in '\r\n"' or text.isalnum() or text == ".":
-        raise argparse.ArgumentTypeError(
-            "expected one character that is not a letter, a digit, a point, a "
-            f"quote or a line break (e.g. ';'), or tab; got {text!r}"
-        )
-    return text
-
-
-def _int(text):
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-def _positive_int(text):
-    value = _int(text)
-    if value is None or value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
-    return value
-
-
-def _non_negative_int(text):
-    value = _int(text)
-    if value is None or value < 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a non-negative integer; got {text!r}"
-        )
-    return value
-
-
-def _nonzero_int(text):
-    value = _int(text)
-    if not value:
-        raise argparse.ArgumentTypeError(
-            f"expected a number of jobs (1, 2, ... or -1 for all cores); got {text!r}"
-        )
-    return value
-
-
-SEED_MAX = 2**32 - 1  # numpy's RandomState takes seeds in 0 .. 2**32 - 1
-
-
-def _seed(text):
-    value = _int(text)
-    if value is None or not 0 <= value <= SEED_MAX:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer from 0 to {SEED_MAX} (2**32-1); got {text!r}"
-        )
-    return value
-
-
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a fraction strictly between 0 and 1; got {text!r}"
-        )
-    return value
-
-
 HIDDEN = (64, 32)
 
 
 def _add_common_options(parser):
     """The options that ``report`` and ``explain`` share."""
-    data = parser.add_argument_group("data")
-    source = data.add_mutually_exclusive_group()
-    source.add_argument(
-        "--dataset",
-        choices=sorted(DATASETS),
-        default="breast_cancer",
-        help="built-in scikit-learn dataset (default: breast_cancer)",
-    )
-    source.add_argument(
-        "--csv",
-        metavar="PATH",
-        help="CSV file with a header row (delimiter detected; empty, NA, "
-        "N/A, NaN, null, None, ?, - are missing cells); rows are named as in "
-        "a spreadsheet, the header being row 1",
-    )
-    source.add_argument(
-        "--parquet", metavar="PATH", help="Parquet file; rows are named by its index"
-    )
-    data.add_argument(
-        "--target", metavar="COLUMN", help="target column of --csv or --parquet"
-    )
-    data.add_argument(
-        "--drop",
-        metavar="COLUMN",
-        action="append",
-        default=[],
-        help="a column of --csv or --parquet to leave out (an identifier, a "
-        "date, a leak of the target); repeat it for several",
-    )
-    data.add_argument(
-        "--categorical",
-        metavar="COLUMN",
-        action="append",
-        default=[],
-        help="a column of --csv or --parquet to read as categories, even if "
-        "it holds numbers (codes, or a column of numbers with a few other "
-        "cells, which is refused otherwise); repeat it for several",
-    )
-    data.add_argument(
-        "--sep",
-        type=_separator,
-        metavar="CHAR",
-        help="the separator of --csv: one character, or tab (default: detected)",
-    )
-    data.add_argument(
-        "--decimal",
-        choices=(".", ","),
-        metavar="MARK",
-        help="the decimal mark of --csv, . or , (default: detected: ',' when the file "
-        "is not comma-separated and its numbers use decimal commas, such as "
-        "12,5, and none a decimal point)",
-    )
-    data.add_argument(
-        "--task",
-        choices=("classification", "regression"),
-        help="inferred when omitted",
-    )
+    add_data_options(parser)
     model = parser.add_argument_group("model and explanation")
     model.add_argument(
         "--hidden-layers",
@@ -329,6 +170,9 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     _add_report_command(commands)
     _add_explain_command(commands)
+    from . import _cli_clusters  # (it builds on this module's options)
+
+    _cli_clusters.add_commands(commands)
     return parser, commands.choices
 
 
@@ -493,56 +337,6 @@ def _check_writable(flag, path):
         raise UsageError(f"{name}: cannot write it: {exc.strerror}") from None
     if not existed:
         os.remove(path)
-
-
-def _write(flag, path, write):
-    try:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
-    except OSError as exc:
-        raise UsageError(
-            f"--{flag} {literal(path)}: cannot write it: {exc.strerror}"
-        ) from None
-
-
-def _finite_json(value, path="", nulls=None):
-    """`value` with every non-finite float replaced by None, and their paths."""
-    nulls = [] if nulls is None else nulls
-    if isinstance(value, dict):
-        value = {
-            k: _finite_json(v, f"{path}.{k}" if path else str(k), nulls)[0]
-            for k, v in value.items()
-        }
-    elif isinstance(value, (list, tuple)):
-        value = [_finite_json(v, f"{path}[{i}]", nulls)[0] for i, v in enumerate(value)]
-    elif isinstance(value, np.ndarray):
-        return _finite_json(value.tolist(), path, nulls)
-    elif isinstance(value, (float, np.floating)) and not math.isfinite(value):
-        nulls.append({"path": path, "value": _non_finite_words(value)})
-        value = None
-    elif isinstance(value, np.generic):
-        value = value.item()
-    return value, nulls
-
-
-def _non_finite_words(value):
-    """A value that is not a finite number, in words (never "nan" or "inf")."""
-    if math.isnan(value):
-        return "not a number"
-    return "positive infinite" if value > 0 else "negative infinite"
-
-
-def _dump_json(data, handle):
-    """JSON without NaN or Infinity tokens: null, with the reason in the file."""
-    data, nulls = _finite_json(data)
-    if nulls:
-        data["non_finite"] = {
-            "note": "these values were not finite numbers, which JSON cannot "
-            "hold: each is written as null",
-            "values": nulls,
-        }
-    json.dump(data, handle, indent=2, allow_nan=False)
-    handle.write("\n")
 
 
 def _report_command(args, out):
@@ -1178,7 +972,14 @@ def main(argv=None, out=None):
         # (shown escaped: an argument may hold control characters)
         shown = " ".join(literal(argument) for argument in unknown)
         commands[args.command].error(f"unrecognized arguments: {shown}")
-    command = _report_command if args.command == "report" else _explain_command
+    from ._cli_clusters import clusters_command, outliers_command
+
+    command = {
+        "report": _report_command,
+        "explain": _explain_command,
+        "clusters": clusters_command,
+        "outliers": outliers_command,
+    }[args.command]
     streaming = args.command == "explain" and args.explainer is not None
     if streaming:
         command = _stream_command

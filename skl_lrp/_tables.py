@@ -139,7 +139,7 @@ def _pandas():
     return pandas
 
 
-def load(args):
+def load(args, supervised=True):
     """The :class:`Table` that the command line options `args` ask for.
 
     Parameters
@@ -147,6 +147,10 @@ def load(args):
     args : argparse.Namespace
         With ``csv``, ``parquet``, ``dataset``, ``target``, ``drop``,
         ``task`` and, optionally, ``sep``, ``decimal`` and ``categorical``.
+    supervised : bool, default=True
+        Whether a file needs a ``--target`` column; without one (clusters,
+        outliers) every column is a feature, and the table's ``y`` and
+        ``task`` are None.
 
     Returns
     -------
@@ -164,7 +168,7 @@ def load(args):
                     f"{option} goes with --csv (a Parquet file's columns are typed)"
                 )
     if path is not None:
-        if args.target is None:
+        if args.target is None and supervised:
             raise UsageError(f"{flag} needs --target COLUMN")
         reading = None
         if args.csv is not None:
@@ -517,9 +521,11 @@ def _from_columns(
 ):
     """The table of a file's columns, after the checks on names and values."""
     _check_names(flag, path, header, target)
-    t = header.index(target)
-    labels = columns.pop(t)
-    names = [name for i, name in enumerate(header) if i != t]
+    if target is None:  # (every column is a feature)
+        labels, names = None, list(header)
+    else:
+        labels = columns.pop(header.index(target))
+        names = [name for name in header if name != target]
     if not names:
         raise UsageError(f"{flag} {path} has no feature columns besides {target!r}")
     X = np.empty((len(rows), len(names)), dtype=object)
@@ -541,6 +547,10 @@ def _from_columns(
             _check_number_column(flag, path, name, numbers, rows)
             X[:, j] = numbers
             numeric.append(True)
+    if all(numeric):
+        X = X.astype(float)
+    if target is None:
+        return Table(X, None, names, numeric, None, path, rows)
     if target in categorical:
         if task == "regression":
             raise UsageError(
@@ -554,8 +564,6 @@ def _from_columns(
         what = f"the --target column {target!r}"
         _check_mostly_numbers(what, target, labels, decimal, rows)
     y, task = _target_values(labels, target, task, rows, decimal)
-    if all(numeric):
-        X = X.astype(float)
     return Table(X, y, names, numeric, task, path, rows)
 
 
@@ -578,7 +586,7 @@ def _check_names(flag, path, header, target):
             + ", ".join(repr(name) for name in repeated)
             + "; rename them so that each is unique"
         )
-    if target not in header:
+    if target is not None and target not in header:
         raise UsageError(
             f"--target {target!r} is not a column of {path}; columns: "
             + _listed(header)

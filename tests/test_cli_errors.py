@@ -392,6 +392,36 @@ CASES = {
         2,
         r"argument --dataset: not allowed with argument --csv",
     ),
+    "``--n-clusters`` below 2, ``--n-bootstrap`` or ``--cv`` below 2": (
+        ["clusters", "--n-clusters", "1"],
+        2,
+        r"argument --n-clusters: expected an integer >= 2; got '1'",
+    ),
+    "``--n-clusters`` not below the number of rows": (
+        ["clusters", "--dataset", "iris", "--n-clusters", "150"],
+        2,
+        r"--n-clusters 150: 150 rows are too few; use fewer clusters",
+    ),
+    "both ``--n-bootstrap`` and ``--cv``": (
+        ["clusters", "--n-bootstrap", "3", "--cv", "3"],
+        2,
+        r"argument --cv: not allowed with argument --n-bootstrap",
+    ),
+    "``--target`` given to ``clusters`` or ``outliers``": (
+        ["outliers", "--target", "y"],
+        2,
+        r"unrecognized arguments: --target y",
+    ),
+    "``--beta`` negative or not a number": (
+        ["clusters", "--beta", "-1"],
+        2,
+        r"argument --beta: expected auto or a number >= 0 \(inf: the nearest only\)",
+    ),
+    "``--bandwidth`` not positive, ``--nu`` outside (0, 1)": (
+        ["outliers", "--bandwidth", "0"],
+        2,
+        r"argument --bandwidth: expected scott, silverman or a positive number",
+    ),
     "an unknown option": (
         ["explain", "--frobnicate"],
         2,
