@@ -27,6 +27,7 @@ from ._batches import results_as
 from ._composites import resolve_auto
 from ._describe import categorical_columns, describe_model
 from ._explainer import RelevanceExplainer
+from ._network import CLUSTERINGS, NEURALIZED, split_pipeline
 from ._summaries import LEDGER
 
 
@@ -81,6 +82,18 @@ class FoldResult:
 
 def plan_folds(estimator, X, y, groups, cv, random_state):
     """Split the data; the test folds must cover every sample exactly once."""
+    model = split_pipeline(estimator)[1]
+    if isinstance(model, NEURALIZED):
+        report = (
+            "cluster_relevance"
+            if isinstance(model, CLUSTERINGS)
+            else ("outlier_relevance")
+        )
+        raise TypeError(
+            "cross_val_relevance explains a supervised model's predictions "
+            f"against y; a {type(model).__name__} has none: use {report}(model, "
+            "X) for its report."
+        )
     X, y, groups = indexable(X, y, groups)
     classifier = is_classifier(_final_step(estimator))
     if isinstance(cv, Integral) and random_state is not None:

@@ -58,7 +58,7 @@ HELD_OUT = "each fold's held-out part"
 
 @validate_params(
     {
-        "estimator": [HasMethods(["fit", "predict"])],
+        "estimator": [HasMethods(["fit", "predict"]), HasMethods(["score_samples"])],
         "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "groups": ["array-like", None],

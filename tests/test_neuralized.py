@@ -318,3 +318,18 @@ def test_one_class_svm_without_outside_points_warns():
     with pytest.warns(UserWarning, match="explained against 0"):
         explainer = RelevanceExplainer(FrozenEstimator(svm)).fit(X)
     np.testing.assert_array_equal(explainer.baseline_scores_, [0.0])
+
+
+@pytest.mark.parametrize(
+    "model, report",
+    [
+        (KMeans(3, n_init=1), "cluster_relevance"),
+        (KernelDensity(), "outlier_relevance"),
+    ],
+)
+def test_cross_val_relevance_points_to_the_unsupervised_reports(model, report):
+    from skl_lrp import cross_val_relevance
+
+    X, _ = _blobs(3, 2, seed=0)
+    with pytest.raises(TypeError, match=f"use {report}"):
+        cross_val_relevance(make_pipeline(StandardScaler(), model), X, np.zeros(len(X)))
