@@ -25,7 +25,6 @@ root point by root point), computed faster:
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from . import _lrp
 from ._rules import (
@@ -366,55 +365,19 @@ class FastLayer:
         return np.unique(np.concatenate(rows)) if rows else np.arange(0)
 
 
-# The fused z^β denominators of a row are kept when they exceed this many
-# times their rounding bound (2**35: off by less than 3e-11 of themselves).
-_FUSED_MARGIN = 2.0**35
-
-
 class BoxLayer(FastLayer):
-    """z^β bound to a layer: its forward product also gives the denominators.
+    """z^β bound to a layer: its forward product shares the parts.
 
-    With the input shifted by the box's low corner, one product
-    ``P = (x - low) @ W`` yields both the pre-activation ``P + low @ W + b``
-    and, inside the box, the denominators ``P - (high - low) @ W^-`` (the
-    per-fit constants), so z^β needs no product of its own to get them.
-    The contributions are ``(x - low) w^+`` and ``(high - x) (-w^-)``: both
-    parts, and both weights, are >= 0 inside the box, so that one test
-    finds the inputs outside it.
-    A row outside the box has the box widened to contain it. When few rows
-    of a batch are outside (at most one in 16), they get their denominators
-    from the exact sum of the (non-negative) contributions; otherwise each
-    gets the terms of its few inputs outside as a sparse correction. The
-    fused sum can cancel, so a row whose smallest denominator is not far
-    above its rounding bound (2**35 times it), or that lies more than a box
-    width outside, gets the exact sum too; in float32 every row does.
+    The contributions are ``(x - low) w^+`` and ``(high - x) (-w^-)``; the
+    forward pass computes ``x - low`` once for both the pre-activation
+    ``(x - low) @ W + (low @ W + b)`` and the parts. A row outside the box
+    has the box widened to contain it: both parts are clipped at 0.
     """
 
     def __init__(self, bound):
         super().__init__(bound)
-        (group,) = self.groups
-        width = len(self.low)
         self._width = self.high - self.low
         self._shifted_bias = self.low @ self.weight + self.bias
-        self._offset = self._width @ group.weights[width:]  # (weights -W^-)
-        # Inside the box 0 <= x - low <= high - low, so the rounding error of
-        # P + offset has a bound (generous) that is the same for every row.
-        self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
-        self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
-        self._threshold = self._bound(self._width.max(initial=0))
-        # Only float64 is precise enough for the shortcut to pass that test:
-        # float32 takes the exact sums for every row, without trying it.
-        self._fused = self._tolerance * _FUSED_MARGIN < 1
-
-    def _bound(self, largest_part):
-        """The smallest denominator a row may have for its fused ones to be
-        used, when its parts ``x - low`` and ``high - x`` are at most
-        `largest_part` in size: their rounding bound times `_FUSED_MARGIN`,
-        so that fused denominators are off by less than 3e-11 of themselves
-        (in practice by far less: 3e-13 at worst on rows built to cancel)."""
-        offset = np.abs(self._offset).max(initial=0)
-        rounding = self._tolerance * (largest_part * self._column_max + offset)
-        return rounding * _FUSED_MARGIN
 
     def forward(self, x, take=None):
         take = take or _allocate(x.dtype)
@@ -427,76 +390,15 @@ class BoxLayer(FastLayer):
         product = np.matmul(
             shifted, self.weight, out=take("output", (n, len(self.bias)))
         )
-        z = take("z0", product.shape)
-        if self._fused:
-            least = self._fused_denominators(parts, product, z)
-        else:
-            # The box widened to contain x: max(x - low, 0), max(high - x, 0).
-            np.clip(parts, 0, np.inf, out=parts)
-            least = np.matmul(parts, group.weights, out=z).min()
         product += self._shifted_bias  # the pre-activation
+        # The box widened to contain x: max(x - low, 0), max(high - x, 0).
+        np.maximum(parts, 0, out=parts)
+        z = np.matmul(parts, group.weights, out=take("z0", product.shape))
         return product, {
             "parts": {group.parts: parts},
             "z": {0: z},
-            "least": {0: least},
+            "least": {0: z.min(initial=np.inf)},
         }
-
-    def _fused_denominators(self, parts, product, z):
-        """Write the denominators into `z` from the forward product, widen
-        the box in `parts`, and return the smallest denominator."""
-        (group,) = self.groups
-        np.add(product, self._offset, out=z)
-        # Rows where a denominator is not far above its rounding error (the
-        # fused sum cancels) need the exact sum.
-        least = z.min()
-        suspect = np.zeros(len(z), dtype=bool)
-        if least <= self._threshold:
-            suspect = z.min(axis=1) <= self._threshold
-        if parts.min() < 0:  # some x outside the box: widen it
-            entries = np.flatnonzero(parts < 0)  # row by row, in order
-            entry_rows = entries // parts.shape[1]
-            starts = np.flatnonzero(np.diff(entry_rows, prepend=-1))  # each row's first
-            outside = entry_rows[starts]
-            if 16 * len(outside) <= len(z):
-                # Few rows: their exact sums cost less than a correction.
-                np.put(parts, entries, 0)
-                suspect[outside] = True
-            else:
-                excess = self._widen_box(parts, z, entries, starts, outside)
-                # The correction cancels terms that grow with how far out x
-                # is: rows more than a box width out, or with a denominator
-                # not far above that rounding, get the exact sum instead.
-                widest = self._width.max(initial=0)
-                suspect[outside] = (excess > widest) | (
-                    z[outside].min(axis=1) <= self._bound(widest + excess)
-                )
-                least = z.min()
-        rows = np.flatnonzero(suspect)
-        if rows.size:
-            z[rows] = parts[rows] @ group.weights
-            least = z.min()  # (z >= 0 now) for relprop
-        return least
-
-    def _widen_box(self, parts, z, entries, starts, outside):
-        """Widen the box to contain each row: add to `z` the terms of the
-        inputs outside it (``low - x`` times ``w+`` below it, ``x - high``
-        times ``-w-`` above it) and zero their out-of-box parts.
-
-        `entries` are the flat indices of the negative `parts`, in order,
-        `starts` where each row's begin among them, and `outside` those rows.
-        Few inputs are outside (with many features, one or two in most rows),
-        so this is a sparse product. Returns how far out each row goes at
-        most.
-        """
-        (group,) = self.groups
-        values = -parts.take(entries)  # low - x, x - high: > 0
-        terms = sparse.csr_matrix(
-            (values, entries % parts.shape[1], np.append(starts, len(entries))),
-            shape=(len(starts), parts.shape[1]),
-        )
-        z[outside] += terms @ group.weights
-        np.put(parts, entries, 0)  # the box widened: max(x - low, 0), max(high - x, 0)
-        return np.maximum.reduceat(values, starts)
 
 
 class ReferenceLayer(FastLayer):
@@ -519,11 +421,6 @@ class ReferenceLayer(FastLayer):
     There is no stabilizer: denominators are sums of non-negative terms, and
     the rare rows with one below ``eps`` (but not 0) are computed in a wider
     float type, where dividing by it cannot overflow.
-
-    The layer works with twice the denominators, ``2 z = |u| @ |W| + u @ W``
-    (with no units, in float64), so that the forward product gives half of
-    them; a row whose doubled denominators are not far above that sum's
-    rounding bound gets the exact sum ``2 (u^+ @ W^+ - u^- @ W^-)`` instead.
     """
 
     def __init__(self, bound):
@@ -543,30 +440,12 @@ class ReferenceLayer(FastLayer):
             slice(int(start), int(end)) for start, end in zip(ends[:-1], ends[1:])
         ]
         weight = self.weight if self._order is None else self.weight[self._order]
-        # Parts of a single input: u^+ and (-u)^+, with weights 2 W^+ and
-        # -2 W^- (doubled: see above).
-        self._single_weights = 2 * np.vstack(
+        # Parts of a single input: u^+ and (-u)^+, with weights W^+ and -W^-.
+        self._single_weights = np.vstack(
             [np.maximum(weight[:n_s], 0), np.maximum(-weight[:n_s], 0)]
         )
         self._block_weights = [weight[block] for block in self._blocks]
         self._reference = self.low if self._order is None else self.low[self._order]
-        self._shifted_bias = self.low @ self.weight + self.bias
-        dtype = self.weight.dtype
-        # Only float64 is precise enough for the fused sum to pass its test
-        # (as in the box layer): float32 takes the exact sums.
-        self._fused = not self._blocks and dtype == np.float64
-        if self._fused:
-            # 2z = [|u|, 1] @ [|W|; -(r @ W + b)] + (x @ W + b): the constant
-            # rides along in the product. The rounding error is below
-            # `_tolerance` times this row's (|u| + 2 |r|) @ |W| plus the
-            # biases' size (|x| <= |u| + |r|).
-            self._abs_weight = np.vstack([np.abs(self.weight), -self._shifted_bias])
-            self._tolerance = 8 * (n_in + 2) * np.finfo(dtype).eps * _FUSED_MARGIN
-            self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
-            self._offset = 2 * np.abs(self._reference).max(initial=0)
-            self._bias_max = 2 * np.abs(self.bias).max(initial=0) + np.abs(
-                self._shifted_bias
-            ).max(initial=0)
 
     def forward(self, x, take=None):
         take = take or _allocate(x.dtype)
@@ -582,44 +461,15 @@ class ReferenceLayer(FastLayer):
         parts = take("parts", (n, 2 * n_s))
         np.maximum(shifted[:, :n_s], 0, out=parts[:, :n_s])  # u^+
         np.subtract(parts[:, :n_s], shifted[:, :n_s], out=parts[:, n_s:])  # (-u)^+
-        z = take("z0", pre.shape)  # twice the denominators
-        least = None
-        if self._fused:
-            least = self._fused_denominators(shifted, parts, pre, z, take)
-        else:
-            np.matmul(parts, self._single_weights, out=z)
+        z = np.matmul(parts, self._single_weights, out=take("z0", pre.shape))
         pushes = []
         for block, weight in zip(self._blocks, self._block_weights):
             push = np.matmul(shifted[:, block], weight, out=take("push", pre.shape))
             pushes.append(push > 0)  # the unit's net push counts where it is up
             np.maximum(push, 0, out=push)
             z += push
-            z += push
-        if least is None:  # (relprop needs it)
-            least = z.min(initial=np.inf)
         cache = {"shifted": shifted, "parts": parts, "z": z, "pushes": pushes}
-        return pre, {**cache, "least": least}
-
-    def _fused_denominators(self, shifted, parts, pre, z, take):
-        """Write twice the denominators into `z`: ``|u| @ |W| + u @ W``, with
-        ``u @ W`` from the forward product, and the exact sums on the rows
-        where that may have cancelled; return the smallest."""
-        n, width = shifted.shape
-        size = take("absolute", (n, width + 1))
-        np.abs(shifted, out=size[:, :width])
-        size[:, width] = 1
-        np.matmul(size, self._abs_weight, out=z)
-        z += pre
-        largest = size[:, :width].max(initial=0) + self._offset
-        least = z.min(initial=np.inf)
-        if least <= self._tolerance * (largest * self._column_max + self._bias_max):
-            largest = size[:, :width].max(axis=1, initial=0) + self._offset
-            bound = self._tolerance * (largest * self._column_max + self._bias_max)
-            rows = np.flatnonzero(z.min(axis=1) <= bound)
-            if rows.size:
-                z[rows] = parts[rows] @ self._single_weights
-                least = z.min()
-        return least
+        return pre, {**cache, "least": z.min(initial=np.inf)}
 
     @property
     def needs_preactivation(self):
@@ -628,15 +478,15 @@ class ReferenceLayer(FastLayer):
     def relprop(self, step, relevance, scale=None, ledger=None):
         a, take = step.a, step.take or _allocate(relevance.dtype)
         cache = step.cache or self.forward(a)[1]
-        z = cache["z"]  # twice the denominators
+        z = cache["z"]
         n, n_targets, n_out = relevance.shape
         numerator = 1 if scale is None else scale
         # (the whole batch's smallest, when these are some of its rows)
         least = cache["least"] if "least" in cache else z.min(initial=np.inf)
         tiny = dead = np.arange(0)
-        if least <= 2 * self.eps:  # rows are looked at only then
+        if least <= self.eps:  # rows are looked at only then
             dead = z == 0
-            tiny = np.flatnonzero(((z < 2 * self.eps) & ~dead).any(axis=1))
+            tiny = np.flatnonzero(((z < self.eps) & ~dead).any(axis=1))
             if tiny.size:  # kept before the buffers below are overwritten
                 saved = (
                     a[tiny],
@@ -648,7 +498,7 @@ class ReferenceLayer(FastLayer):
             if least == 0:
                 self._pass_on_dead(relevance, scale, dead, ledger)
             np.copyto(z, 1, where=dead)
-        # factor = scale / 2z, one per neuron for all targets, in place of z.
+        # factor = scale / z, one per neuron for all targets, in place of z.
         factor = np.divide(numerator, z, out=z)
         if dead.size:
             np.copyto(factor, 0, where=dead)
@@ -666,7 +516,6 @@ class ReferenceLayer(FastLayer):
             self._blocks, self._block_weights, cache["pushes"]
         ):
             np.multiply(ratio, push[:, np.newaxis, :], out=masked)
-            masked *= 2  # (the ratio is to twice the denominators)
             part = (masked.reshape(n * n_targets, n_out) @ weight.T).reshape(
                 n, n_targets, -1
             )
