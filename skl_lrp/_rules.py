@@ -174,11 +174,6 @@ class BoundLayer:
     activation: str = "identity"
 
     @property
-    def is_reference(self):
-        """Whether the layer's box is a root point (z^β with ``low == high``)."""
-        return self.low is not None and np.array_equal(self.low, self.high)
-
-    @property
     def needs_preactivation(self):
         """Whether the rule reads the layer's pre-activation on every row (a
         fallback group reads it only on the rows it serves, which are few)."""
@@ -186,23 +181,32 @@ class BoundLayer:
             g.sign is not None and not g.fallback for g in self.groups
         )
 
-    def part(self, name, a):
-        """The modified input `name` of the layer input `a`."""
-        if name == IDENTITY:
-            return a
+    def part(self, name, a, out=None):
+        """The modified input `name` of the layer input `a` (written into
+        `out` when given: the fast engine stacks a group's parts in one
+        array)."""
         if name == POSITIVE:
-            return np.maximum(a, 0)
+            return np.maximum(a, 0, out=out)
         if name == NEGATIVE:
-            return np.minimum(a, 0)
-        if name == ONES:
-            return np.ones_like(a)
-        if name == DIFFERENCE:
-            return paired(a, self.reference, np.subtract)
+            return np.minimum(a, 0, out=out)
         # z^β: the box is widened per sample so that it contains x; both
         # terms then stay >= 0, and relevance finite outside it.
-        if name == ABOVE_LOW:
-            return np.maximum(a - self.low, 0)
-        return np.maximum(self.high - a, 0)
+        if name in (ABOVE_LOW, BELOW_HIGH):
+            if name == ABOVE_LOW:
+                difference = np.subtract(a, self.low, out=out)
+            else:
+                difference = np.subtract(self.high, a, out=out)
+            return np.maximum(difference, 0, out=difference)
+        if name == IDENTITY:
+            value = a
+        elif name == ONES:
+            value = np.ones_like(a) if out is None else 1
+        else:  # DIFFERENCE
+            value = paired(a, self.reference, np.subtract)
+        if out is None:
+            return value
+        out[...] = value
+        return out
 
     def secant(self, preactivation, references=slice(None)):
         """The secant slope of the activation that follows the layer, per
