@@ -56,7 +56,7 @@ from ._network import (
     unwrap,
 )
 from ._propagation import Scratch, relevance_batch, rows_of
-from ._rules import LRP0, ROOT_POINTS, Context, Rescale, ZBeta, named, resolve_box
+from ._rules import LRP0, ROOT_POINTS, Context, Rescale, named, resolve_box
 
 _FLOATS = (np.float64, np.float32)
 
@@ -424,11 +424,8 @@ default="auto"
                 [statistics.get(index) for index in range(len(rules))],
             )
         ]
-        # The first layer's box, where its rule has one.
-        self.low_, self.high_ = None, None
-        if isinstance(rules[0], ZBeta):
-            context = replace(contexts[0], statistics=statistics.get(0))
-            self.low_, self.high_ = rules[0].box(network.n_features, context)
+        # The box the first layer's bound rule uses (None: it has none).
+        self.low_, self.high_ = layers[0].bound.box or (None, None)
         model = split_pipeline(estimator)[1]
         self._plan = _Plan(
             network, layers, self._preprocessing, aggregation, model, reference_scores

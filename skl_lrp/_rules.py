@@ -143,7 +143,10 @@ class BoundLayer:
     bias : ndarray of shape (n_out,)
         The layer's bias.
     low, high : ndarray of shape (n_in,) or None
-        The z^β box; equal, a root point.
+        The z^β box in the layer's float type; equal, a root point.
+    box : tuple of two ndarray of shape (n_in,) or None
+        The same box as the rule resolved it, in float64: what the
+        explainer reports as ``low_`` and ``high_``.
     units : ndarray of shape (n_in,) or None
         With a root point: inputs with the same value encode one column of
         the user's data and contribute as one (their net push, when > 0).
@@ -167,6 +170,7 @@ class BoundLayer:
     bias: np.ndarray
     low: np.ndarray = None
     high: np.ndarray = None
+    box: tuple = None
     units: np.ndarray = None
     share_dead: bool = False
     reference: np.ndarray = None
@@ -758,10 +762,11 @@ class ZBeta(Rule):
             The layer's bias (takes no relevance under this rule).
         context : Context, default=None
             Where the box comes from when ``low`` or ``high`` is None: the
-            explainer's ``bounds`` on the first layer (with "column-mean",
-            the inputs of one column, ``context.units``, count as one and no
-            relevance is lost at a neuron no deviation pushes up), the range
-            of the layer's inputs on a hidden layer.
+            explainer's ``bounds`` on the first layer (with "column-mean"
+            for the whole box, a root point: the inputs of one column,
+            ``context.units``, count as one and no relevance is lost at a
+            neuron no deviation pushes up), the range of the layer's inputs
+            on a hidden layer.
 
         Returns
         -------
@@ -771,7 +776,8 @@ class ZBeta(Rule):
         context = context or Context()
         low, high = self.box(weight.shape[0], context)
         extra = {}
-        if self._learned() and named(context.bounds, "column-mean"):
+        at_mean = self.low is None and self.high is None
+        if at_mean and named(context.bounds, "column-mean"):
             units = context.units
             extra = {"units": np.arange(len(low)) if units is None else units}
             extra["share_dead"] = True
@@ -780,6 +786,7 @@ class ZBeta(Rule):
             Rule.bind(self, weight, bias, replace(context, nonnegative_input=False)),
             low=low.astype(dtype),
             high=high.astype(dtype),
+            box=(low, high),
             **extra,
         )
 
