@@ -1,7 +1,7 @@
 """The fast engine gives what the plain one gives: every rule, every root point.
 
 ``skl_lrp._lrp`` is the textbook arithmetic; ``skl_lrp._fast`` adds the
-shortcuts (fused denominators, box corrections, factored relevance, work
+shortcuts (denominators from the forward product, factored relevance, work
 arrays reused, the default stabilizer left out). Both run on the same bound
 layers here, on random networks with inputs inside and outside the boxes.
 """
