@@ -9,8 +9,8 @@ root point with inputs counted by unit (:class:`UnitLayer`, the plain
 was measured on workload W of ``benchmarks/run.py`` (CPU time, one BLAS
 thread, as multiples of a batched forward pass, 7 December 2026); a
 shortcut that bought less than 20% where it applies was removed (the z^β
-denominators fused into the forward product: 1-6% with the default root
-point, 5-15% with ``bounds="data"``).
+denominators fused into the forward product: 0-9% with the default root
+point, 4-16% with ``bounds="data"``).
 
 - LRP-0 and LRP-ε take their denominators from the forward product, which
   computes them anyway (``FastLayer._from_output``): ``rules="epsilon"``
