@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/run.py            # the headline figures (a few minutes)
+    python benchmarks/run.py            # the figures of docs/performance.rst
     python benchmarks/run.py --grid     # also the sweep over sizes (longer)
     python benchmarks/run.py --quick    # smaller workloads, for a smoke run
 
@@ -11,15 +11,21 @@ Workload W: 100,000 rows x 50 features, MLPClassifier(hidden_layer_sizes=(256,
 cost time; the arithmetic does not depend on the values). Times are the best
 of ``--repeat`` runs, interleaved with the runs they are compared to, so that
 a slow spell of the machine hits both; ratios, not seconds, are what the
-documentation quotes:
+documentation quotes. The tables, in the order printed:
 
-- ``/proba``: explain time / ``predict_proba`` on the same rows;
-- ``/forward``: explain time / a plain numpy forward pass of the same
-  network over the same batches (the deep-taylor rules need about three
-  matrix products per layer where the forward pass needs one);
+- CPU time with one BLAS thread (the steadier check of the code's own
+  cost, and the speed limit's: transform within 1.15 times its root
+  point's flop floor, 3.28 forward passes for the column mean, 3.0 for the
+  data's box), over a plain numpy forward pass of the same network over
+  the same batches (``/ forward``) or over ``predict_proba``;
+- wall-clock ratios (``/ predict_proba`` on the same rows, float64 against
+  float32, all targets against one, parallel batches);
+- ``transform / predict_proba`` by batch size;
 - peak memory: the most memory ``transform`` holds beyond its output and
-  input, traced with :mod:`tracemalloc`, in units of
-  ``batch_size x widest layer x itemsize``.
+  input, traced with :mod:`tracemalloc`, in MB and in units of
+  ``batch_size x widest layer x itemsize``;
+- SHAP's PermutationExplainer per sample against ``transform`` (when shap
+  is installed).
 
 Results are printed as Markdown tables and written to ``benchmarks/results/``.
 """
@@ -165,156 +171,108 @@ def save(name, rows):
         writer.writerows(rows)
 
 
-def headline(n_rows, repeat):
-    """The figures of the performance issue, on workload W."""
-    results = []
-    out = []
-    models = {dt: make_model(50, (256, 128), 3, dt) for dt in (np.float64, np.float32)}
-    X64, X32 = data(n_rows, 50, np.float64), data(n_rows, 50, np.float32)
-    e64 = explainer_for(models[np.float64], X64)
-    e32 = explainer_for(models[np.float32], X32)
-    batch = e64.batch_size
+def figure(name, value, goal="-"):
+    return {"figure": name, "value": value, "goal": goal}
+
+
+def cpu_figures(model, X, repeat):
+    """Transform's CPU time with one BLAS thread over a batched forward
+    pass, by rules and root point (the speed limit's figures), on a quarter
+    of the rows; against 32 background rows, on 1/64 of them."""
+    part, few = X[: len(X) // 4], X[: max(len(X) // 64, 64)]
+    column_mean = explainer_for(model, X)
+    batch = column_mean.batch_size
+    one_ref = explainer_for(model, X, rules="rescale", baseline="mean")
+    refs = explainer_for(model, X, rules="rescale", baseline=32, random_state=0)
+    times = cpu_times(
+        2 * repeat,
+        (batched_forward, (model, part, batch), {}),
+        (column_mean.transform, (part,), {}),
+        (explainer_for(model, X, bounds="data").transform, (part,), {}),
+        (explainer_for(model, X, rules="epsilon").transform, (part,), {}),
+        (model.predict_proba, (part,), {}),
+        (one_ref.transform, (part,), {}),
+        (batched_forward, (model, few, batch), {}),
+        (refs.transform, (few,), {}),
+        (one_ref.transform, (few,), {}),
+    )
+    forward, column, box, epsilon, proba, mean, forward_few, k32, mean_few = times
+    return [
+        figure(
+            "deep-taylor, bounds='column-mean' (classifier default) / forward",
+            column / forward,
+            "<= 3.77",
+        ),
+        figure("deep-taylor, bounds='data' / forward", box / forward, "<= 3.45"),
+        figure("rules='epsilon' / forward", epsilon / forward),
+        figure("deep-taylor, column-mean / predict_proba", column / proba),
+        figure("rescale, baseline='mean' / forward", mean / forward),
+        figure("rescale, baseline=32 (regressor default) / forward", k32 / forward_few),
+        figure("rescale, baseline=32 / (32 x baseline='mean')", k32 / (32 * mean_few)),
+    ]
+
+
+def wall_figures(models, X64, X32, repeat):
+    """Wall-clock ratios of transform to predict_proba and to the forward
+    pass, in both float types, with memory warm and idle."""
+    model = models[np.float64]
+    e64, e32 = explainer_for(model, X64), explainer_for(models[np.float32], X32)
     proba, transform, forward, transform32, proba32 = best_times(
         repeat,
-        (models[np.float64].predict_proba, (X64,), {}),
+        (model.predict_proba, (X64,), {}),
         (e64.transform, (X64,), {}),
-        (batched_forward, (models[np.float64], X64, batch), {}),
+        (batched_forward, (model, X64, e64.batch_size), {}),
         (e32.transform, (X32,), {}),
         (models[np.float32].predict_proba, (X32,), {}),
     )
-    results += [
-        {
-            "figure": "transform / predict_proba (float64)",
-            "value": transform / proba,
-            "goal": "<= 2.0",
-        },
-        {
-            "figure": "transform / batched forward (float64)",
-            "value": transform / forward,
-            "goal": "<= 3.5",
-        },
-        {
-            "figure": "float64 transform time / float32 transform time",
-            "value": transform / transform32,
-            "goal": ">= 1.6",
-        },
-        {
-            "figure": "transform / predict_proba (float32)",
-            "value": transform32 / proba32,
-            "goal": "-",
-        },
-        {
-            "figure": "rows per second, transform float64",
-            "value": n_rows / transform,
-            "goal": "-",
-        },
-    ]
     # The first ratio again with memory the host has taken back: predict_proba
     # allocates ~3 kB per row and pays for faulting it in; transform reuses
     # its batch's buffers.
     proba_idle, transform_idle = best_times(
         repeat,
-        (models[np.float64].predict_proba, (X64,), {}),
+        (model.predict_proba, (X64,), {}),
         (e64.transform, (X64,), {}),
         before=idle_memory,
     )
-    results.append(
-        {
-            "figure": "transform / predict_proba (float64, memory idle 3 s)",
-            "value": transform_idle / proba_idle,
-            "goal": "-",
-        }
-    )
-    # The same two ratios in CPU time, single-threaded (steadier; see above).
-    part = X64[: n_rows // 4]
-    data_box = explainer_for(models[np.float64], X64, bounds="data")
-    transform_cpu, forward_cpu, proba_cpu, data_box_cpu = cpu_times(
-        2 * repeat,
-        (e64.transform, (part,), {}),
-        (batched_forward, (models[np.float64], part, batch), {}),
-        (models[np.float64].predict_proba, (part,), {}),
-        (data_box.transform, (part,), {}),
-    )
-    results += [
-        {
-            "figure": "transform / batched forward (CPU time, one BLAS thread)",
-            "value": transform_cpu / forward_cpu,
-            "goal": "-",
-        },
-        {
-            "figure": "the same with bounds='data' (the box of the data's range)",
-            "value": data_box_cpu / forward_cpu,
-            "goal": "-",
-        },
-        {
-            "figure": "transform / predict_proba (CPU time, one BLAS thread)",
-            "value": transform_cpu / proba_cpu,
-            "goal": "-",
-        },
+    return [
+        figure("transform / predict_proba (float64)", transform / proba, "<= 2.0"),
+        figure("transform / batched forward (float64)", transform / forward, "<= 3.5"),
+        figure("float64 time / float32 time", transform / transform32, ">= 1.6"),
+        figure("transform / predict_proba (float32)", transform32 / proba32),
+        figure("rows per second, transform float64", len(X64) / transform),
+        figure(
+            "transform / predict_proba (float64, memory idle 3 s)",
+            transform_idle / proba_idle,
+        ),
     ]
-    # Against a baseline (Rescale): one reference row, and 32 background
-    # rows, whose every sample is explained 32 times (on fewer rows).
-    model = models[np.float64]
-    one_ref = explainer_for(model, X64, rules="rescale", baseline="mean")
-    refs = explainer_for(model, X64, rules="rescale", baseline=32, random_state=0)
-    few = X64[: max(n_rows // 64, 64)]
-    one_ref_cpu, refs_cpu, forward_few_cpu, one_ref_few_cpu = cpu_times(
-        2 * repeat,
-        (one_ref.transform, (part,), {}),
-        (refs.transform, (few,), {}),
-        (batched_forward, (model, few, batch), {}),
-        (one_ref.transform, (few,), {}),
-    )
-    results += [
-        {
-            "figure": "rescale, baseline='mean' / batched forward (CPU time)",
-            "value": one_ref_cpu / forward_cpu,
-            "goal": "-",
-        },
-        {
-            "figure": "rescale, baseline=32 / batched forward (CPU time)",
-            "value": refs_cpu / forward_few_cpu,
-            "goal": "-",
-        },
-        {
-            "figure": "rescale, baseline=32 / (32 x baseline='mean') (CPU time)",
-            "value": refs_cpu / (32 * one_ref_few_cpu),
-            "goal": "<= 1.2",
-        },
-    ]
-    # Ten classes: all targets at once against one.
-    model10 = make_model(50, (256, 128), 10, np.float64)
-    e10 = explainer_for(model10, X64)
+
+
+def target_figures(X, repeat):
+    """All ten classes' relevance at once against one class's."""
+    model = make_model(50, (256, 128), 10, np.float64)
+    explainer = explainer_for(model, X)
     one, everything, single = best_times(
         repeat,
-        (e10.explain, (X64,), {}),
-        (e10.explain, (X64,), {"target": "all"}),
-        (e10.transform, (X64,), {}),
+        (explainer.explain, (X,), {}),
+        (explainer.explain, (X,), {"target": "all"}),
+        (explainer.transform, (X,), {}),
     )
+    part = X[: len(X) // 4]
     one_cpu, everything_cpu = cpu_times(
         repeat,
-        (e10.explain, (part,), {}),
-        (e10.explain, (part,), {"target": "all"}),
+        (explainer.explain, (part,), {}),
+        (explainer.explain, (part,), {"target": "all"}),
     )
-    results += [
-        {
-            "figure": "explain(all, 10 classes) / explain(predicted)",
-            "value": everything / one,
-            "goal": "<= 5",
-        },
-        {
-            "figure": "the same, CPU time, one BLAS thread",
-            "value": everything_cpu / one_cpu,
-            "goal": "-",
-        },
-        {
-            "figure": "explain(all, 10 classes) / transform",
-            "value": everything / single,
-            "goal": "-",
-        },
+    return [
+        figure("explain(all, 10 classes) / explain(one)", everything / one, "<= 5"),
+        figure("the same, CPU time, one BLAS thread", everything_cpu / one_cpu),
+        figure("explain(all, 10 classes) / transform", everything / single),
     ]
-    # Parallel batches: with the machine's BLAS threads, and with one.
-    e2 = explainer_for(models[np.float64], X64, n_jobs=2)
+
+
+def parallel_figures(model, X, repeat):
+    """Parallel batches: with the machine's BLAS threads, and with one."""
+    e1, e2 = explainer_for(model, X), explainer_for(model, X, n_jobs=2)
 
     def single_blas(function, *args):
         with threadpool_limits(1, user_api="blas"):
@@ -322,64 +280,84 @@ def headline(n_rows, repeat):
 
     t1, t2, s1, s2 = best_times(
         repeat,
-        (e64.transform, (X64,), {}),
-        (e2.transform, (X64,), {}),
-        (single_blas, (e64.transform, X64), {}),
-        (single_blas, (e2.transform, X64), {}),
+        (e1.transform, (X,), {}),
+        (e2.transform, (X,), {}),
+        (single_blas, (e1.transform, X), {}),
+        (single_blas, (e2.transform, X), {}),
     )
-    results += [
-        {
-            "figure": "n_jobs=1 time / n_jobs=2 time (BLAS threads as installed)",
-            "value": t1 / t2,
-            "goal": ">= 1 (no slowdown)",
-        },
-        {
-            "figure": "n_jobs=1 time / n_jobs=2 time (single-threaded BLAS)",
-            "value": s1 / s2,
-            "goal": "> 1 (speed-up)",
-        },
+    return [
+        figure(
+            "n_jobs=1 time / n_jobs=2 time (BLAS threads as installed)",
+            t1 / t2,
+            ">= 1 (no slowdown)",
+        ),
+        figure(
+            "n_jobs=1 time / n_jobs=2 time (single-threaded BLAS)",
+            s1 / s2,
+            "> 1 (speed-up)",
+        ),
     ]
-    out.append(table(results, ["figure", "value", "goal"]))
-    save("headline", results)
 
-    # Batch sizes: the default is the one that is fast without being large.
-    rows = []
+
+def batch_size_figures(model, X, repeat):
+    """Batch sizes: the default is the one that is fast without being large."""
     sizes = [128, 256, 512, 1024, 2048, 4096, 8192]
-    explainers = [explainer_for(models[np.float64], X64, batch_size=b) for b in sizes]
+    explainers = [explainer_for(model, X, batch_size=b) for b in sizes]
     times = best_times(
         repeat,
-        (models[np.float64].predict_proba, (X64,), {}),
-        *[(e.transform, (X64,), {}) for e in explainers],
+        (model.predict_proba, (X,), {}),
+        *[(e.transform, (X,), {}) for e in explainers],
     )
-    for size, spent in zip(sizes, times[1:]):
-        rows.append({"batch_size": size, "transform / predict_proba": spent / times[0]})
-    out.append(table(rows, ["batch_size", "transform / predict_proba"]))
-    save("batch_size", rows)
+    return [
+        {"batch_size": size, "transform / predict_proba": spent / times[0]}
+        for size, spent in zip(sizes, times[1:])
+    ]
 
-    # Memory beyond the output does not grow with the number of rows, nor
-    # with the number of reference rows.
+
+def memory_figures(model, X):
+    """Memory beyond the output does not grow with the number of rows, nor
+    with the number of reference rows."""
+    deep_taylor = explainer_for(model, X)
+    unit = memory_unit(deep_taylor, deep_taylor.batch_size)
+    one_ref = explainer_for(model, X, rules="rescale", baseline="mean")
+    refs = explainer_for(model, X, rules="rescale", baseline=32, random_state=0)
     rows = []
     for n, explainer, what in (
-        (10_000, e64, "deep-taylor"),
-        (100_000, e64, "deep-taylor"),
-        (1_000_000, e64, "deep-taylor"),
+        (10_000, deep_taylor, "deep-taylor"),
+        (100_000, deep_taylor, "deep-taylor"),
+        (1_000_000, deep_taylor, "deep-taylor"),
         (2_000, one_ref, "rescale, baseline='mean'"),
         (2_000, refs, "rescale, baseline=32"),
     ):
-        X = data(n, 50, np.float64)
-        peak = peak_memory(explainer, X)
+        peak = peak_memory(explainer, data(n, 50, np.float64))
         rows.append(
             {
                 "rows": n,
                 "rules": what,
                 "peak beyond output (MB)": peak / 1e6,
-                "in batch x widest x itemsize": peak / memory_unit(e64, batch),
+                "in batch x widest x itemsize": peak / unit,
             }
         )
-    columns = ["rows", "rules", "peak beyond output (MB)"]
-    columns.append("in batch x widest x itemsize")
-    out.append(table(rows, columns))
-    save("memory", rows)
+    return rows
+
+
+def headline(n_rows, repeat):
+    """The figures of docs/performance.rst, on workload W: one table each."""
+    models = {dt: make_model(50, (256, 128), 3, dt) for dt in (np.float64, np.float32)}
+    model = models[np.float64]
+    X64, X32 = data(n_rows, 50, np.float64), data(n_rows, 50, np.float32)
+    tables = {
+        "cpu": cpu_figures(model, X64, repeat),
+        "wall": wall_figures(models, X64, X32, repeat)
+        + target_figures(X64, repeat)
+        + parallel_figures(model, X64, repeat),
+        "batch_size": batch_size_figures(model, X64, repeat),
+        "memory": memory_figures(model, X64),
+    }
+    out = []
+    for name, rows in tables.items():
+        out.append(table(rows, list(rows[0])))
+        save(name, rows)
     return out
 
 

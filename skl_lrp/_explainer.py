@@ -54,7 +54,7 @@ from ._network import (
 )
 from ._neuralized import NeuralizedLayers
 from ._neuralized_rules import AUTO_STIFFNESS, resolve_neuralized
-from ._rules import ROOT_POINTS, ZBeta, named, resolve_box
+from ._rules import ROOT_POINTS, named, resolve_box
 
 _FLOATS = (np.float64, np.float32)
 # At most this many rows of the data given to fit are kept for
@@ -415,11 +415,8 @@ default="auto"
             X, network, rules, sources, bounds, baseline
         )
         layers = bind_layers(network, rules, contexts, statistics)
-        # The first layer's box, where its rule has one.
-        self.low_, self.high_ = None, None
-        if isinstance(rules[0], ZBeta):
-            context = replace(contexts[0], statistics=statistics.get(0))
-            self.low_, self.high_ = rules[0].box(network.n_features, context)
+        # The box the first layer's bound rule uses (None: it has none).
+        self.low_, self.high_ = layers[0].bound.box or (None, None)
         self._plan = Plan(
             network, layers, self._preprocessing, aggregation, model, reference_scores
         )

@@ -1,31 +1,38 @@
-"""The fast engine: the plain engine's arithmetic, with its shortcuts.
+"""The fast engine: the plain engine's arithmetic, with a few named shortcuts.
 
-The same relevance as ``skl_lrp._lrp`` (the tests check it, rule by rule and
-root point by root point), computed faster:
+The same relevance as ``skl_lrp._lrp`` (``tests/test_engines.py`` checks it,
+rule by rule and root point by root point), dispatched as it dispatches
+(:func:`prepare`): groups of contributions (:class:`FastLayer`), z^β at a
+root point with inputs counted by unit (:class:`UnitLayer`, the plain
+``_relprop_by_unit`` on whole batches), Rescale's secant group
+(:class:`SecantLayer`, the plain ``_relprop_secant``). Each shortcut below
+was measured on workload W of ``benchmarks/run.py`` (CPU time, one BLAS
+thread, as multiples of a batched forward pass, 7 December 2026); a
+shortcut that bought less than 20% where it applies was removed (the z^β
+denominators fused into the forward product: 0-9% with the default root
+point, 4-16% with ``bounds="data"``).
 
-- each layer's work arrays are reused from one batch to the next (``take``);
-- relevance travels *factored* between layers (times the layer's activation,
-  shared by every target), so that the division by the denominators and that
-  product are one pass per target;
-- LRP-0 and LRP-ε take their denominators from the forward product;
-- z^β on a box takes its denominators from the forward product, and corrects
-  the rows outside the box sparsely (:class:`BoxLayer`); at a root point it
-  takes half of them from it (:class:`ReferenceLayer`);
-- the default stabilizer is not added (it would change no denominator beyond
-  rounding); the rare rows whose denominators are small enough for it to
-  matter are handed to the plain engine in a wider float type;
-- Rescale divides by the pre-activations' differences, which the forward
-  pass gives, and its relevance travels factored by the input differences:
-  below another Rescale layer the division is the activation's secant slope
-  (:class:`SecantLayer`).
-
-:func:`prepare` picks the class for a :class:`~skl_lrp._rules.BoundLayer`.
+- LRP-0 and LRP-ε take their denominators from the forward product, which
+  computes them anyway (``FastLayer._from_output``): ``rules="epsilon"``
+  3.19 instead of 3.97 forward passes (25%); the default rules have none.
+- Relevance travels *factored* between layers, times the activation of the
+  layer's input (shared by every target), so that the division by the
+  denominators and that product are one pass per target: 3.70 instead of
+  3.84 (4%). Rescale's multipliers are the same form, and arithmetic the
+  plain engine does too (its ``multiplier``).
+- Work arrays are reused from one batch to the next (``take``, kept by
+  ``_propagation.Scratch``): 3.70 instead of 3.86 (4%) in CPU time; on a
+  virtual machine that hands freed memory back to the host, fresh arrays
+  cost as much again in page faults.
+- Precision rather than speed: the default stabilizer is not added (it
+  would change no denominator beyond rounding); the rare rows whose
+  denominators are small enough for it to matter, and the rows a fallback
+  group serves, are handed to the plain engine (in a wider float type).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from . import _lrp
 from ._rules import (
@@ -38,13 +45,13 @@ from ._rules import (
 
 
 def prepare(bound):
-    """The fast layer for a bound rule, by what its contributions are
-    measured from: reference rows (Rescale), a box or a root point (z^β),
-    or nothing."""
+    """The fast layer for a bound rule, as the plain engine dispatches:
+    Rescale's secant group, z^β with inputs counted by unit, or groups of
+    contributions."""
     if bound.reference is not None:
         return SecantLayer(bound)
-    if bound.low is not None:
-        return ReferenceLayer(bound) if bound.is_reference else BoxLayer(bound)
+    if bound.units is not None:
+        return UnitLayer(bound)
     return FastLayer(bound)
 
 
@@ -59,10 +66,10 @@ class Step:
     preactivation : ndarray of shape (n, n_out) or None
         Its output before the activation, when its rule reads it.
     cache : dict or None
-        What :meth:`FastLayer.forward` computed for the relevance pass:
-        "parts", the modified inputs by name; "z" and "least", denominators
-        and a lower bound of their size (the whole batch's smallest, when
-        the pass runs on some of its rows), by group.
+        What the layer's ``forward`` computed for the relevance pass: "z"
+        and "least", denominators and a lower bound of their size (the
+        whole batch's smallest, when the pass runs on some of its rows), by
+        group (a :class:`UnitLayer` keeps its own).
     take : callable or None
         ``take(name, shape)`` gives the layer's work arrays; None allocates.
     secant_above : bool
@@ -108,10 +115,10 @@ class FastLayer:
         self.exact = not bound.relative_eps and eps == stabilizer_eps(dtype)
         # Denominators below this, but not 0, are redone at a wider precision.
         self._guard = eps / np.finfo(dtype).eps if self.exact else 0
-        self.low, self.high = bound.low, bound.high
         self.weight, self.bias = bound.weight, bound.bias
-        # LRP-0 and LRP-ε (with the bias) divide by the layer's own
-        # pre-activation, which the forward pass computes anyway.
+        # Shortcut: LRP-0 and LRP-ε (with the bias) divide by the layer's own
+        # pre-activation, which the forward pass computes anyway (25% on
+        # rules="epsilon"; see the module's docstring).
         self._from_output = [
             index for index, group in enumerate(self.groups) if group.preactivation
         ]
@@ -138,15 +145,23 @@ class FastLayer:
         """Whether relprop reads the layer's pre-activation."""
         return self.bound.needs_preactivation
 
-    def _stacked_parts(self, a):
-        cache = {}
-        for group in self.groups:
-            if group.parts not in cache:
-                pieces = [self.bound.part(name, a) for name in group.parts]
-                cache[group.parts] = (
-                    pieces[0] if len(pieces) == 1 else np.hstack(pieces)
-                )
-        return cache
+    def _stacked_parts(self, a, take):
+        """Each group's modified inputs side by side, ``[A_1(a), A_2(a), ...]``,
+        by their names (groups with the same parts share them)."""
+        stacked = {}
+        for index, group in enumerate(self.groups):
+            names = group.parts
+            if names in stacked:
+                continue
+            if len(names) == 1:  # (a itself, for the identity: no copy)
+                stacked[names] = self.bound.part(names[0], a)
+                continue
+            n, width = a.shape
+            out = take(f"parts{index}", (n, len(names) * width))
+            for k, name in enumerate(names):
+                self.bound.part(name, a, out=out[:, k * width : (k + 1) * width])
+            stacked[names] = out
+        return stacked
 
     def relprop(self, step, relevance, scale=None, ledger=None):
         """Propagate relevance of shape (n, n_targets, n_out) to the layer input.
@@ -179,7 +194,7 @@ class FastLayer:
         a, preactivation = step.a, step.preactivation
         take = step.take or _allocate(relevance.dtype)
         cache = step.cache or {}
-        parts = cache.get("parts") or self._stacked_parts(a)
+        parts = self._stacked_parts(a, take)
         denominators, least = self._denominators(parts, cache, take, relevance.shape)
         redo = tiny = self._rows_to_redo(denominators, least)
         handed = self._rows_handed_on(
@@ -195,8 +210,9 @@ class FastLayer:
                 None if ledger is None else ledger[redo],
             )
         eps = self.bound.stabilizer(preactivation)
-        # With contributions a_i * v_ij, the input relevance is a_i times the
-        # product below: it stays factored.
+        # Shortcut: with contributions a_i * v_ij, the input relevance is a_i
+        # times the product below, and stays factored (4% on workload W; see
+        # the module's docstring).
         factored = all(group.parts == (IDENTITY,) for group in self.groups)
         lower = None
         for index, (group, z, smallest) in enumerate(
@@ -366,141 +382,8 @@ class FastLayer:
         return np.unique(np.concatenate(rows)) if rows else np.arange(0)
 
 
-# The fused z^β denominators of a row are kept when they exceed this many
-# times their rounding bound (2**35: off by less than 3e-11 of themselves).
-_FUSED_MARGIN = 2.0**35
-
-
-class BoxLayer(FastLayer):
-    """z^β bound to a layer: its forward product also gives the denominators.
-
-    With the input shifted by the box's low corner, one product
-    ``P = (x - low) @ W`` yields both the pre-activation ``P + low @ W + b``
-    and, inside the box, the denominators ``P - (high - low) @ W^-`` (the
-    per-fit constants), so z^β needs no product of its own to get them.
-    The contributions are ``(x - low) w^+`` and ``(high - x) (-w^-)``: both
-    parts, and both weights, are >= 0 inside the box, so that one test
-    finds the inputs outside it.
-    A row outside the box has the box widened to contain it. When few rows
-    of a batch are outside (at most one in 16), they get their denominators
-    from the exact sum of the (non-negative) contributions; otherwise each
-    gets the terms of its few inputs outside as a sparse correction. The
-    fused sum can cancel, so a row whose smallest denominator is not far
-    above its rounding bound (2**35 times it), or that lies more than a box
-    width outside, gets the exact sum too; in float32 every row does.
-    """
-
-    def __init__(self, bound):
-        super().__init__(bound)
-        (group,) = self.groups
-        width = len(self.low)
-        self._width = self.high - self.low
-        self._shifted_bias = self.low @ self.weight + self.bias
-        self._offset = self._width @ group.weights[width:]  # (weights -W^-)
-        # Inside the box 0 <= x - low <= high - low, so the rounding error of
-        # P + offset has a bound (generous) that is the same for every row.
-        self._tolerance = 4 * (width + 2) * np.finfo(self.weight.dtype).eps
-        self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
-        self._threshold = self._bound(self._width.max(initial=0))
-        # Only float64 is precise enough for the shortcut to pass that test:
-        # float32 takes the exact sums for every row, without trying it.
-        self._fused = self._tolerance * _FUSED_MARGIN < 1
-
-    def _bound(self, largest_part):
-        """The smallest denominator a row may have for its fused ones to be
-        used, when its parts ``x - low`` and ``high - x`` are at most
-        `largest_part` in size: their rounding bound times `_FUSED_MARGIN`,
-        so that fused denominators are off by less than 3e-11 of themselves
-        (in practice by far less: 3e-13 at worst on rows built to cancel)."""
-        offset = np.abs(self._offset).max(initial=0)
-        rounding = self._tolerance * (largest_part * self._column_max + offset)
-        return rounding * _FUSED_MARGIN
-
-    def forward(self, x, take=None):
-        take = take or _allocate(x.dtype)
-        n, width = x.shape
-        (group,) = self.groups
-        parts = take("parts", (n, 2 * width))
-        shifted = parts[:, :width]
-        np.subtract(x, self.low, out=shifted)  # x - low
-        np.subtract(self._width, shifted, out=parts[:, width:])  # high - x
-        product = np.matmul(
-            shifted, self.weight, out=take("output", (n, len(self.bias)))
-        )
-        z = take("z0", product.shape)
-        if self._fused:
-            least = self._fused_denominators(parts, product, z)
-        else:
-            # The box widened to contain x: max(x - low, 0), max(high - x, 0).
-            np.clip(parts, 0, np.inf, out=parts)
-            least = np.matmul(parts, group.weights, out=z).min()
-        product += self._shifted_bias  # the pre-activation
-        return product, {
-            "parts": {group.parts: parts},
-            "z": {0: z},
-            "least": {0: least},
-        }
-
-    def _fused_denominators(self, parts, product, z):
-        """Write the denominators into `z` from the forward product, widen
-        the box in `parts`, and return the smallest denominator."""
-        (group,) = self.groups
-        np.add(product, self._offset, out=z)
-        # Rows where a denominator is not far above its rounding error (the
-        # fused sum cancels) need the exact sum.
-        least = z.min()
-        suspect = np.zeros(len(z), dtype=bool)
-        if least <= self._threshold:
-            suspect = z.min(axis=1) <= self._threshold
-        if parts.min() < 0:  # some x outside the box: widen it
-            entries = np.flatnonzero(parts < 0)  # row by row, in order
-            entry_rows = entries // parts.shape[1]
-            starts = np.flatnonzero(np.diff(entry_rows, prepend=-1))  # each row's first
-            outside = entry_rows[starts]
-            if 16 * len(outside) <= len(z):
-                # Few rows: their exact sums cost less than a correction.
-                np.put(parts, entries, 0)
-                suspect[outside] = True
-            else:
-                excess = self._widen_box(parts, z, entries, starts, outside)
-                # The correction cancels terms that grow with how far out x
-                # is: rows more than a box width out, or with a denominator
-                # not far above that rounding, get the exact sum instead.
-                widest = self._width.max(initial=0)
-                suspect[outside] = (excess > widest) | (
-                    z[outside].min(axis=1) <= self._bound(widest + excess)
-                )
-                least = z.min()
-        rows = np.flatnonzero(suspect)
-        if rows.size:
-            z[rows] = parts[rows] @ group.weights
-            least = z.min()  # (z >= 0 now) for relprop
-        return least
-
-    def _widen_box(self, parts, z, entries, starts, outside):
-        """Widen the box to contain each row: add to `z` the terms of the
-        inputs outside it (``low - x`` times ``w+`` below it, ``x - high``
-        times ``-w-`` above it) and zero their out-of-box parts.
-
-        `entries` are the flat indices of the negative `parts`, in order,
-        `starts` where each row's begin among them, and `outside` those rows.
-        Few inputs are outside (with many features, one or two in most rows),
-        so this is a sparse product. Returns how far out each row goes at
-        most.
-        """
-        (group,) = self.groups
-        values = -parts.take(entries)  # low - x, x - high: > 0
-        terms = sparse.csr_matrix(
-            (values, entries % parts.shape[1], np.append(starts, len(entries))),
-            shape=(len(starts), parts.shape[1]),
-        )
-        z[outside] += terms @ group.weights
-        np.put(parts, entries, 0)  # the box widened: max(x - low, 0), max(high - x, 0)
-        return np.maximum.reduceat(values, starts)
-
-
-class ReferenceLayer(FastLayer):
-    """z^β bound to a layer whose box is a single point: a reference ``r``.
+class UnitLayer(FastLayer):
+    """z^β at a root point ``r``, the inputs of each unit counted as one.
 
     Each sample's box is ``[min(x, r), max(x, r)]``, so an input contributes
     the push of its deviation ``u = x - r``, ``(u_i w_ij)^+``: relevance
@@ -519,19 +402,16 @@ class ReferenceLayer(FastLayer):
     There is no stabilizer: denominators are sums of non-negative terms, and
     the rare rows with one below ``eps`` (but not 0) are computed in a wider
     float type, where dividing by it cannot overflow.
-
-    The layer works with twice the denominators, ``2 z = |u| @ |W| + u @ W``
-    (with no units, in float64), so that the forward product gives half of
-    them; a row whose doubled denominators are not far above that sum's
-    rounding bound gets the exact sum ``2 (u^+ @ W^+ - u^- @ W^-)`` instead.
     """
 
     def __init__(self, bound):
         super().__init__(bound)
-        units, self.share_dead = bound.units, bound.share_dead
+        self.share_dead = bound.share_dead
+        self.low = bound.low  # (the root point r)
         n_in = len(self.low)
-        ids = np.arange(n_in) if units is None else np.asarray(units)
-        _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
+        _, inverse, counts = np.unique(
+            np.asarray(bound.units), return_inverse=True, return_counts=True
+        )
         single = counts[inverse] == 1
         blocks = [np.flatnonzero(inverse == k) for k in np.flatnonzero(counts > 1)]
         # Singles first, then each unit's inputs side by side.
@@ -543,30 +423,12 @@ class ReferenceLayer(FastLayer):
             slice(int(start), int(end)) for start, end in zip(ends[:-1], ends[1:])
         ]
         weight = self.weight if self._order is None else self.weight[self._order]
-        # Parts of a single input: u^+ and (-u)^+, with weights 2 W^+ and
-        # -2 W^- (doubled: see above).
-        self._single_weights = 2 * np.vstack(
+        # Parts of a single input: u^+ and (-u)^+, with weights W^+ and -W^-.
+        self._single_weights = np.vstack(
             [np.maximum(weight[:n_s], 0), np.maximum(-weight[:n_s], 0)]
         )
         self._block_weights = [weight[block] for block in self._blocks]
         self._reference = self.low if self._order is None else self.low[self._order]
-        self._shifted_bias = self.low @ self.weight + self.bias
-        dtype = self.weight.dtype
-        # Only float64 is precise enough for the fused sum to pass its test
-        # (as in the box layer): float32 takes the exact sums.
-        self._fused = not self._blocks and dtype == np.float64
-        if self._fused:
-            # 2z = [|u|, 1] @ [|W|; -(r @ W + b)] + (x @ W + b): the constant
-            # rides along in the product. The rounding error is below
-            # `_tolerance` times this row's (|u| + 2 |r|) @ |W| plus the
-            # biases' size (|x| <= |u| + |r|).
-            self._abs_weight = np.vstack([np.abs(self.weight), -self._shifted_bias])
-            self._tolerance = 8 * (n_in + 2) * np.finfo(dtype).eps * _FUSED_MARGIN
-            self._column_max = np.abs(self.weight).sum(axis=0).max(initial=0)
-            self._offset = 2 * np.abs(self._reference).max(initial=0)
-            self._bias_max = 2 * np.abs(self.bias).max(initial=0) + np.abs(
-                self._shifted_bias
-            ).max(initial=0)
 
     def forward(self, x, take=None):
         take = take or _allocate(x.dtype)
@@ -582,44 +444,15 @@ class ReferenceLayer(FastLayer):
         parts = take("parts", (n, 2 * n_s))
         np.maximum(shifted[:, :n_s], 0, out=parts[:, :n_s])  # u^+
         np.subtract(parts[:, :n_s], shifted[:, :n_s], out=parts[:, n_s:])  # (-u)^+
-        z = take("z0", pre.shape)  # twice the denominators
-        least = None
-        if self._fused:
-            least = self._fused_denominators(shifted, parts, pre, z, take)
-        else:
-            np.matmul(parts, self._single_weights, out=z)
+        z = np.matmul(parts, self._single_weights, out=take("z0", pre.shape))
         pushes = []
         for block, weight in zip(self._blocks, self._block_weights):
             push = np.matmul(shifted[:, block], weight, out=take("push", pre.shape))
             pushes.append(push > 0)  # the unit's net push counts where it is up
             np.maximum(push, 0, out=push)
             z += push
-            z += push
-        if least is None:  # (relprop needs it)
-            least = z.min(initial=np.inf)
         cache = {"shifted": shifted, "parts": parts, "z": z, "pushes": pushes}
-        return pre, {**cache, "least": least}
-
-    def _fused_denominators(self, shifted, parts, pre, z, take):
-        """Write twice the denominators into `z`: ``|u| @ |W| + u @ W``, with
-        ``u @ W`` from the forward product, and the exact sums on the rows
-        where that may have cancelled; return the smallest."""
-        n, width = shifted.shape
-        size = take("absolute", (n, width + 1))
-        np.abs(shifted, out=size[:, :width])
-        size[:, width] = 1
-        np.matmul(size, self._abs_weight, out=z)
-        z += pre
-        largest = size[:, :width].max(initial=0) + self._offset
-        least = z.min(initial=np.inf)
-        if least <= self._tolerance * (largest * self._column_max + self._bias_max):
-            largest = size[:, :width].max(axis=1, initial=0) + self._offset
-            bound = self._tolerance * (largest * self._column_max + self._bias_max)
-            rows = np.flatnonzero(z.min(axis=1) <= bound)
-            if rows.size:
-                z[rows] = parts[rows] @ self._single_weights
-                least = z.min()
-        return least
+        return pre, {**cache, "least": z.min(initial=np.inf)}
 
     @property
     def needs_preactivation(self):
@@ -628,15 +461,15 @@ class ReferenceLayer(FastLayer):
     def relprop(self, step, relevance, scale=None, ledger=None):
         a, take = step.a, step.take or _allocate(relevance.dtype)
         cache = step.cache or self.forward(a)[1]
-        z = cache["z"]  # twice the denominators
+        z = cache["z"]
         n, n_targets, n_out = relevance.shape
         numerator = 1 if scale is None else scale
         # (the whole batch's smallest, when these are some of its rows)
         least = cache["least"] if "least" in cache else z.min(initial=np.inf)
         tiny = dead = np.arange(0)
-        if least <= 2 * self.eps:  # rows are looked at only then
+        if least <= self.eps:  # rows are looked at only then
             dead = z == 0
-            tiny = np.flatnonzero(((z < 2 * self.eps) & ~dead).any(axis=1))
+            tiny = np.flatnonzero(((z < self.eps) & ~dead).any(axis=1))
             if tiny.size:  # kept before the buffers below are overwritten
                 saved = (
                     a[tiny],
@@ -648,7 +481,7 @@ class ReferenceLayer(FastLayer):
             if least == 0:
                 self._pass_on_dead(relevance, scale, dead, ledger)
             np.copyto(z, 1, where=dead)
-        # factor = scale / 2z, one per neuron for all targets, in place of z.
+        # factor = scale / z, one per neuron for all targets, in place of z.
         factor = np.divide(numerator, z, out=z)
         if dead.size:
             np.copyto(factor, 0, where=dead)
@@ -666,7 +499,6 @@ class ReferenceLayer(FastLayer):
             self._blocks, self._block_weights, cache["pushes"]
         ):
             np.multiply(ratio, push[:, np.newaxis, :], out=masked)
-            masked *= 2  # (the ratio is to twice the denominators)
             part = (masked.reshape(n * n_targets, n_out) @ weight.T).reshape(
                 n, n_targets, -1
             )

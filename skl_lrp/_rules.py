@@ -143,7 +143,10 @@ class BoundLayer:
     bias : ndarray of shape (n_out,)
         The layer's bias.
     low, high : ndarray of shape (n_in,) or None
-        The z^β box; equal, a root point.
+        The z^β box in the layer's float type; equal, a root point.
+    box : tuple of two ndarray of shape (n_in,) or None
+        The same box as the rule resolved it, in float64: what the
+        explainer reports as ``low_`` and ``high_``.
     units : ndarray of shape (n_in,) or None
         With a root point: inputs with the same value encode one column of
         the user's data and contribute as one (their net push, when > 0).
@@ -167,16 +170,12 @@ class BoundLayer:
     bias: np.ndarray
     low: np.ndarray = None
     high: np.ndarray = None
+    box: tuple = None
     units: np.ndarray = None
     share_dead: bool = False
     reference: np.ndarray = None
     reference_output: np.ndarray = None
     activation: str = "identity"
-
-    @property
-    def is_reference(self):
-        """Whether the layer's box is a root point (z^β with ``low == high``)."""
-        return self.low is not None and np.array_equal(self.low, self.high)
 
     @property
     def needs_preactivation(self):
@@ -186,23 +185,32 @@ class BoundLayer:
             g.sign is not None and not g.fallback for g in self.groups
         )
 
-    def part(self, name, a):
-        """The modified input `name` of the layer input `a`."""
-        if name == IDENTITY:
-            return a
+    def part(self, name, a, out=None):
+        """The modified input `name` of the layer input `a` (written into
+        `out` when given: the fast engine stacks a group's parts in one
+        array)."""
         if name == POSITIVE:
-            return np.maximum(a, 0)
+            return np.maximum(a, 0, out=out)
         if name == NEGATIVE:
-            return np.minimum(a, 0)
-        if name == ONES:
-            return np.ones_like(a)
-        if name == DIFFERENCE:
-            return paired(a, self.reference, np.subtract)
+            return np.minimum(a, 0, out=out)
         # z^β: the box is widened per sample so that it contains x; both
         # terms then stay >= 0, and relevance finite outside it.
-        if name == ABOVE_LOW:
-            return np.maximum(a - self.low, 0)
-        return np.maximum(self.high - a, 0)
+        if name in (ABOVE_LOW, BELOW_HIGH):
+            if name == ABOVE_LOW:
+                difference = np.subtract(a, self.low, out=out)
+            else:
+                difference = np.subtract(self.high, a, out=out)
+            return np.maximum(difference, 0, out=difference)
+        if name == IDENTITY:
+            value = a
+        elif name == ONES:
+            value = np.ones_like(a) if out is None else 1
+        else:  # DIFFERENCE
+            value = paired(a, self.reference, np.subtract)
+        if out is None:
+            return value
+        out[...] = value
+        return out
 
     def secant(self, preactivation, references=slice(None)):
         """The secant slope of the activation that follows the layer, per
@@ -754,10 +762,11 @@ class ZBeta(Rule):
             The layer's bias (takes no relevance under this rule).
         context : Context, default=None
             Where the box comes from when ``low`` or ``high`` is None: the
-            explainer's ``bounds`` on the first layer (with "column-mean",
-            the inputs of one column, ``context.units``, count as one and no
-            relevance is lost at a neuron no deviation pushes up), the range
-            of the layer's inputs on a hidden layer.
+            explainer's ``bounds`` on the first layer (with "column-mean"
+            for the whole box, a root point: the inputs of one column,
+            ``context.units``, count as one and no relevance is lost at a
+            neuron no deviation pushes up), the range of the layer's inputs
+            on a hidden layer.
 
         Returns
         -------
@@ -767,7 +776,8 @@ class ZBeta(Rule):
         context = context or Context()
         low, high = self.box(weight.shape[0], context)
         extra = {}
-        if self._learned() and named(context.bounds, "column-mean"):
+        at_mean = self.low is None and self.high is None
+        if at_mean and named(context.bounds, "column-mean"):
             units = context.units
             extra = {"units": np.arange(len(low)) if units is None else units}
             extra["share_dead"] = True
@@ -776,6 +786,7 @@ class ZBeta(Rule):
             Rule.bind(self, weight, bias, replace(context, nonnegative_input=False)),
             low=low.astype(dtype),
             high=high.astype(dtype),
+            box=(low, high),
             **extra,
         )
 

@@ -9,7 +9,7 @@ from conftest import KINDS, make_network, make_one_hot_pipeline, unit_of
 from sklearn.frozen import FrozenEstimator
 
 from skl_lrp import RelevanceExplainer, explain
-from skl_lrp._fast import prepare
+from skl_lrp._fast import _allocate, prepare
 from skl_lrp.rules import ZPlus
 
 ACTIVATIONS = ["relu", "tanh", "logistic", "identity"]
@@ -251,12 +251,10 @@ def test_rows_with_tiny_denominators_and_rows_without_both_conserve():
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_box_denominators_match_their_exact_sums(dtype):
-    # The first layer takes z^β's denominators from its forward product; it
-    # corrects the rows outside the box sparsely when they are many, and
-    # recomputes them when they are few, as it does rows where the fused sum
-    # may cancel. Near the root corner (z ~ 0), outside the box and far
-    # outside it, the denominators must match the exact sums of the widened
-    # box's contributions to the dtype's precision.
+    # The box is widened to contain each row (many rows outside, or few).
+    # Near the root corner (z ~ 0), outside the box and far outside it, the
+    # denominators the fast layer divides by must match the exact sums of
+    # the widened box's contributions to the dtype's precision.
     from skl_lrp.rules import ZBeta
 
     rng = np.random.RandomState(5)
@@ -266,7 +264,7 @@ def test_box_denominators_match_their_exact_sums(dtype):
         W = (rng.normal(size=(d, h)) * 10 ** rng.uniform(-2, 2)).astype(dtype)
         low = (rng.normal(size=d) - 1).astype(dtype)
         high = (low + rng.uniform(0, 3, size=d) * (rng.rand(d) > 0.2)).astype(dtype)
-        high[0] += 1  # (a box, not a point, which another layer class takes)
+        high[0] += 1  # (a box, not a point)
         X = low + (high - low) * rng.uniform(-0.5, 1.5, size=(40, d))
         corner = np.where(W[:, 0] > 0, low, high)  # where neuron 0's z is 0
         X[:10] = corner + rng.normal(size=(10, d)) * 10.0 ** rng.uniform(-12, -1)
@@ -283,22 +281,25 @@ def test_box_denominators_match_their_exact_sums(dtype):
 
 def _check_box_denominators(layer, X, low, high, rtol):
     dtype = X.dtype
-    _, cache = layer.forward(X)
-    # (high - x is computed as (high - low) - (x - low): the same up to
-    # rounding, compared first; the sums are then taken over those parts)
-    parts = cache["parts"][layer.groups[0].parts].astype(np.float64)
+    # (what relprop computes: the parts, then the denominators from them)
+    take = _allocate(dtype)
+    stacked = layer._stacked_parts(X, take)
+    (z,), (least,) = layer._denominators(
+        stacked, {}, take, (len(X), 1, layer.weight.shape[1])
+    )
+    # (the parts are compared first; the sums are then taken over them)
+    parts = stacked[layer.groups[0].parts].astype(np.float64)
     wide = X.astype(np.float64)
     expected = np.hstack([np.maximum(wide - low, 0), np.maximum(high - wide, 0)])
     eps = np.finfo(dtype).eps
     size = np.abs(wide).max() + np.abs(low).max() + np.abs(high).max()
     np.testing.assert_allclose(parts, expected, rtol=0, atol=4 * eps * size)
     exact = parts @ layer.groups[0].weights.astype(np.float64)
-    z = cache["z"][0]
     assert z.dtype == dtype
     np.testing.assert_allclose(z, exact, rtol=rtol, atol=1e-300)
     # relprop takes `least` for the smallest denominator (<= 0: maybe one
     # vanished), so it must not exceed the exact one beyond rounding.
-    assert cache["least"][0] <= exact.min() + rtol * abs(exact.min())
+    assert least <= exact.min() + rtol * abs(exact.min())
 
 
 def test_default_root_point_takes_the_inputs_of_a_column_as_one():
@@ -398,11 +399,10 @@ def test_tiny_deviations_from_the_reference_are_computed_wider(dtype, size):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_reference_denominators_match_their_exact_sums(dtype):
-    # With a root point r, float64 takes twice the denominators from the
-    # forward product plus |u| @ |W| (u = x - r), a sum that cancels where
-    # the deviations mostly push a neuron down; those rows, and all of them
-    # in float32, get the exact sums. Near such rows, far from r and at r,
+    # The default root point r (each input its own unit), where the
+    # deviations u = x - r mostly push a neuron down, far from r and at r:
     # the denominators must match the exact sums to the dtype's precision.
+    from skl_lrp._rules import Context
     from skl_lrp.rules import ZBeta
 
     rng = np.random.RandomState(7)
@@ -417,17 +417,19 @@ def test_reference_denominators_match_their_exact_sums(dtype):
         X[:10, 0] += np.sign(W[0, 0]) * 10.0 ** rng.uniform(-14, -1, size=10)
         X[10:12] = r  # no deviation at all: every denominator 0
         X[12:15] *= 1e6  # far from r
-        layer = prepare(ZBeta(low=r, high=r).bind(W, rng.normal(size=h).astype(dtype)))
+        at_r = Context(bounds="column-mean", statistics={"mean": r})
+        layer = prepare(ZBeta().bind(W, rng.normal(size=h).astype(dtype), at_r))
+        assert layer.bound.units is not None
         X = X.astype(dtype)
         _, cache = layer.forward(X)
         u = X.astype(np.float64) - r
         exact = np.maximum(u, 0) @ np.maximum(W, 0) + np.maximum(-u, 0) @ np.maximum(
             -W.astype(np.float64), 0
         )
-        doubled = cache["z"].astype(np.float64)
+        z = cache["z"].astype(np.float64)
         assert cache["z"].dtype == dtype
         size = np.abs(u) @ np.abs(W.astype(np.float64))
         np.testing.assert_allclose(
-            doubled / 2, exact, rtol=rtol, atol=np.finfo(dtype).eps * 1e-3 * size.max()
+            z, exact, rtol=rtol, atol=np.finfo(dtype).eps * 1e-3 * size.max()
         )
-        np.testing.assert_array_equal(doubled[10:12], 0)
+        np.testing.assert_array_equal(z[10:12], 0)

@@ -1,7 +1,7 @@
 """The fast engine gives what the plain one gives: every rule, every root point.
 
 ``skl_lrp._lrp`` is the textbook arithmetic; ``skl_lrp._fast`` adds the
-shortcuts (fused denominators, box corrections, factored relevance, work
+shortcuts (denominators from the forward product, factored relevance, work
 arrays reused, the default stabilizer left out). Both run on the same bound
 layers here, on random networks with inputs inside and outside the boxes.
 """
@@ -155,3 +155,20 @@ def test_fast_engine_equals_the_plain_one_where_no_input_pushes_up(activation, d
         assert passed.sum() > 30 and not pushed_up.any()
         if activation == "relu":  # (tanh inputs < 0 push them up too)
             assert np.any(explanation.absorbed[:, 0] != 0)  # bias-held units
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bounds", BOUNDS)
+def test_fast_engine_equals_the_plain_one_on_half_a_given_box(bounds, dtype):
+    # One side of the first layer's box given, the other from `bounds`: a
+    # box for both engines (the root point's unit-by-unit form is the
+    # column mean's alone).
+    model, X = make_network("multiclass", "relu", (6, 5), dtype, seed=3)
+    rng = np.random.RandomState(3)
+    X_test = np.vstack([1.5 * rng.normal(size=(25, X.shape[1])), X[:4]]).astype(dtype)
+    rules = [ZBeta(low=-1.0), ZPlus(), ZPlus()]
+    explainer = RelevanceExplainer(
+        FrozenEstimator(model), rules=rules, bounds=bounds, batch_size=9
+    ).fit(X)
+    assert explainer._plan.layers[0].bound.units is None
+    _compare(explainer, X_test, X_test)

@@ -19,6 +19,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from skl_lrp import RelevanceExplainer, explain
 from skl_lrp.metrics import feature_flipping_curve
+from skl_lrp.rules import LRP0, ZBeta, ZPlus
 
 
 @pytest.fixture
@@ -242,6 +243,27 @@ def test_bounds_scalars_and_arrays(classifier_data):
     explainer = RelevanceExplainer(frozen, bounds=(low, high)).fit(X)
     np.testing.assert_array_equal(explainer.low_, low)
     np.testing.assert_array_equal(explainer.high_, high)
+
+
+def test_the_box_reported_is_the_one_the_first_layer_uses(classifier_data):
+    # low_ and high_ are read off the first bound layer: a rule's own box
+    # wins over `bounds`, and a rule without a box reports none.
+    X, y = classifier_data
+    frozen = FrozenEstimator(_mlp().fit(X, y))
+    own = RelevanceExplainer(frozen, rules=[ZBeta(low=-1, high=1), ZPlus()]).fit(X)
+    np.testing.assert_array_equal(own.low_, [-1.0] * 4)
+    np.testing.assert_array_equal(own.high_, [1.0] * 4)
+    named = RelevanceExplainer(frozen, rules=[ZBeta(), ZPlus()], bounds=(-1, 1))
+    np.testing.assert_array_equal(own.transform(X), named.fit(X).transform(X))
+    half = RelevanceExplainer(frozen, rules=[ZBeta(low=-1), ZPlus()]).fit(X)
+    np.testing.assert_array_equal(half.low_, [-1.0] * 4)
+    np.testing.assert_allclose(half.high_, X.mean(0), rtol=1e-15)
+    # (a box, not the root point: its inputs are not taken unit by unit)
+    box = RelevanceExplainer(frozen, rules=[ZBeta(), ZPlus()], bounds=(-1, half.high_))
+    np.testing.assert_allclose(half.transform(X), box.fit(X).transform(X), rtol=1e-12)
+    for rules in ("epsilon", [LRP0(), ZPlus()]):
+        explainer = RelevanceExplainer(frozen, rules=rules).fit(X)
+        assert explainer.low_ is None and explainer.high_ is None
 
 
 def test_pandas_feature_names(classifier_data):
