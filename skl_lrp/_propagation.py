@@ -192,24 +192,47 @@ def _relevance_batch(
     # Against k references each sample is k (sample, reference) pairs: a
     # chunk holds k times fewer samples, or, for one sample, a group of the
     # references at a time, so that memory does not grow with k.
+    forwarded = (inputs, preactivations, caches, outputs, logits.shape[1])
     if reference_scores is None:
-        for rows in _slices(n, -(-n // n_targets)):
-            chunk = rows_of(result, rows)
-            job = chunk
-            if network.offset is not None:  # the start: the network's output
-                start = np.take_along_axis(outputs[rows], chunk["columns"], axis=1)
-                job = {**chunk, "scores": start}
-            backward(
-                layers,
-                rows_of(inputs, rows),
-                rows_of(preactivations, rows),
-                rows_of(caches, rows),
-                takes,
-                logits.shape[1],
-                job,
-                aggregation,
-            )
-        return result
+        _backward(layers, network, forwarded, takes, result, aggregation)
+    else:
+        _backward_pairs(
+            layers, forwarded, takes, result, aggregation, reference_scores, scratch
+        )
+    return result
+
+
+def _backward(layers, network, forwarded, takes, result, aggregation):
+    """The backward pass of every (row, target) of `result`, a chunk of
+    about a batch's worth of pairs at a time."""
+    inputs, preactivations, caches, outputs, n_outputs = forwarded
+    n, n_targets = result["columns"].shape
+    for rows in _slices(n, -(-n // n_targets)):
+        chunk = rows_of(result, rows)
+        job = chunk
+        if network.offset is not None:  # the start: the network's output
+            start = np.take_along_axis(outputs[rows], chunk["columns"], axis=1)
+            job = {**chunk, "scores": start}
+        backward(
+            layers,
+            rows_of(inputs, rows),
+            rows_of(preactivations, rows),
+            rows_of(caches, rows),
+            takes,
+            n_outputs,
+            job,
+            aggregation,
+        )
+
+
+def _backward_pairs(
+    layers, forwarded, takes, result, aggregation, reference_scores, scratch
+):
+    """The backward pass of every (row, target, reference) of `result`
+    against the k references, averaged over them: a chunk of k times
+    fewer rows at a time, or for one row a group of the references."""
+    inputs, preactivations, caches, outputs, n_outputs = forwarded
+    n, n_targets = result["columns"].shape
     k = len(reference_scores)
     per_group = max(1, min(k, n // n_targets))
     groups = _slices(k, per_group)
@@ -229,14 +252,13 @@ def _relevance_batch(
                 paired_rows(rows_of(preactivations, rows), size, copy),
                 paired_rows(rows_of(caches, rows), size, copy),
                 takes,
-                logits.shape[1],
+                n_outputs,
                 job,
                 aggregation,
                 references=group,
             )
             if into is None:
                 _add_means(chunk, job, size / k, first=group.start == 0)
-    return result
 
 
 def _pairs(chunk, outputs, reference_scores, scratch, into=None):
