@@ -31,7 +31,12 @@ from sklearn.neighbors import KernelDensity
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skl_lrp import ClusterRelevanceDisplay, cluster_relevance, outlier_relevance
+from skl_lrp import (
+    ClusterBarDisplay,
+    ClusterHeatmapDisplay,
+    cluster_relevance,
+    outlier_relevance,
+)
 
 X, cultivar = load_wine(return_X_y=True, as_frame=True)
 model = make_pipeline(StandardScaler(), KMeans(3, n_init=10, random_state=0))
@@ -48,8 +53,8 @@ print(pd.crosstab(report.assignments, cultivar, rownames=["cluster"]))
 # Each cell is the mean relevance of a cluster's members for its margin: red
 # for the columns that pull the members into their cluster, blue for those
 # that pull them toward another. Each row of the heatmap sums to the
-# cluster's mean margin.
-ClusterRelevanceDisplay.from_report(report, max_features=13)
+# cluster's mean margin (:class:`~skl_lrp.ClusterHeatmapDisplay`).
+ClusterHeatmapDisplay.from_report(report, max_features=13)
 plt.tight_layout()
 plt.show()
 
@@ -66,8 +71,8 @@ print(
 # ---------------------------
 # The columns that put wines in cluster 1, with 95% bootstrap intervals, and
 # how stable each cluster is: the share of its held-out members that the
-# refits keep in it.
-ClusterRelevanceDisplay.from_report(report, kind="bar", cluster=1)
+# refits keep in it (:class:`~skl_lrp.ClusterBarDisplay`).
+ClusterBarDisplay.from_report(report, cluster=1)
 plt.tight_layout()
 plt.show()
 print("stability:", report.stability.round(3))

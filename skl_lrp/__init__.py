@@ -1,7 +1,8 @@
 """Layer-wise Relevance Propagation for scikit-learn neural networks."""
 
 from . import metrics, rules
-from ._cluster_display import ClusterRelevanceDisplay
+from ._cluster_display_bar import ClusterBarDisplay
+from ._cluster_display_heatmap import ClusterHeatmapDisplay
 from ._clusters import ClusterReport, cluster_relevance
 from ._display_bar import RelevanceBarDisplay
 from ._display_beeswarm import RelevanceBeeswarmDisplay
@@ -25,7 +26,8 @@ from ._summaries import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
-    "ClusterRelevanceDisplay",
+    "ClusterBarDisplay",
+    "ClusterHeatmapDisplay",
     "ClusterReport",
     "FoldPerformance",
     "Guardrails",

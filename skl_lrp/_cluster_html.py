@@ -59,22 +59,21 @@ def _interval(low, high):
 
 def render_clusters(report, title=None):
     """The HTML text of a :class:`ClusterReport`."""
-    from ._cluster_display import ClusterRelevanceDisplay
+    from ._cluster_display_bar import ClusterBarDisplay
+    from ._cluster_display_heatmap import ClusterHeatmapDisplay
 
     title = title or "Cluster relevance report"
     rows = report.cluster_table()
     n_clusters = len(rows)
     heatmap = _figure(
-        lambda ax: ClusterRelevanceDisplay.from_report(report, ax=ax),
+        lambda ax: ClusterHeatmapDisplay.from_report(report, ax=ax),
         "Mean relevance of each cluster's members for its margin "
         "(red: pulls them into the cluster; blue: toward another)",
         size=(9, 0.5 * n_clusters + 3),
     )
     bars = [
         _figure(
-            lambda ax, k=k: ClusterRelevanceDisplay.from_report(
-                report, kind="bar", cluster=k, ax=ax
-            ),
+            lambda ax, k=k: ClusterBarDisplay.from_report(report, cluster=k, ax=ax),
             f"Cluster {k}: mean relevance of its members, with 95% intervals",
         )
         for k in range(n_clusters)

@@ -11,7 +11,7 @@ fitted once, with the reference, so that every refit's centroids live in
 one space and can be matched.
 
 The report is data; its views (:mod:`skl_lrp._cluster_html`,
-:mod:`skl_lrp._cluster_display`) read its attributes and
+:mod:`skl_lrp._cluster_display` and its displays) read its attributes and
 :meth:`ClusterReport.cluster_table`.
 """
 
@@ -120,7 +120,8 @@ def cluster_relevance(
 
     See Also
     --------
-    ClusterRelevanceDisplay : The report as a heatmap or bars.
+    ClusterHeatmapDisplay : The clusters side by side.
+    ClusterBarDisplay : One cluster's columns, with their intervals.
 
     Examples
     --------

@@ -1,5 +1,5 @@
 """The cluster report (cluster_relevance, ClusterReport,
-ClusterRelevanceDisplay) and the outlier report (outlier_relevance,
+ClusterHeatmapDisplay, ClusterBarDisplay) and the outlier report (outlier_relevance,
 OutlierReport)."""
 
 import json
@@ -20,7 +20,8 @@ from sklearn.svm import OneClassSVM
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skl_lrp import (
-    ClusterRelevanceDisplay,
+    ClusterBarDisplay,
+    ClusterHeatmapDisplay,
     ClusterReport,
     OutlierReport,
     RelevanceExplainer,
@@ -194,32 +195,138 @@ def test_user_text_is_escaped_in_the_page(blobs, tmp_path):
     assert "<b>x</b>" not in text and "&lt;b&gt;x&lt;/b&gt;" in text
 
 
-def test_display_heatmap_and_bars(report):
-    display = ClusterRelevanceDisplay.from_report(report, max_features=4)
-    assert display.kind_ == "heatmap"
+def test_heatmap_shows_the_clusters_side_by_side(report):
+    display = ClusterHeatmapDisplay.from_report(report, max_features=4)
     image = display.artists_[0].get_array()
+    assert display.artists_ == [display.image_]
+    # One cell per cluster and column shown, each the report's number.
     assert image.shape == (3, 4)
     shown = np.argsort(-np.abs(report.relevance).max(axis=0), kind="stable")[:4]
+    np.testing.assert_array_equal(display.columns_, shown)
     np.testing.assert_array_equal(image, report.relevance[:, shown])
-    display.plot(kind="bar", cluster=2)
+    texts = [float(t.get_text()) for t in display.ax_.texts]
+    np.testing.assert_allclose(texts, report.relevance[:, shown].ravel(), rtol=0.06)
+    ticks = [t.get_text() for t in display.ax_.get_xticklabels()]
+    assert ticks == [report.feature_names[j] for j in shown]
+    rows = [t.get_text() for t in display.ax_.get_yticklabels()]
+    assert rows[2] == (
+        f"cluster 2 (n={report.sizes[2]}, margin {report.mean_margins[2]:.3g})"
+    )
+    assert display.colorbar_ is not None
+    assert display.figure_ is display.ax_.figure
+    # All the columns: as many cells as the report has numbers.
+    whole = ClusterHeatmapDisplay.from_report(report, max_features=100)
+    assert whole.image_.get_array().size == report.relevance.size
+
+
+def test_bars_show_one_cluster_with_its_intervals(report):
+    display = ClusterBarDisplay.from_report(report, cluster=2, max_features=4)
     labels = [t.get_text() for t in display.ax_.get_yticklabels()]
     assert labels[0] == report.ranked_features(2)[0]  # (the top bar)
     assert display.figure_ is display.ax_.figure
+    assert display.artists_ == list(display.bars_) and display.colorbar_ is None
+    # One bar per column shown, each the report's number ...
+    assert len(display.bars_) == 4
+    columns = display.columns_
+    widths = [bar.get_width() for bar in display.bars_]
+    np.testing.assert_array_equal(widths, report.relevance[2, columns])
+    assert labels == [report.feature_names[j] for j in columns]
+    # ... and its whisker the report's interval.
+    segments = display.bars_.errorbar.lines[2][0].get_segments()
+    whiskers = np.array([[seg[0][0], seg[1][0]] for seg in segments])
+    np.testing.assert_allclose(whiskers, report.relevance_ci[2, columns])
+    assert "95% interval" in display.ax_.get_xlabel()
+    # Another cluster on the same display; every column when asked.
+    display.plot(cluster=0, max_features=100)
+    assert len(display.bars_) == report.relevance.shape[1]
+    assert display.ax_.get_title().startswith("What puts rows in cluster 0 (n=")
     with pytest.raises(ValueError, match="cluster must be a cluster index"):
-        display.plot(kind="bar", cluster=3)
+        display.plot(cluster=3)
+    with pytest.raises(ValueError, match="cluster must be a cluster index"):
+        ClusterBarDisplay.from_report(report, cluster=-1)
 
 
 def test_display_from_estimator(blobs):
     X, _ = blobs
     model = KMeans(3, n_init=3, random_state=0).fit(X)
-    display = ClusterRelevanceDisplay.from_estimator(model, X, kind="bar", cluster=1)
+    display = ClusterBarDisplay.from_estimator(model, X, cluster=1)
     explanation = RelevanceExplainer(FrozenEstimator(model)).fit(X).explain(X)
     members = explanation.targets[:, 0] == 1
     np.testing.assert_allclose(
         display.relevance[1], explanation.relevance[members, 0].mean(axis=0)
     )
-    with pytest.raises(TypeError, match="KMeans or MiniBatchKMeans"):
-        ClusterRelevanceDisplay.from_estimator(KernelDensity().fit(X), X)
+    assert display.relevance_ci is None and display.bars_.errorbar is None
+    assert "interval" not in display.ax_.get_xlabel()
+    np.testing.assert_array_equal(display.sizes, np.bincount(model.labels_))
+    explainer = RelevanceExplainer(FrozenEstimator(model)).fit(X)
+    heatmap = ClusterHeatmapDisplay.from_estimator(explainer, X)
+    np.testing.assert_allclose(heatmap.relevance, display.relevance)
+    np.testing.assert_allclose(
+        heatmap.mean_margins[1], explanation.scores[members, 0].mean()
+    )
+    network = MLPClassifier((4,), max_iter=20, random_state=0)
+    explainer = RelevanceExplainer(network).fit(X, (X[:, 1] > 0).astype(int))
+    for cls in (ClusterHeatmapDisplay, ClusterBarDisplay):
+        with pytest.raises(TypeError, match=f"{cls.__name__}.from_estimator"):
+            cls.from_estimator(KernelDensity().fit(X), X)
+        with pytest.raises(TypeError, match="KMeans or MiniBatchKMeans"):
+            cls.from_estimator(explainer, X)
+
+
+@pytest.mark.parametrize(
+    "method, foreign",
+    [("from_report", "cluster"), ("plot", "cluster"), ("plot", "kind")],
+)
+def test_heatmap_refuses_the_arguments_of_other_kinds(report, method, foreign):
+    owner = ClusterHeatmapDisplay.from_report(report)
+    required = {}
+    if method == "from_report":
+        owner, required = ClusterHeatmapDisplay, {"report": report}
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{foreign}'"):
+        getattr(owner, method)(**required, **{foreign: 1})
+
+
+@pytest.mark.parametrize("method", ["from_report", "plot"])
+def test_bars_refuse_the_arguments_of_other_kinds(report, method):
+    owner, required = ClusterBarDisplay.from_report(report), {}
+    if method == "from_report":
+        owner, required = ClusterBarDisplay, {"report": report}
+    with pytest.raises(TypeError, match="unexpected keyword argument 'kind'"):
+        getattr(owner, method)(**required, kind="heatmap")
+
+
+def test_each_cluster_constructor_takes_only_its_data(report):
+    data = {
+        "feature_names": report.feature_names,
+        "relevance": report.relevance,
+        "sizes": report.sizes,
+        "mean_margins": report.mean_margins,
+    }
+    ClusterHeatmapDisplay(**data)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'relevance_ci'"):
+        ClusterHeatmapDisplay(**data, relevance_ci=report.relevance_ci)
+    ClusterBarDisplay(**data, relevance_ci=report.relevance_ci)
+    with pytest.raises(TypeError, match="relevance"):
+        ClusterBarDisplay(feature_names=report.feature_names)
+
+
+@pytest.mark.parametrize("cls", [ClusterHeatmapDisplay, ClusterBarDisplay])
+def test_cluster_display_parameters_are_validated(report, blobs, cls):
+    X, _ = blobs
+    display = cls.from_report(report)
+    with pytest.raises(InvalidParameterError, match="'max_features' parameter"):
+        display.plot(max_features=0)
+    with pytest.raises(InvalidParameterError, match="'ax' parameter"):
+        cls.from_report(report, ax="axes")
+    with pytest.raises(InvalidParameterError, match="'report' parameter"):
+        cls.from_report(report.to_dict())
+    with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
+        cls.from_estimator("KMeans", X)
+    if cls is ClusterBarDisplay:
+        with pytest.raises(InvalidParameterError, match="'cluster' parameter"):
+            display.plot(cluster="0")
+        with pytest.raises(InvalidParameterError, match="'cluster' parameter"):
+            cls.from_report(report, cluster=1.0)
 
 
 def test_bad_input_is_refused_clearly(blobs):
