@@ -205,6 +205,15 @@ def clusters_command(args, out):
             n_jobs=args.n_jobs,
             feature_names=table.names,
         )
+    against = report.settings["measured against"]
+    print(
+        textwrap.fill(
+            "relevance: each member's share of its own cluster's margin, "
+            f"measured against {against}; [low, high]: 95% interval",
+            88,
+        ),
+        file=out,
+    )
     print(f"intervals: {report.settings['resampling']}", file=out)
     for row in report.cluster_table():
         low, high = row["margin_ci"]
