@@ -415,9 +415,14 @@ values : ndarray
             height = 0.35 * min(max_features + 1, len(self.feature_names)) + 2
             ax = pyplot().subplots(figsize=(9, max(3, height)))[1]
         display.plot(ax=ax, max_features=max_features)
+        title = display.ax_.get_title().replace(": score", ": outlier score", 1)
         if self.row_labels is None:  # (the display numbers its own rows)
-            title = display.ax_.get_title().replace("row 0", self._row_name(rows[0]), 1)
-            display.ax_.set_title(title, fontsize="medium")
+            title = title.replace("row 0", self._row_name(rows[0]), 1)
+        if not self.baseline[rows[0]]:  # (the display names a nonzero one)
+            first, *rest = title.split("\n")
+            against = "measured against 0, the least outlier score there is"
+            title = "\n".join([first, against, *rest])
+        display.ax_.set_title(title, fontsize="medium")
         return display
 
     def to_html(self, path, *, title=None):

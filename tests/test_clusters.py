@@ -401,7 +401,8 @@ def test_outlier_report_views(tmp_path):
     display = report.plot_waterfall(1)
     assert isinstance(display, RelevanceWaterfallDisplay)
     np.testing.assert_allclose(display.scores, report.scores[report.top[:1]])
-    assert display.ax_.get_title().startswith(f"row {report.top[0]}")
+    assert display.ax_.get_title().startswith(f"row {report.top[0]}: outlier score")
+    assert "measured against" in display.ax_.get_title()
     with pytest.raises(ValueError, match="rank must be from 1"):
         report.plot_waterfall(4)
     text = report.to_html(tmp_path / "outliers.html").read_text(encoding="utf-8")
