@@ -53,7 +53,11 @@ from ._network import (
     unwrap,
 )
 from ._neuralized import NeuralizedLayers
-from ._neuralized_rules import AUTO_STIFFNESS, resolve_neuralized
+from ._neuralized_rules import (
+    AUTO_OUTLIER_STIFFNESS,
+    AUTO_STIFFNESS,
+    resolve_neuralized,
+)
 from ._rules import ROOT_POINTS, named, resolve_box
 
 _FLOATS = (np.float64, np.float32)
@@ -452,11 +456,20 @@ default="auto"
         _check_same_columns(self, estimator)
         unit_rule, softmin = resolve_neuralized(self.rules, kind)
         beta = softmin.beta
-        if named(beta, "auto"):
-            beta = prototypes.gamma
-            if kind == "clusters":
-                probe = NeuralizedLayers(prototypes, softmin, 1.0)
-                beta = AUTO_STIFFNESS / _mean_margin(X, self, probe)
+        if named(beta, "auto"):  # (a constant over the data's own scale)
+            probe = NeuralizedLayers(prototypes, softmin, 1.0)
+            stiffness = AUTO_STIFFNESS if kind == "clusters" else AUTO_OUTLIER_STIFFNESS
+            scale = _mean_scale(X, self, probe)
+            if scale > 0:
+                beta = stiffness / scale
+            elif kind == "outliers":  # (every fit row on a support point)
+                beta = prototypes.gamma
+            else:
+                raise ValueError(
+                    "The k-means model's clusters have no margin on the fit data "
+                    "(every row is on a boundary): SoftMin(beta='auto') cannot be "
+                    "scaled to it. Give SoftMin a beta."
+                )
         layers = NeuralizedLayers(prototypes, softmin, float(beta))
         self.rules_ = [clone(unit_rule), clone(softmin).set_params(beta=float(beta))]
         self._settings = {"rules": self.rules_, "bounds": None, "baseline": kind}
@@ -949,27 +962,21 @@ shape (n_samples, n_targets)
         return tags
 
 
-def _margin_sum(X, explainer, layers):
-    """Sum of the margins of X's rows (one part of it) for their own
-    clusters (k-means), and its number of rows."""
+def _scale_sum(X, explainer, layers):
+    """Sum of the scales of X's rows (one part of it) that
+    ``SoftMin(beta="auto")`` divides by, and its number of rows."""
     total = 0.0
     for rows in gen_batches(_num_samples(X), explainer.batch_size):
         x = network_input(X, rows, explainer._preprocessing, layers.model.dtype)
-        columns, _, forwarded = layers.predicted(x)
-        total += float(layers.explain(x, columns, False, forwarded)[0].sum())
+        total += layers.scale_sum(x)
     return total, _num_samples(X)
 
 
-def _mean_margin(X, explainer, layers):
-    """The mean margin of X's rows for their own clusters (k-means)."""
-    parts = reduced(_margin_sum, X, explainer, layers)
+def _mean_scale(X, explainer, layers):
+    """The mean over X's rows of their margin for their own cluster
+    (k-means) or their mean squared distance to the support points."""
+    parts = reduced(_scale_sum, X, explainer, layers)
     total, n = (sum(values) for values in zip(*parts))
-    if not total > 0:
-        raise ValueError(
-            "The k-means model's clusters have no margin on the fit data (every "
-            "row is on a boundary): SoftMin(beta='auto') cannot be scaled to "
-            "it. Give SoftMin a beta."
-        )
     return total / n
 
 

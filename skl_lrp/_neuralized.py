@@ -47,6 +47,24 @@ class NeuralizedLayers:
             self.widest = self.gap_norms.max(axis=1)
             self.rounding = np.sqrt(np.finfo(model.dtype).eps)
 
+    def scale_sum(self, x):
+        """Sum over the rows of `x` of the scale that ``SoftMin(beta="auto")``
+        divides by: the margin of each row for its own cluster (k-means), or
+        its mean squared distance to the support points, weighted by the
+        model's weights (one-class)."""
+        if self.model.kind == "clusters":
+            columns, _, forwarded = self.predicted(x)
+            return float(self._margins(x, columns, False, forwarded, None)[0].sum())
+        weights = np.exp(self.model.log_weights - self.model.log_weights.max())
+        weights /= weights.sum()
+        support = self.prototypes
+        xc = x - self.centre
+        # sum_r sum_j w_j ||x_r - u_j||^2, without the (rows, points) table.
+        squares = np.einsum("nd,nd->", xc, xc)
+        cross = xc.sum(axis=0) @ (weights @ support)
+        spread = weights @ np.einsum("jd,jd->j", support, support)
+        return float(squares - 2 * cross + len(x) * spread)
+
     @property
     def width(self):
         """Number of distance units (the hidden layer of ``return_layers``)."""

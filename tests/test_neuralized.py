@@ -109,13 +109,18 @@ def test_kernel_density_matches_reference(weighted):
     X = rng.normal(size=(60, 4)) * [1, 3, 0.3, 1]
     weights = rng.uniform(0.5, 2, len(X)) if weighted else None
     kde = KernelDensity(bandwidth=0.8).fit(X, sample_weight=weights)
-    explainer = RelevanceExplainer(FrozenEstimator(kde)).fit(X)
     gamma = 1 / (2 * 0.8**2)
-    unit_rule, pooling = explainer.rules_
-    assert isinstance(unit_rule, DistanceShare) and isinstance(pooling, SoftMin)
-    assert pooling.beta == pytest.approx(gamma, rel=1e-12)
+    explainer = RelevanceExplainer(
+        FrozenEstimator(kde), rules=[DistanceShare(), SoftMin(beta=gamma)]
+    ).fit(X)
     alphas = np.ones(len(X)) if weights is None else weights
     alphas = alphas / alphas.sum()
+    # The default stiffness: 1 / (mean squared distance of the fit rows to
+    # the support points, weighted as the model weighs them).
+    auto = RelevanceExplainer(FrozenEstimator(kde)).fit(X).rules_
+    assert isinstance(auto[0], DistanceShare) and isinstance(auto[1], SoftMin)
+    spread = (((X[:, None] - X[None]) ** 2).sum(-1) @ alphas).mean()
+    assert auto[1].beta == pytest.approx(1 / spread, rel=1e-10)
     rows = np.vstack([X[:3], X[:5] + 2.5])
     explanation = explainer.explain(rows)
     for r, x in enumerate(rows):
@@ -333,3 +338,26 @@ def test_cross_val_relevance_points_to_the_unsupervised_reports(model, report):
     X, _ = _blobs(3, 2, seed=0)
     with pytest.raises(TypeError, match=f"use {report}"):
         cross_val_relevance(make_pipeline(StandardScaler(), model), X, np.zeros(len(X)))
+
+
+@pytest.mark.parametrize(
+    "model", [KernelDensity(), KernelDensity(bandwidth=0.5), OneClassSVM(nu=0.1)]
+)
+def test_planted_outliers_are_found_among_the_fit_rows(model):
+    # Outliers fitted with the rest are their own support points; the
+    # default stiffness still finds them in their column (the kernel's own
+    # gamma found 0.45-0.7 of them: most of each score was on the row itself).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 6))
+    rows = rng.choice(500, 20, replace=False)
+    columns = rng.randint(0, 6, 20)
+    X[rows, columns] += rng.choice([-1, 1], 20) * rng.uniform(5, 8, 20)
+    pipeline = make_pipeline(StandardScaler(), model).fit(X)
+    explanation = RelevanceExplainer(FrozenEstimator(pipeline)).fit(X).explain(X[rows])
+    found = explanation.relevance[:, 0].argmax(1) == columns
+    outside = explanation.scores[:, 0] > explanation.baseline[:, 0]
+    assert outside.mean() >= 0.9  # (the model's own judgement)
+    assert found[outside].mean() >= 0.9
+    change = explanation.scores - explanation.baseline
+    dead = explanation.absorbed[:, 0] / change[:, 0]
+    assert dead[outside].mean() < 0.2  # (the kernel's gamma: 0.6-1.0)
