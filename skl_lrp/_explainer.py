@@ -1023,8 +1023,10 @@ def explain(
 
     Parameters
     ----------
-    estimator : fitted MLPClassifier, MLPRegressor or linear model
-        The trained model, used as it is.
+    estimator : fitted estimator
+        The trained model, used as it is: an MLPClassifier, MLPRegressor,
+        linear model, KMeans, MiniBatchKMeans, Gaussian KernelDensity or RBF
+        OneClassSVM, alone or at the end of a Pipeline.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Samples to explain; a named ``bounds`` is also learned from them.
     target : "predicted", "all", label or list of labels, default="predicted"
