@@ -151,7 +151,8 @@ default="auto"
         Deep Taylor (see "Baselines" in the documentation):
 
         - None: nothing; the score itself is explained (Rescale then has no
-          reference and raises an error).
+          reference and raises an error; a OneClassSVM's outlier score is
+          explained against 0 instead of its decision boundary).
         - "mean": one reference row, the training mean of the network's
           inputs (after a Pipeline's preprocessing).
         - an int K: K background rows drawn uniformly without replacement
@@ -470,6 +471,8 @@ default="auto"
                     "(every row is on a boundary): SoftMin(beta='auto') cannot be "
                     "scaled to it. Give SoftMin a beta."
                 )
+        if self.baseline is None:  # the score itself, against 0
+            prototypes = replace(prototypes, baseline=0.0)
         layers = NeuralizedLayers(prototypes, softmin, float(beta))
         self.rules_ = [clone(unit_rule), clone(softmin).set_params(beta=float(beta))]
         self._settings = {"rules": self.rules_, "bounds": None, "baseline": kind}

@@ -527,7 +527,8 @@ def read_prototypes(estimator):
         support = np.array(model.tree_.data)
         weight = model.tree_.sample_weight
         weight = np.ones(len(support)) if weight is None else np.asarray(weight)
-        log_weights = np.log(weight / weight.sum())
+        with np.errstate(divide="ignore"):  # (a weight of 0: log 0 = -inf)
+            log_weights = np.log(weight / weight.sum())
         gamma = 1.0 / (2.0 * float(model.bandwidth_) ** 2)
         baseline = 0.0
     else:

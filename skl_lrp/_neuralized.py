@@ -11,10 +11,16 @@ root point) hands its share to the ledger's dead column.
 """
 
 import numpy as np
+from scipy.spatial.distance import cdist
+
+from ._propagation import _slices
 
 # Elements of a (samples, support points, features) block of squared
 # differences computed at once: a few MB.
 _BLOCK = 2**19
+# Elements of a (samples, support points) table: a one-class batch explains
+# this many (row, support point) pairs at a time, in a few such tables.
+_TABLE = 2**21
 
 
 class NeuralizedLayers:
@@ -42,10 +48,13 @@ class NeuralizedLayers:
             mu = self.prototypes
             self.norms = np.einsum("kd,kd->k", mu, mu)
             self.stacked = np.hstack([mu, mu * mu])  # (s @ [mu, mu^2] at once)
-            gaps = model.prototypes[:, np.newaxis] - model.prototypes
-            self.gap_norms = np.sqrt(np.einsum("ckd,ckd->ck", gaps, gaps))
+            self.gap_norms = cdist(mu, mu).astype(model.dtype, copy=False)
             self.widest = self.gap_norms.max(axis=1)
             self.rounding = np.sqrt(np.finfo(model.dtype).eps)
+            # (predict's own distances, on the raw data, round to this much)
+            raw = model.prototypes.astype(float)
+            self.raw_norm = np.einsum("kd,kd->k", raw, raw).max()
+            self.eps = np.finfo(model.dtype).eps * max(64, 4 * mu.shape[1])
 
     def scale_sum(self, x):
         """Sum over the rows of `x` of the scale that ``SoftMin(beta="auto")``
@@ -77,8 +86,8 @@ class NeuralizedLayers:
         n = len(x)
         if self.model.kind != "clusters":
             return np.zeros(n, dtype=np.intp), np.arange(0), None
-        xc = x - self.centre
-        products = xc @ self.prototypes.T
+        forwarded = self.forward(x)
+        xc, products, _ = forwarded
         half = self.norms / 2 - products  # ||x - mu_k||^2 / 2 - ||x||^2 / 2
         first = np.argmin(half, axis=1)
         # The two smallest: the first, and the least of the others (a
@@ -86,11 +95,26 @@ class NeuralizedLayers:
         rows = np.arange(n)
         least = half[rows, first]
         half[rows, first] = np.inf
+        # predict compares distances of the raw (uncentred) data, which
+        # round to about eps times their size: rows that close to a tie
+        # are for it to settle.
+        size = np.einsum("nd,nd->n", x, x, dtype=float) + self.raw_norm
+        near = (_least(half) - least) <= self.eps * size
+        return first, np.flatnonzero(near), forwarded
+
+    def forward(self, x):
+        """What every target of a k-means batch shares: the centred rows,
+        their products with the centres and their lengths; a
+        FloatingPointError where they overflow the dtype."""
+        xc = x - self.centre
+        products = xc @ self.prototypes.T
         lengths = np.sqrt(np.einsum("nd,nd->n", xc, xc))
-        size = lengths * np.sqrt(self.norms.max())
-        tolerance = 1e-9 if x.dtype == np.float64 else 1e-3
-        near = (_least(half) - least) <= tolerance * (size + self.norms.max())
-        return first, np.flatnonzero(near), (xc, products, lengths)
+        if not (np.all(np.isfinite(lengths)) and np.all(np.isfinite(products))):
+            raise FloatingPointError(
+                "The k-means distances overflowed: the inputs or centres are "
+                f"too large for {x.dtype}."
+            )
+        return xc, products, lengths
 
     def explain(self, x, columns, want_layers, forwarded=None, into=None):
         """Scores, baselines, relevance, dead relevance and unit relevance
@@ -98,19 +122,22 @@ class NeuralizedLayers:
         relevance is written into `into` when given."""
         if self.model.kind == "clusters":
             return self._margins(x, columns, want_layers, forwarded, into)
-        score, baseline, relevance, dead, units = self._outliers(x, want_layers)
+        # A few (rows, support points) tables at a time: rows in chunks.
+        parts = [
+            self._outliers(x[rows], want_layers)
+            for rows in _slices(len(x), max(1, _TABLE // len(self.prototypes)))
+        ]
+        score, baseline, relevance, dead = (
+            np.concatenate([part[i] for part in parts]) for i in range(4)
+        )
+        units = np.concatenate([part[4] for part in parts]) if want_layers else None
         if into is not None:
             into[...] = relevance
         return score, baseline, relevance, dead, units
 
     def _margins(self, x, columns, want_layers, forwarded, into):
         """K-means: the margin of cluster ``columns[r]`` for each row r."""
-        if forwarded is None:
-            xc = x - self.centre
-            products = xc @ self.prototypes.T
-            lengths = np.sqrt(np.einsum("nd,nd->n", xc, xc))
-        else:
-            xc, products, lengths = forwarded
+        xc, products, lengths = forwarded or self.forward(x)
         rows = np.arange(len(x))
         # h_k = ||x - mu_k||^2 - ||x - mu_c||^2, the unit comparing c with k.
         h = products[rows, columns][:, np.newaxis] - products
@@ -258,6 +285,8 @@ def neuralized_batch(
             result["undecided"] = near
     elif columns.ndim == 1:
         columns = np.broadcast_to(columns, (n, len(columns)))
+    if forwarded is None and layers.model.kind == "clusters":  # (once for all)
+        forwarded = layers.forward(x)
     n_targets = columns.shape[1]
     dtype = x.dtype
     width = x.shape[1] if aggregation is None else aggregation.shape[1]

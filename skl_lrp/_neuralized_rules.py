@@ -118,8 +118,7 @@ class SoftMin(NeuralizedRule):
         (``beta=gamma``, the kernel's own, makes ``R_j`` the share of
         support point ``j`` in the density at ``x``, which puts most of a
         training row's score on itself; see "Clusters and outliers"; it is
-        the default only when every fit row is a support point and that
-        mean is 0).
+        the default only where that mean is 0: every fit row the same).
 
     References
     ----------

@@ -308,7 +308,7 @@ def _add_means(chunk, job, weight, first):
             out += weight * mean
 
 
-def _slices(n, size):
+def _slices(n, size):  # (also _neuralized's)
     """Consecutive slices of `size` (the last one shorter) covering n."""
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 

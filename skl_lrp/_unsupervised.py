@@ -2,6 +2,7 @@
 names of the columns, and means over the rows of each cluster."""
 
 import numpy as np
+from sklearn.frozen import FrozenEstimator
 
 from ._network import CLUSTERINGS, ONE_CLASS, split_pipeline
 
@@ -28,6 +29,12 @@ def check_one_class(estimator):
     """The one-class model that `estimator` is or ends in, or a TypeError
     naming what is supported."""
     model = _model_of(estimator)
+    if isinstance(estimator, FrozenEstimator):
+        raise TypeError(
+            "outlier_relevance scores every row with a model fitted on the other "
+            "folds, and cannot refit a FrozenEstimator: pass the estimator "
+            "itself (unfitted, or fitted: it is cloned)."
+        )
     if not isinstance(model, ONE_CLASS):
         raise TypeError(
             "outlier_relevance explains KernelDensity(kernel='gaussian') and "

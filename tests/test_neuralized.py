@@ -98,7 +98,7 @@ def test_auto_beta_is_scaled_by_the_mean_margin():
     scaled = KMeans(3, n_init=2, random_state=3).fit(10 * X)
     again = RelevanceExplainer(FrozenEstimator(scaled)).fit(10 * X)
     assert again.rules_[1].beta == pytest.approx(beta / 100, rel=1e-6)
-    assert beta * margin == pytest.approx(explainer.rules_[1].beta * margin)
+    assert beta == pytest.approx(4 / margin, rel=1e-10)  # (AUTO_STIFFNESS / m)
     relevance = explainer.transform(X)
     np.testing.assert_allclose(again.transform(10 * X), 100 * relevance, rtol=1e-6)
 
@@ -236,8 +236,8 @@ def test_degenerate_rows_are_finite_and_accounted():
     explainer = RelevanceExplainer(
         FrozenEstimator(kmeans), rules=[Midpoint(), SoftMin(beta=1.0)]
     ).fit(centres + 0.1)
-    # On the boundary of 0 and 1, the unit h_1 vanishes: for cluster 2,
-    # its share has no split and is counted as dead.
+    # On the boundary of 0 and 1 (cluster 2 is farther: its units do not
+    # vanish, and it loses nothing).
     boundary = np.array([[1.0, 0.0]])
     explanation = explainer.explain(boundary, target="all")
     assert np.all(np.isfinite(explanation.relevance))
@@ -361,3 +361,48 @@ def test_planted_outliers_are_found_among_the_fit_rows(model):
     change = explanation.scores - explanation.baseline
     dead = explanation.absorbed[:, 0] / change[:, 0]
     assert dead[outside].mean() < 0.2  # (the kernel's gamma: 0.6-1.0)
+
+
+def test_a_unit_on_its_boundary_hands_its_share_to_the_dead_column():
+    centres = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 0.5]])
+    kmeans = KMeans(3, init=centres, n_init=1, max_iter=1).fit(centres)
+    kmeans.cluster_centers_ = centres
+    explainer = RelevanceExplainer(
+        FrozenEstimator(kmeans), rules=[Midpoint(), SoftMin(beta=1.0)]
+    ).fit(centres)
+    # x is on the boundary of clusters 0 and 1: for either, the unit that
+    # compares them vanishes, and its (nonzero) share cannot be split.
+    explanation = explainer.explain([[1.0, 0.0]], target="all")
+    dead = explanation.absorbed_dead[0]
+    assert dead[0] < 0 and dead[1] < 0 and dead[2] == 0
+    total = explanation.relevance.sum(-1) + explanation.absorbed
+    np.testing.assert_allclose(total, explanation.scores, atol=1e-12)
+    assert np.all(np.isfinite(explanation.relevance))
+
+
+def test_baseline_none_explains_a_one_class_svm_score_itself():
+    X = np.random.RandomState(0).normal(size=(60, 2))
+    svm = OneClassSVM(gamma=0.5).fit(X)
+    explanation = (
+        RelevanceExplainer(FrozenEstimator(svm), baseline=None).fit(X).explain(X[:3])
+    )
+    np.testing.assert_array_equal(explanation.baseline, 0)
+    total = explanation.relevance.sum(-1) + explanation.absorbed
+    np.testing.assert_allclose(total, explanation.scores, rtol=1e-12)
+
+
+def test_predicted_clusters_follow_predict_far_from_the_origin():
+    rng = np.random.RandomState(0)
+    for dtype, offset in ((np.float32, 1e3), (np.float64, 1e7)):
+        X = (rng.normal(size=(3000, 4)) + offset).astype(dtype)
+        kmeans = KMeans(6, n_init=1, random_state=0).fit(X)
+        explanation = RelevanceExplainer(FrozenEstimator(kmeans)).fit(X).explain(X)
+        np.testing.assert_array_equal(explanation.targets[:, 0], kmeans.predict(X))
+
+
+def test_outlier_relevance_refuses_a_frozen_model():
+    from skl_lrp import outlier_relevance
+
+    X = np.random.RandomState(0).normal(size=(40, 2))
+    with pytest.raises(TypeError, match="cannot refit a FrozenEstimator"):
+        outlier_relevance(FrozenEstimator(KernelDensity().fit(X)), X)
