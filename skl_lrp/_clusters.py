@@ -34,6 +34,7 @@ from ._describe import describe_model, without_addresses
 from ._explainer import RelevanceExplainer
 from ._network import split_pipeline
 from ._ranking import descending_order
+from ._report_json import _json_float
 from ._scoring import fold_seeds
 from ._unsupervised import check_clustering, group_means, named_columns
 
@@ -579,8 +580,3 @@ assignments, margins, sample_relevance : ndarray
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(render_clusters(self, title=title))
         return path
-
-
-def _json_float(value):
-    value = float(value)
-    return value if np.isfinite(value) else None

@@ -1,6 +1,8 @@
 """RelevanceDisplay, deprecated: one display for every kind of plot, which
 hands each kind to its own display (:mod:`skl_lrp._display`)."""
 
+import os
+import sys
 import warnings
 from numbers import Integral
 
@@ -149,7 +151,7 @@ class RelevanceDisplay(RelevanceDisplayMixin):
         task=None,
         positive_only=None,
     ):
-        warnings.warn(DEPRECATION, FutureWarning, stacklevel=2)
+        warnings.warn(DEPRECATION, FutureWarning, stacklevel=_caller_level())
         self.feature_names = np.asarray(feature_names, dtype=object)
         self.relevance = np.asarray(relevance)
         self.scores = scores
@@ -386,3 +388,16 @@ default="bar"
             )
         if kind == "waterfall" and self.scores is None:
             raise ValueError('kind="waterfall" needs the explained scores.')
+
+
+def _caller_level():
+    """The ``stacklevel`` of the first frame outside skl_lrp and
+    scikit-learn (whose parameter validation wraps the constructors), as
+    seen from the function that calls this one: the user's call."""
+    import sklearn
+
+    inside = (os.path.dirname(__file__), os.path.dirname(sklearn.__file__))
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(inside):
+        frame, level = frame.f_back, level + 1
+    return level

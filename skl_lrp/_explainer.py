@@ -264,8 +264,11 @@ default="auto"
         ``baseline``'s are (scikit-learn's gradient boosting scores its
         training data on such a subsample; the mean over 10,000 rows differs
         from that over all of them by about 1% of the standard deviation of
-        the absolute relevance). Reading it before :meth:`fit` raises
-        :class:`~sklearn.exceptions.NotFittedError` (``hasattr`` is False).
+        the absolute relevance). Saving the explainer (pickle, skops, or
+        joblib sending it to another process) computes it first, so that
+        the saved file carries no rows of the data. Reading it before
+        :meth:`fit` raises :class:`~sklearn.exceptions.NotFittedError`
+        (``hasattr`` is False).
 
     See Also
     --------
@@ -588,6 +591,13 @@ default="auto"
             self._importances = np.abs(relevance).sum(axis=(0, 1)) / n_pairs
             self._importance_rows = None  # (no longer needed)
         return self._importances
+
+    def __getstate__(self):
+        # A saved explainer carries no training rows: the rows kept for
+        # feature_importances_ are explained first (as reading it would).
+        if getattr(self, "_importance_rows", None) is not None:
+            self.feature_importances_  # noqa: B018 (computes, drops the rows)
+        return super().__getstate__()
 
     def _check_fitted(self):
         """Fitted, and the parameters used at explanation time (batch_size,

@@ -398,7 +398,18 @@ class Rule(BaseEstimator):
 
     def learns_from_data(self, context):
         """Whether :meth:`bind` needs ``context.statistics`` of the layer's
-        inputs over the fit data."""
+        inputs over the fit data.
+
+        Parameters
+        ----------
+        context : Context
+            What the rule knows of its layer.
+
+        Returns
+        -------
+        learns : bool
+            False for this rule.
+        """
         return False
 
     def bind(self, weight, bias, context=None):
@@ -745,7 +756,18 @@ class ZBeta(Rule):
 
     def learns_from_data(self, context):
         """Whether the box comes from the fit data: the named root point of
-        the first layer, or the range of a hidden layer's inputs."""
+        the first layer, or the range of a hidden layer's inputs.
+
+        Parameters
+        ----------
+        context : Context
+            What the rule knows of its layer (``bounds`` on the first).
+
+        Returns
+        -------
+        learns : bool
+            True when ``bind`` needs ``context.statistics``.
+        """
         if context.bounds is not None:  # the first layer
             explicit = self.low is not None and self.high is not None
             return not explicit and isinstance(context.bounds, str)
@@ -795,7 +817,20 @@ class ZBeta(Rule):
 
     def box(self, width, context):
         """The box ``(low, high)`` on a layer of `width` inputs, in float64:
-        the rule's own, or learned as :meth:`bind` says (`context`)."""
+        the rule's own, or learned as :meth:`bind` says (`context`).
+
+        Parameters
+        ----------
+        width : int
+            Number of the layer's inputs.
+        context : Context
+            Where a box that is not given comes from.
+
+        Returns
+        -------
+        low, high : ndarray of shape (width,)
+            The box, validated.
+        """
         learned = self._learned()
         if not learned:
             low, high = self.low, self.high
