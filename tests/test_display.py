@@ -15,6 +15,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+import skl_lrp
 from skl_lrp import RelevanceDisplay, RelevanceExplainer, cross_val_relevance
 from skl_lrp._describe import describe_model
 from skl_lrp._values import feature_values
@@ -594,3 +595,45 @@ def test_html_report_draws_dollar_signs_literally(dollar_report, tmp_path):
     page = dollar_report.to_html(tmp_path / "r.html").read_text()
     assert page.count("data:image/png;base64,") == 5  # every plot drawn
     assert "cost $ a $ b" in page and "\\$" not in page
+
+
+@pytest.mark.parametrize(
+    "name, options",
+    [
+        ("RelevanceBarDisplay", {}),
+        ("RelevanceBeeswarmDisplay", {}),
+        ("RelevanceDependenceDisplay", {"feature": "x_$^$"}),
+        ("RelevanceStabilityDisplay", {}),
+        ("RelevanceWaterfallDisplay", {}),
+    ],
+)
+def test_each_display_draws_dollar_signs_literally(dollar_report, name, options):
+    # (the same check as above, on the displays that replace RelevanceDisplay)
+    from matplotlib.cbook import is_math_text
+    from matplotlib.text import Text
+
+    display = getattr(skl_lrp, name).from_report(dollar_report, **options)
+    display.figure_.canvas.draw()  # mathtext would fail on "x_$^$"
+    texts = [t.get_text() for t in display.figure_.findobj(Text) if t.get_text()]
+    assert not [text for text in texts if is_math_text(text)]
+    drawn = " ".join(texts).replace("\\$", "$")
+    assert any(name in drawn for name in DOLLAR_NAMES[1:4])
+
+
+def test_cluster_displays_draw_dollar_signs_literally():
+    from matplotlib.cbook import is_math_text
+    from matplotlib.text import Text
+
+    relevance = np.arange(10.0).reshape(2, 5)
+    for display in (
+        skl_lrp.ClusterHeatmapDisplay(
+            feature_names=DOLLAR_NAMES, relevance=relevance
+        ).plot(),
+        skl_lrp.ClusterBarDisplay(feature_names=DOLLAR_NAMES, relevance=relevance).plot(
+            cluster=1
+        ),
+    ):
+        display.figure_.canvas.draw()
+        texts = [t.get_text() for t in display.figure_.findobj(Text) if t.get_text()]
+        assert not [text for text in texts if is_math_text(text)]
+        assert "x_$^$" in " ".join(texts).replace("\\$", "$")
