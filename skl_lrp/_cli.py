@@ -39,6 +39,7 @@ from ._cli_common import (
     _write,
     add_data_options,
     preprocessing,
+    write_report_files,
 )
 from ._composites import (
     PRESETS,
@@ -348,17 +349,7 @@ def _report_command(args, out):
     _print_scores(report, table, args, out)
     _print_features(report, args.top, out)
     _print_ledger(report.guardrails.ledger, out)
-    title = f"Relevance report: {table.source}"
-    try:
-        report.to_html(args.out, title=title)
-    except OSError as exc:
-        raise UsageError(
-            f"--out {literal(args.out)}: cannot write it: {exc.strerror}"
-        ) from None
-    if args.json:
-        _write("json", args.json, lambda handle: _dump_json(report.to_dict(), handle))
-    written = ", ".join(literal(p) for p in (args.out, args.json) if p)
-    print(f"written: {written}", file=out)
+    write_report_files(report, args, f"Relevance report: {table.source}", out)
     return 0
 
 

@@ -19,14 +19,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.svm import OneClassSVM
 
 from ._cli_common import (
-    _dump_json,
     _fraction,
     _nonzero_int,
     _positive_int,
     _seed,
-    _write,
     add_data_options,
     preprocessing,
+    write_report_files,
 )
 from ._clusters import cluster_relevance
 from ._neuralized_rules import DistanceShare, Midpoint, SoftMin
@@ -230,7 +229,7 @@ def clusters_command(args, out):
                 f"{literal(feature['name'])}",
                 file=out,
             )
-    _write_files(report, args, f"Cluster report: {table.source}", out)
+    write_report_files(report, args, f"Cluster report: {table.source}", out)
     return 0
 
 
@@ -274,7 +273,7 @@ def outliers_command(args, out):
                 f"{literal(feature['value'])}",
                 file=out,
             )
-    _write_files(report, args, f"Outlier report: {table.source}", out)
+    write_report_files(report, args, f"Outlier report: {table.source}", out)
     return 0
 
 
@@ -293,16 +292,3 @@ def _interval(low, high):
     if low is None or high is None:
         return "[n/a]"
     return f"[{low:.3g}, {high:.3g}]"
-
-
-def _write_files(report, args, title, out):
-    try:
-        report.to_html(args.out, title=title)
-    except OSError as exc:
-        raise UsageError(
-            f"--out {literal(args.out)}: cannot write it: {exc.strerror}"
-        ) from None
-    if args.json:
-        _write("json", args.json, lambda handle: _dump_json(report.to_dict(), handle))
-    written = ", ".join(literal(p) for p in (args.out, args.json) if p)
-    print(f"written: {written}", file=out)

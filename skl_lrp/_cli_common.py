@@ -211,6 +211,21 @@ def _write(flag, path, write):
         ) from None
 
 
+def write_report_files(report, args, title, out):
+    """Write a report's HTML page (``--out``) and JSON (``--json``), and
+    say which files were written; a UsageError names a path it cannot."""
+    try:
+        report.to_html(args.out, title=title)
+    except OSError as exc:
+        raise UsageError(
+            f"--out {literal(args.out)}: cannot write it: {exc.strerror}"
+        ) from None
+    if args.json:
+        _write("json", args.json, lambda handle: _dump_json(report.to_dict(), handle))
+    written = ", ".join(literal(p) for p in (args.out, args.json) if p)
+    print(f"written: {written}", file=out)
+
+
 def _finite_json(value, path="", nulls=None):
     """`value` with every non-finite float replaced by None, and their paths."""
     nulls = [] if nulls is None else nulls
