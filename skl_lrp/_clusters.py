@@ -23,7 +23,6 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import KFold, check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
@@ -33,10 +32,11 @@ from sklearn.utils.validation import _num_samples
 from ._describe import describe_model, without_addresses
 from ._explainer import RelevanceExplainer
 from ._network import split_pipeline
+from ._optional import import_optional
 from ._ranking import descending_order
 from ._report_json import _json_float
 from ._scoring import fold_seeds
-from ._unsupervised import check_clustering, group_means, named_columns
+from ._unsupervised import check_clustering, fold_splits, group_means, named_columns
 
 # What a cluster's relevance is measured against, in words.
 AGAINST = (
@@ -176,10 +176,7 @@ def _resamples(n, n_bootstrap, cv, random_state):
             splits.append((drawn, np.setdiff1d(np.arange(n), drawn)))
         method = f"{n_bootstrap} bootstrap resamples (out-of-bag rows explained)"
         return splits, method, False
-    if isinstance(cv, Integral):
-        cv = KFold(cv, shuffle=True, random_state=random_state)
-    cv = check_cv(cv)
-    splits = list(cv.split(np.zeros((n, 1))))
+    splits, cv = fold_splits(cv, n, random_state)
     method = f"{len(splits)} folds ({without_addresses(repr(cv))})"
     return splits, method, True
 
@@ -535,12 +532,7 @@ assignments, margins, sample_relevance : ndarray
         >>> report.to_frame().shape
         (2, 2)
         """
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "ClusterReport.to_frame needs pandas: pip install pandas"
-            ) from exc
+        pd = import_optional("pandas", "ClusterReport.to_frame")
         return pd.DataFrame(
             self.relevance,
             index=pd.Index(self.labels, name="cluster"),

@@ -13,7 +13,6 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.parallel import Parallel, delayed
@@ -21,8 +20,9 @@ from sklearn.utils.validation import _num_samples
 
 from ._describe import categorical_columns, describe_model, without_addresses
 from ._explainer import RelevanceExplainer
+from ._optional import import_optional
 from ._ranking import descending_order
-from ._unsupervised import check_one_class, named_columns
+from ._unsupervised import check_one_class, fold_splits, named_columns
 from ._values import feature_values, row_labels
 
 # What the score is measured against, by model.
@@ -108,10 +108,7 @@ def outlier_relevance(
     """
     model = check_one_class(estimator)
     n = _num_samples(X)
-    if isinstance(cv, Integral):
-        cv = KFold(cv, shuffle=True, random_state=random_state)
-    cv = check_cv(cv)
-    splits = list(cv.split(np.zeros((n, 1))))
+    splits, cv = fold_splits(cv, n, random_state)
     covered = np.concatenate([test for _, test in splits])
     if len(covered) != n or len(np.unique(covered)) != n:
         raise ValueError(
@@ -351,12 +348,7 @@ values : ndarray
         >>> outlier_relevance(KernelDensity(), X, top_k=3).to_frame().shape
         (3, 2)
         """
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "OutlierReport.to_frame needs pandas: pip install pandas"
-            ) from exc
+        pd = import_optional("pandas", "OutlierReport.to_frame")
         return pd.DataFrame(
             self.relevance[self.top],
             index=pd.Index([self._row_name(i) for i in self.top], name="row"),

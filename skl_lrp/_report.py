@@ -30,6 +30,7 @@ from ._describe import scoring_name, target_meaning, without_addresses
 from ._explainer import RelevanceExplainer
 from ._folds import FoldTask, check_names, out_of_fold, plan_folds, run_folds
 from ._html import render_report
+from ._optional import import_optional
 from ._ranking import (
     descending_order,
     importance_agreement_reason,
@@ -667,12 +668,7 @@ relevance_baseline, values, folds : ndarray
         >>> list(report.to_frame().columns)[:3]
         ['mean_abs_relevance', 'std', 'ci_low']
         """
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "RelevanceReport.to_frame needs pandas: pip install pandas"
-            ) from exc
+        pd = import_optional("pandas", "RelevanceReport.to_frame")
         table = pd.DataFrame(self.feature_table()).set_index("name")
         for name in (
             "permutation_importance_mean",

@@ -1,8 +1,11 @@
 """What the cluster and outlier reports share: the models they take, the
 names of the columns, and means over the rows of each cluster."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import KFold, check_cv
 
 from ._network import CLUSTERINGS, ONE_CLASS, split_pipeline
 
@@ -69,3 +72,13 @@ def group_means(values, groups, n_groups):
     np.add.at(sums, groups, values)
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums / counts.reshape(-1, *[1] * (values.ndim - 1))
+
+
+def fold_splits(cv, n_samples, random_state):
+    """The (train, test) splits of `cv` over `n_samples` rows: an int is a
+    shuffled KFold seeded by `random_state`, anything else as
+    :func:`~sklearn.model_selection.check_cv` takes it; and the splitter."""
+    if isinstance(cv, Integral):
+        cv = KFold(cv, shuffle=True, random_state=random_state)
+    cv = check_cv(cv)
+    return list(cv.split(np.zeros((n_samples, 1)))), cv
