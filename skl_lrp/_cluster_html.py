@@ -11,24 +11,11 @@ from html import escape
 
 import numpy as np
 
-from ._html import _STYLE, _cell, _table
+from ._html import _cell, _table, page
 from ._ranking import descending_order
 
 # Columns named in a cluster's or a row's summary.
 NAMED = 5
-
-
-def _page(title, parts):
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
-            f"<h1>{escape(title)}</h1>",
-            *parts,
-            "</body></html>",
-        ]
-    )
 
 
 def _figure(draw, caption, size=(7, 4.5)):
@@ -78,7 +65,7 @@ def render_clusters(report, title=None):
         )
         for k in range(n_clusters)
     ]
-    return _page(
+    return page(
         title,
         [
             "<h2>How to read the relevance</h2>",
@@ -192,7 +179,7 @@ def render_outliers(report, title=None):
         )
         for row in rows
     ]
-    return _page(
+    return page(
         title,
         [
             "<h2>How to read the relevance</h2>",

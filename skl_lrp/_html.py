@@ -188,14 +188,25 @@ def _feature_table(report):
     )
 
 
+def page(title, parts):
+    """A self-contained HTML page: the house style, `title` (escaped) and
+    the HTML `parts`."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
+            f"<h1>{escape(title)}</h1>",
+            *parts,
+            "</body></html>",
+        ]
+    )
+
+
 def render_report(report, title=None):
     """The HTML text of `report`; every piece of user text is escaped."""
     title = title or "Cross-validated relevance report"
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
         _warnings(report.guardrails.warnings),
         *_meaning_section(report),
         *_data_and_model_section(report),
@@ -206,9 +217,8 @@ def render_report(report, title=None):
         *_plots(report),
         *_settings_section(report),
         *_conservation_section(report),
-        "</body></html>",
     ]
-    return "\n".join(parts)
+    return page(title, parts)
 
 
 def _meaning_section(report):
